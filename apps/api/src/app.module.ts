@@ -1,0 +1,46 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { CqrsModule } from '@nestjs/cqrs';
+import { JwtModule } from '@nestjs/jwt';
+import { TerminusModule } from '@nestjs/terminus';
+import { JwtAuthGuard } from './auth/jwt-auth.guard';
+import { CasesModule } from './cases/cases.module';
+import { ErrorFilter } from './common/error.filter';
+import { GetDirectoryController } from './directory/get-directory/get-directory.controller';
+import { GetDirectoryHandler } from './directory/get-directory/get-directory.query';
+import { WorkerModule } from '../../worker/src/worker.module';
+import { HealthController } from './health/health.controller';
+import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
+import { IdempotencyStore } from './idempotency/idempotency.store';
+import Database from 'better-sqlite3';
+import { APP_STATE_DB } from '@civicloop/platform';
+import { InfrastructureModule, InfrastructureOptions } from '@civicloop/platform';
+
+@Module({})
+export class AppModule {
+  static forRoot(options: InfrastructureOptions): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        InfrastructureModule.forRoot(options),
+        CqrsModule.forRoot(),
+        JwtModule.register({
+          secret: options.config.JWT_SECRET,
+          signOptions: { algorithm: 'HS256' },
+          verifyOptions: { algorithms: ['HS256'] },
+        }),
+        TerminusModule,
+        CasesModule,
+        ...(options.config.WORKER_IN_PROCESS ? [WorkerModule] : []),
+      ],
+      controllers: [HealthController, GetDirectoryController],
+      providers: [
+        GetDirectoryHandler,
+        { provide: IdempotencyStore, inject: [APP_STATE_DB], useFactory: (db: Database.Database) => new IdempotencyStore(db) },
+        { provide: APP_GUARD, useClass: JwtAuthGuard },
+        { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
+        { provide: APP_FILTER, useClass: ErrorFilter },
+      ],
+    };
+  }
+}

@@ -1,0 +1,26 @@
+import { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { AppModule } from './app.module';
+import { validationPipe } from './common/validation';
+import { InfrastructureOptions } from '@civicloop/platform';
+
+/** Builds the HTTP application; main.ts listens, tests listen on a free port. */
+export async function createApp(options: InfrastructureOptions, logger: false | undefined = undefined): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(options), {
+    logger: logger === false ? false : ['log', 'warn', 'error'],
+  });
+  app.disable('x-powered-by');
+  app.useBodyParser('json', { limit: '64kb' });
+  app.useGlobalPipes(validationPipe);
+  app.enableShutdownHooks();
+  const openApi = new DocumentBuilder()
+    .setTitle('civicloop')
+    .setDescription('Closed-loop handling of residents\' issues: intake, dispatch, escalation, whistles, supervision, rating.')
+    .setVersion('0.1.0')
+    .addBearerAuth()
+    .build();
+  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, openApi));
+  return app;
+}

@@ -1,0 +1,6 @@
+import { Text } from '../../common/dto-rules';
+
+export class AddNoteDto {
+  @Text(4000)
+  text!: string;
+}

@@ -1,0 +1,9 @@
+import { Id, Text } from '../../common/dto-rules';
+
+export class AnswerSupervisionDto {
+  @Id()
+  supervisionId!: string;
+
+  @Text(4000)
+  answer!: string;
+}

@@ -1,0 +1,29 @@
+import { Controller, Get, Param, Query } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiError } from '../../common/api-error';
+import { CaseView } from '@civicloop/cases';
+import { AsOf, GetCaseQuery } from './get-case.query';
+
+function parseAsOf(raw: string | undefined): AsOf | undefined {
+  if (raw === undefined) return undefined;
+  if (/^\d{1,9}$/.test(raw)) return { revision: Number(raw) };
+  const iso = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
+  if (iso.test(raw) && !Number.isNaN(Date.parse(raw))) return { time: new Date(raw).toISOString() };
+  throw ApiError.badRequest('VALIDATION_FAILED', 'asOf must be a revision number or an ISO-8601 date-time', [
+    { field: 'asOf', problem: 'must be a revision number (0 is the intake) or an ISO-8601 date-time with a zone' },
+  ]);
+}
+
+@ApiTags('cases') @ApiBearerAuth()
+@Controller('cases')
+export class GetCaseController {
+  constructor(private readonly queryBus: QueryBus) {}
+
+  /** Current state, or the state as it was at a revision or a time (for auditors). */
+  @Get(':id')
+  @ApiQuery({ name: 'asOf', required: false, description: 'revision number or ISO-8601 date-time' })
+  get(@Param('id') id: string, @Query('asOf') asOf?: string): Promise<CaseView> {
+    return this.queryBus.execute(new GetCaseQuery(id, parseAsOf(asOf)));
+  }
+}

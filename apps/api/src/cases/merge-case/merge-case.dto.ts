@@ -1,0 +1,6 @@
+import { Id } from '../../common/dto-rules';
+
+export class MergeCaseDto {
+  @Id()
+  intoCaseId!: string;
+}

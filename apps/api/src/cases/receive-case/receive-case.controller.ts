@@ -1,0 +1,24 @@
+import { Body, Controller, Post } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { randomUUID } from 'node:crypto';
+import { CommandContext } from '@civicloop/cases';
+import { CommandMeta } from '../../common/command-context.decorator';
+import { CommandAnswer, ExecuteCaseCommand } from '@civicloop/cases';
+import { ReceiveCaseDto } from './receive-case.dto';
+
+@ApiTags('cases') @ApiBearerAuth()
+@Controller('cases')
+export class ReceiveCaseController {
+  constructor(private readonly commandBus: CommandBus) {}
+
+  /** Intake from any channel (受理): the case waits in the dispatch queue. */
+  @Post()
+  receive(@Body() body: ReceiveCaseDto, @CommandMeta() meta: CommandContext): Promise<CommandAnswer> {
+    const caseId = randomUUID();
+    return this.commandBus.execute(new ExecuteCaseCommand(caseId, {
+      type: 'ReceiveCase',
+      data: { caseId, ...body, location: { ...body.location }, reporter: body.reporter && { ...body.reporter } },
+    }, meta));
+  }
+}

@@ -1,0 +1,9 @@
+import { Id } from '../../common/dto-rules';
+
+export class ReportDepartmentDto {
+  @Id()
+  whistleId!: string;
+
+  @Id('dept-urban')
+  departmentId!: string;
+}

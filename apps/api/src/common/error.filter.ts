@@ -1,0 +1,61 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { Response } from 'express';
+import { CaseRefused, RefusalKind } from '@civicloop/domain';
+import { ConcurrencyError } from '@civicloop/event-store';
+import { ApiErrorBody } from './api-error';
+
+const STATUS_BY_KIND: Record<RefusalKind, HttpStatus> = {
+  invalid: HttpStatus.BAD_REQUEST,
+  conflict: HttpStatus.CONFLICT,
+  forbidden: HttpStatus.FORBIDDEN,
+  not_found: HttpStatus.NOT_FOUND,
+};
+
+const CODE_BY_STATUS: Record<number, string> = {
+  400: 'BAD_REQUEST',
+  401: 'UNAUTHENTICATED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  409: 'CONFLICT',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  422: 'UNPROCESSABLE',
+  429: 'TOO_MANY_REQUESTS',
+};
+
+/** Maps every failure to one body shape; only a genuine bug becomes a 500. */
+@Catch()
+export class ErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Errors');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const response = host.switchToHttp().getResponse<Response>();
+    const [status, body] = this.toResponse(exception);
+    if (status >= 500) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+    response.status(status).json(body);
+  }
+
+  private toResponse(exception: unknown): [number, ApiErrorBody] {
+    if (exception instanceof CaseRefused) {
+      const body: ApiErrorBody = { code: exception.code, message: exception.message };
+      if (exception.field) body.fields = [{ field: exception.field, problem: exception.message }];
+      return [STATUS_BY_KIND[exception.kind], body];
+    }
+    if (exception instanceof ConcurrencyError) {
+      return [HttpStatus.CONFLICT, { code: 'CONCURRENCY_CONFLICT', message: 'the case changed while this command was decided; read it again and retry' }];
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const raw = exception.getResponse();
+      if (typeof raw === 'object' && raw !== null && 'code' in raw) return [status, raw as ApiErrorBody];
+      const message = typeof raw === 'string' ? raw : String((raw as { message?: unknown }).message ?? exception.message);
+      return [status, { code: CODE_BY_STATUS[status] ?? `HTTP_${status}`, message }];
+    }
+    const bodyParserStatus = (exception as { status?: number; type?: string })?.status;
+    if (typeof bodyParserStatus === 'number' && bodyParserStatus >= 400 && bodyParserStatus < 500) {
+      return [bodyParserStatus, { code: CODE_BY_STATUS[bodyParserStatus] ?? 'BAD_REQUEST', message: (exception as Error).message }];
+    }
+    return [HttpStatus.INTERNAL_SERVER_ERROR, { code: 'INTERNAL_ERROR', message: 'internal error' }];
+  }
+}

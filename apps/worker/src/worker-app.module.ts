@@ -1,0 +1,15 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { InfrastructureModule, InfrastructureOptions } from '@civicloop/platform';
+import { WorkerModule } from './worker.module';
+
+/** The worker process on its own: the shared infrastructure plus the worker's consumers. */
+@Module({})
+export class WorkerAppModule {
+  static forRoot(options: InfrastructureOptions): DynamicModule {
+    return {
+      module: WorkerAppModule,
+      imports: [InfrastructureModule.forRoot(options), CqrsModule.forRoot(), WorkerModule],
+    };
+  }
+}

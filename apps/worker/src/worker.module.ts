@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { CasesCoreModule } from '@civicloop/cases';
+
+/**
+ * Everything that consumes the event store's subscription from a stored checkpoint: projections,
+ * deadline scheduling, policies that issue commands. Runs in its own process in production and
+ * inside the API process in the embedded default (WORKER_IN_PROCESS).
+ */
+@Module({
+  imports: [CasesCoreModule],
+})
+export class WorkerModule {}

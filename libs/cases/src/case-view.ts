@@ -1,0 +1,28 @@
+import { CaseState } from '@civicloop/domain';
+
+/** The answer of GET /cases/{id}: the folded state in the shape operators read. */
+export function toCaseView(state: CaseState, revision: number) {
+  const { status, pendingExtension, extendedUntil, whistles, supervisions, ...rest } = state;
+  return {
+    ...rest,
+    status,
+    revision,
+    extension: { pending: pendingExtension, approvedUntil: extendedUntil },
+    whistles: whistles.map((w) => ({
+      whistleId: w.whistleId,
+      reason: w.reason,
+      blownAt: w.blownAt,
+      status: w.completedAt ? 'complete' : 'open',
+      completedAt: w.completedAt,
+      departments: w.departmentIds.map((departmentId) => ({
+        departmentId,
+        reportedAt: w.reportedAt[departmentId] ?? null,
+        action: w.actions[departmentId]?.action ?? null,
+        actedAt: w.actions[departmentId]?.at ?? null,
+      })),
+    })),
+    supervisions: supervisions.map((o) => ({ ...o, status: o.answer === null ? 'open' : 'answered' })),
+  };
+}
+
+export type CaseView = ReturnType<typeof toCaseView>;

@@ -1,0 +1,87 @@
+/**
+ * The one port every event store adapter implements (embedded SQLite, EventStoreDB).
+ *
+ * Revisions count from 0 within a stream. A position is a number that orders every event of the
+ * store globally; it is only compared and handed back, never computed on.
+ */
+export type Position = number;
+
+export interface EventMetadata {
+  eventId: string;
+  streamId: string;
+  occurredAt: string;
+  actor: { id: string; role: string; unitId: string | null };
+  commandId: string;
+  correlationId: string;
+  causationId: string;
+  schemaVersion: number;
+  [key: string]: unknown;
+}
+
+export interface NewEvent {
+  type: string;
+  data: Record<string, unknown>;
+  metadata: EventMetadata;
+}
+
+export interface RecordedEvent extends NewEvent {
+  streamId: string;
+  revision: number;
+  position: Position;
+}
+
+/** `no_stream`: the stream must not exist yet; a number: the revision of the stream's last event. */
+export type ExpectedRevision = 'no_stream' | 'any' | number;
+
+export interface AppendResult {
+  /** Revision of the last event written (the next expected revision). */
+  revision: number;
+  /** Global position of the last event written. */
+  position: Position;
+}
+
+export interface ReadStreamOptions {
+  /** Inclusive. */
+  toRevision?: number;
+  /** Inclusive, against each event's metadata.occurredAt. */
+  toTime?: string;
+}
+
+export interface ReadAllOptions {
+  /** Exclusive: events strictly after this position. Omit to read from the beginning. */
+  after?: Position | null;
+  limit?: number;
+}
+
+export interface SubscribeOptions {
+  after?: Position | null;
+  /** Called once per event, in global order; the next event waits for the returned promise. */
+  handler: (event: RecordedEvent) => Promise<void> | void;
+  /** Called when the handler throws; the subscription stops. */
+  onError?: (error: unknown) => void;
+  /** Called once the subscription has caught up with the head and is live. */
+  onLive?: () => void;
+}
+
+export interface Subscription {
+  stop(): Promise<void>;
+}
+
+export class ConcurrencyError extends Error {
+  constructor(readonly streamId: string, readonly expected: ExpectedRevision, readonly actual: number | 'no_stream') {
+    super(`stream ${streamId}: expected revision ${expected}, found ${actual}`);
+    this.name = 'ConcurrencyError';
+  }
+}
+
+export interface EventStore {
+  append(streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult>;
+  readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+  readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
+  subscribeToAll(options: SubscribeOptions): Subscription;
+  /** Position of the newest event, or null for an empty store. */
+  headPosition(): Promise<Position | null>;
+  close(): Promise<void>;
+}
+
+export const EVENT_STORE = Symbol('EventStore');

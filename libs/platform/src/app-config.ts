@@ -1,0 +1,65 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength, validateSync } from 'class-validator';
+import { join } from 'node:path';
+import { DEMO_DIRECTORY_FILE } from '@civicloop/directory';
+
+/** A key that only works on a developer's machine; production start-up refuses it. */
+export const DEV_JWT_SECRET = 'civicloop-development-key-not-for-production-use';
+
+/** Every setting comes from the environment; this class is also the configuration table's source. */
+export class AppConfig {
+  @Transform(({ value }) => (value === undefined || value === '' ? 3000 : Number(value)))
+  @IsInt() @Min(0) @Max(65535)
+  PORT = 3000;
+
+  @IsString()
+  DATA_DIR = './data';
+
+  @IsString()
+  DIRECTORY_FILE = DEMO_DIRECTORY_FILE;
+
+  @IsString() @MinLength(32)
+  JWT_SECRET = DEV_JWT_SECRET;
+
+  @IsString()
+  JWT_TTL = '12h';
+
+  @IsIn(['development', 'production', 'test'])
+  NODE_ENV: 'development' | 'production' | 'test' = 'development';
+
+  /** Run the worker's consumers inside the API process (the embedded default: one process). */
+  @Transform(({ value }) => (value === undefined || value === '' ? true : !['false', '0', 'no'].includes(String(value).toLowerCase())))
+  @IsBoolean()
+  WORKER_IN_PROCESS = true;
+
+  @IsOptional() @IsString()
+  REDIS_URL?: string;
+
+  @IsOptional() @IsString()
+  EVENTSTORE_CONNECTION_STRING?: string;
+
+  @IsOptional() @IsString()
+  DATABASE_URL?: string;
+
+  get eventStoreFile(): string {
+    return join(this.DATA_DIR, 'events.sqlite');
+  }
+
+  get appStateFile(): string {
+    return join(this.DATA_DIR, 'app.sqlite');
+  }
+}
+
+export class ConfigInvalid extends Error {}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const config = plainToInstance(AppConfig, present, { exposeDefaultValues: true });
+  const errors = validateSync(config, { whitelist: false });
+  const problems = errors.flatMap((e) => Object.values(e.constraints ?? {}).map((m) => `${e.property}: ${m}`));
+  if (config.NODE_ENV === 'production' && config.JWT_SECRET === DEV_JWT_SECRET) {
+    problems.push('JWT_SECRET: set a real key in production');
+  }
+  if (problems.length) throw new ConfigInvalid(`invalid configuration:\n- ${problems.join('\n- ')}`);
+  return config;
+}

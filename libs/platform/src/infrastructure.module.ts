@@ -1,0 +1,52 @@
+import { DynamicModule, Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { Directory } from '@civicloop/directory';
+import { EVENT_STORE, EventStore } from '@civicloop/event-store';
+import { AppConfig } from './app-config';
+import { CLOCK, Clock, systemClock } from './clock';
+import { createEventStore } from './event-store.factory';
+
+export const APP_STATE_DB = Symbol('AppStateDb');
+
+export interface InfrastructureOptions {
+  config: AppConfig;
+  clock?: Clock;
+}
+
+class ShutdownHooks implements OnApplicationShutdown {
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore, @Inject(APP_STATE_DB) private readonly db: Database.Database) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.store.close();
+    this.db.close();
+  }
+}
+
+/** Process-wide adapters: configuration, clock, directory, event store, the app's own state file. */
+@Global()
+@Module({})
+export class InfrastructureModule {
+  static forRoot({ config, clock = systemClock }: InfrastructureOptions): DynamicModule {
+    return {
+      module: InfrastructureModule,
+      providers: [
+        { provide: AppConfig, useValue: config },
+        { provide: CLOCK, useValue: clock },
+        { provide: Directory, useFactory: () => Directory.fromFile(config.DIRECTORY_FILE) },
+        { provide: EVENT_STORE, useFactory: () => createEventStore(config) },
+        {
+          provide: APP_STATE_DB,
+          useFactory: () => {
+            mkdirSync(config.DATA_DIR, { recursive: true });
+            const db = new Database(config.appStateFile);
+            db.pragma('journal_mode = WAL');
+            return db;
+          },
+        },
+        ShutdownHooks,
+      ],
+      exports: [AppConfig, CLOCK, Directory, EVENT_STORE, APP_STATE_DB],
+    };
+  }
+}
