@@ -1,12 +1,11 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import {
   Actor, CASE_EVENT_SCHEMA_VERSION, CaseEvent, CaseState, evolve, initialCaseState,
 } from '@civicloop/domain';
 import {
   AppendResult, EVENT_STORE, EventStore, ExpectedRevision, ReadStreamOptions, RecordedEvent,
 } from '@civicloop/event-store';
-import { Clock, CLOCK } from '@civicloop/platform';
+import { Clock, CLOCK, ID_GENERATOR, IdGenerator, randomIdGenerator } from '@civicloop/platform';
 
 export const caseStreamId = (caseId: string) => `case-${caseId}`;
 
@@ -32,7 +31,11 @@ export function foldCase(events: RecordedEvent[]): LoadedCase {
 
 @Injectable()
 export class CaseRepository {
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore, @Inject(CLOCK) private readonly clock: Clock) {}
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Optional() @Inject(ID_GENERATOR) private readonly newId: IdGenerator = randomIdGenerator,
+  ) {}
 
   history(caseId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {
     return this.store.readStream(caseStreamId(caseId), options);
@@ -53,7 +56,7 @@ export class CaseRepository {
       type: event.type,
       data: event.data,
       metadata: {
-        eventId: randomUUID(),
+        eventId: this.newId(),
         streamId,
         caseId,
         occurredAt,

@@ -6,12 +6,14 @@ import { EVENT_STORE, EventStore } from '@civicloop/event-store';
 import { AppConfig } from './app-config';
 import { CLOCK, Clock, systemClock } from './clock';
 import { createEventStore } from './event-store.factory';
+import { ID_GENERATOR, IdGenerator, randomIdGenerator } from './id-generator';
 
 export const APP_STATE_DB = Symbol('AppStateDb');
 
 export interface InfrastructureOptions {
   config: AppConfig;
   clock?: Clock;
+  idGenerator?: IdGenerator;
 }
 
 class ShutdownHooks implements OnApplicationShutdown {
@@ -27,12 +29,13 @@ class ShutdownHooks implements OnApplicationShutdown {
 @Global()
 @Module({})
 export class InfrastructureModule {
-  static forRoot({ config, clock = systemClock }: InfrastructureOptions): DynamicModule {
+  static forRoot({ config, clock = systemClock, idGenerator = randomIdGenerator }: InfrastructureOptions): DynamicModule {
     return {
       module: InfrastructureModule,
       providers: [
         { provide: AppConfig, useValue: config },
         { provide: CLOCK, useValue: clock },
+        { provide: ID_GENERATOR, useValue: idGenerator },
         { provide: Directory, useFactory: () => Directory.fromFile(config.DIRECTORY_FILE) },
         { provide: EVENT_STORE, useFactory: () => createEventStore(config) },
         {
@@ -46,7 +49,7 @@ export class InfrastructureModule {
         },
         ShutdownHooks,
       ],
-      exports: [AppConfig, CLOCK, Directory, EVENT_STORE, APP_STATE_DB],
+      exports: [AppConfig, CLOCK, ID_GENERATOR, Directory, EVENT_STORE, APP_STATE_DB],
     };
   }
 }
