@@ -1,0 +1,162 @@
+import { DateTime, IANAZone } from 'luxon';
+import defaultCalendarData from '../data/cn-2026.calendar.json';
+import { DataProblem, DataInvalid } from './data-problem';
+
+/**
+ * A business calendar: working hours on working days, in one time zone. A day is a working day
+ * when it is a make-up working day (调休), else when it is neither a public holiday nor a weekend day.
+ * Years the data does not list fall back to the weekend rule alone.
+ */
+export interface BusinessCalendar {
+  id: string;
+  timeZone: string;
+  source: string;
+  /** Minutes after local midnight, sorted, non-overlapping. */
+  workingHours: { fromMinute: number; toMinute: number }[];
+  /** ISO weekdays, 1 = Monday ... 7 = Sunday. */
+  weekendDays: number[];
+  holidays: Set<string>;
+  makeUpWorkdays: Set<string>;
+  years: number[];
+}
+
+/** Length of one working day: what "P1D" means in working time. */
+export const workingDayMillis = (calendar: BusinessCalendar): number =>
+  calendar.workingHours.reduce((sum, h) => sum + (h.toMinute - h.fromMinute) * 60_000, 0);
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const CLOCK_TIME = /^([01]\d|2[0-3]):([0-5]\d)$/;
+
+function minuteOf(value: unknown): number | null {
+  const match = typeof value === 'string' ? CLOCK_TIME.exec(value) : null;
+  return match ? Number(match[1]) * 60 + Number(match[2]) : null;
+}
+
+/** Validates raw calendar data (parsed JSON/YAML); every problem is reported with its path. */
+export function parseCalendar(raw: unknown): BusinessCalendar {
+  const problems: DataProblem[] = [];
+  const bad = (path: string, problem: string) => problems.push({ path, problem });
+  const r = (raw ?? {}) as Record<string, unknown>;
+  if (typeof r.id !== 'string' || !r.id) bad('id', 'must be a non-empty string');
+  if (r.id === 'wallclock') bad('id', '"wallclock" is reserved for limits in wall-clock time');
+  if (typeof r.timeZone !== 'string' || !IANAZone.isValidZone(r.timeZone)) bad('timeZone', 'must be an IANA time zone such as Asia/Shanghai');
+  if (typeof r.source !== 'string' || !r.source) bad('source', 'must name where the holiday data comes from');
+
+  const workingHours: BusinessCalendar['workingHours'] = [];
+  if (!Array.isArray(r.workingHours) || r.workingHours.length === 0) bad('workingHours', 'must list at least one {from, to} period');
+  else r.workingHours.forEach((h: { from?: unknown; to?: unknown }, i: number) => {
+    const fromMinute = minuteOf(h?.from);
+    const toMinute = minuteOf(h?.to);
+    if (fromMinute === null) return bad(`workingHours[${i}].from`, 'must be a time HH:mm');
+    if (toMinute === null) return bad(`workingHours[${i}].to`, 'must be a time HH:mm');
+    if (toMinute <= fromMinute) return bad(`workingHours[${i}]`, 'must end after it starts');
+    const previous = workingHours[workingHours.length - 1];
+    if (previous && fromMinute < previous.toMinute) return bad(`workingHours[${i}]`, 'must start after the previous period ends');
+    workingHours.push({ fromMinute, toMinute });
+  });
+
+  const weekendDays = Array.isArray(r.weekendDays) ? r.weekendDays : [];
+  if (!Array.isArray(r.weekendDays) || weekendDays.some((d) => !Number.isInteger(d) || d < 1 || d > 7)) {
+    bad('weekendDays', 'must be a list of ISO weekdays 1 (Monday) to 7 (Sunday)');
+  }
+
+  const holidays = new Set<string>();
+  const makeUpWorkdays = new Set<string>();
+  const years: number[] = [];
+  const yearsRaw = (r.years ?? {}) as Record<string, { holidays?: unknown; makeUpWorkdays?: unknown }>;
+  if (typeof r.years !== 'object' || r.years === null) bad('years', 'must map each year to {holidays, makeUpWorkdays}');
+  for (const [year, lists] of Object.entries(yearsRaw)) {
+    if (!/^\d{4}$/.test(year)) { bad(`years.${year}`, 'key must be a four-digit year'); continue; }
+    years.push(Number(year));
+    for (const key of ['holidays', 'makeUpWorkdays'] as const) {
+      const dates = lists?.[key];
+      if (!Array.isArray(dates)) { bad(`years.${year}.${key}`, 'must be a list of dates YYYY-MM-DD'); continue; }
+      dates.forEach((date: unknown, i: number) => {
+        const path = `years.${year}.${key}[${i}]`;
+        if (typeof date !== 'string' || !DATE.test(date) || !DateTime.fromISO(date).isValid) return bad(path, 'must be a date YYYY-MM-DD');
+        if (!date.startsWith(year)) return bad(path, `${date} is not in ${year}`);
+        if (key === 'makeUpWorkdays') {
+          if (!weekendDays.includes(DateTime.fromISO(date).weekday)) bad(path, `${date} is not a weekend day, so it cannot be a make-up working day`);
+          if (holidays.has(date)) bad(path, `${date} is also listed as a holiday`);
+          makeUpWorkdays.add(date);
+        } else holidays.add(date);
+      });
+    }
+  }
+  if (problems.length) throw new DataInvalid('calendar', problems);
+  return {
+    id: r.id as string, timeZone: r.timeZone as string, source: r.source as string,
+    workingHours, weekendDays: weekendDays as number[], holidays, makeUpWorkdays, years,
+  };
+}
+
+let defaultCalendar: BusinessCalendar | null = null;
+
+/** The shipped calendar: mainland China, 2026 public holidays and make-up working days. */
+export function loadDefaultCalendar(): BusinessCalendar {
+  defaultCalendar ??= parseCalendar(defaultCalendarData);
+  return defaultCalendar;
+}
+
+export function isWorkingDay(calendar: BusinessCalendar, localDate: string): boolean {
+  if (calendar.makeUpWorkdays.has(localDate)) return true;
+  if (calendar.holidays.has(localDate)) return false;
+  return !calendar.weekendDays.includes(DateTime.fromISO(localDate, { zone: calendar.timeZone }).weekday);
+}
+
+/** Working periods of one local day as epoch milliseconds (empty on a day off). */
+function workingPeriods(calendar: BusinessCalendar, day: DateTime): [number, number][] {
+  const date = day.toISODate()!;
+  if (!isWorkingDay(calendar, date)) return [];
+  return calendar.workingHours.map((h) => [
+    day.plus({ minutes: h.fromMinute }).toMillis(),
+    day.plus({ minutes: h.toMinute }).toMillis(),
+  ]);
+}
+
+function millis(iso: string, name: string): number {
+  const value = Date.parse(iso);
+  if (Number.isNaN(value)) throw new RangeError(`${name} is not an ISO-8601 instant: ${iso}`);
+  return value;
+}
+
+const startOfLocalDay = (calendar: BusinessCalendar, at: number) =>
+  DateTime.fromMillis(at, { zone: calendar.timeZone }).startOf('day');
+
+/** Ten years without a single working minute means the calendar is broken, not the deadline far. */
+const MAX_DAYS = 3660;
+
+/**
+ * The instant that lies `durationMs` of working time after `fromIso`. Time outside working hours
+ * does not count, so a limit that starts on a Friday evening runs from Monday morning.
+ */
+export function addBusinessTime(calendar: BusinessCalendar, fromIso: string, durationMs: number): string {
+  if (!(durationMs >= 0)) throw new RangeError(`durationMs must be zero or more, got ${durationMs}`);
+  const from = millis(fromIso, 'fromIso');
+  let remaining = durationMs;
+  let day = startOfLocalDay(calendar, from);
+  for (let i = 0; i < MAX_DAYS; i++, day = day.plus({ days: 1 })) {
+    for (const [start, end] of workingPeriods(calendar, day)) {
+      const begin = Math.max(start, from);
+      if (begin >= end) continue;
+      if (remaining <= end - begin) return new Date(begin + remaining).toISOString();
+      remaining -= end - begin;
+    }
+  }
+  throw new RangeError(`calendar ${calendar.id} has no working time within ${MAX_DAYS} days of ${fromIso}`);
+}
+
+/** Working time between two instants; negative when `toIso` is earlier than `fromIso`. */
+export function businessMillisBetween(calendar: BusinessCalendar, fromIso: string, toIso: string): number {
+  const from = millis(fromIso, 'fromIso');
+  const to = millis(toIso, 'toIso');
+  if (to < from) return -businessMillisBetween(calendar, toIso, fromIso);
+  let total = 0;
+  for (let day = startOfLocalDay(calendar, from); day.toMillis() < to; day = day.plus({ days: 1 })) {
+    for (const [start, end] of workingPeriods(calendar, day)) {
+      const overlap = Math.min(end, to) - Math.max(start, from);
+      if (overlap > 0) total += overlap;
+    }
+  }
+  return total;
+}

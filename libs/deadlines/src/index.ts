@@ -1,0 +1,2 @@
+export * from './data-problem';
+export * from './calendar';
