@@ -1,0 +1,70 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chownSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const BIN = '/usr/lib/postgresql/15/bin';
+
+export interface PostgresServer {
+  /** postgres://postgres@127.0.0.1:<port>/<database> (trust auth, local only). */
+  url: string;
+  port: number;
+  /** A URL for another database on the same server; create it first with createDatabase. */
+  urlFor(database: string): string;
+  createDatabase(name: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const asPostgres = (args: string[]) => {
+  const result = spawnSync('runuser', ['-u', 'postgres', '--', ...args], { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`${args[0]} failed: ${result.stderr || result.stdout}`);
+  return result.stdout;
+};
+
+/**
+ * Starts a throw-away PostgreSQL 15 cluster in a temp dir on a free port, run as the `postgres`
+ * user (root may not run postgres). Trust auth on 127.0.0.1 only; stop() removes everything.
+ */
+export async function startPostgres(): Promise<PostgresServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'civicloop-pg-'));
+  chownSync(dir, Number(execFileSync('id', ['-u', 'postgres']).toString().trim()),
+    Number(execFileSync('id', ['-g', 'postgres']).toString().trim()));
+  const data = join(dir, 'data');
+  asPostgres([`${BIN}/initdb`, '-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-locale', '--no-sync']);
+  const port = await freePort();
+  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`;
+  asPostgres([`${BIN}/pg_ctl`, '-D', data, '-o', options, '-l', join(dir, 'log'), '-w', 'start']);
+  const urlFor = (database: string) => `postgres://postgres@127.0.0.1:${port}/${database}`;
+  let stopped = false;
+  return {
+    url: urlFor('postgres'),
+    port,
+    urlFor,
+    async createDatabase(name: string) {
+      asPostgres([`${BIN}/createdb`, '-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', name]);
+      return urlFor(name);
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      try {
+        asPostgres([`${BIN}/pg_ctl`, '-D', data, '-m', 'fast', '-w', 'stop']);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  };
+}
