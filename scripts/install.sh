@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs what the service and the tests need on a fresh Debian machine with Node 20 and npm,
+# as root: npm packages (native better-sqlite3 built against Node's headers), Redis, PostgreSQL.
+# Safe to run again: each step is skipped when already done.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
+if [[ "${1:-}" == "--with-postgres" ]] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  need_apt+=(postgresql)
+fi
+if ((${#need_apt[@]})); then
+  echo "installing ${need_apt[*]} with apt-get"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null
+  apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+  # Debian starts the packaged services; ours are started per run with their own ports and data.
+  (service redis-server stop || true) >/dev/null 2>&1
+fi
+
+if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
+  echo "installing npm packages (npm ci; better-sqlite3 builds from source, about a minute)"
+  npm_config_nodedir="${npm_config_nodedir:-/usr}" npm ci --no-audit --no-fund --loglevel=error
+fi
