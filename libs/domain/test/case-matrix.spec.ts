@@ -69,6 +69,10 @@ const matrix: [string, CaseCommand, Actor, Record<(typeof STATUSES)[number], Exp
   ['merge', { type: 'MergeCase', data: { intoCaseId: 'primary-case' } }, actors.operator, {
     none: NF, received: ['CaseClosed'], dispatched: ['CaseClosed'], accepted: ['CaseClosed'], resolved: NS, rated: NS, closed: CL,
   }],
+  ['unmask', { type: 'UnmaskPersonalData', data: { reason: '复核' } }, actors.operator, {
+    none: NF, received: ['PersonalDataUnmasked'], dispatched: ['PersonalDataUnmasked'], accepted: ['PersonalDataUnmasked'],
+    resolved: ['PersonalDataUnmasked'], rated: ['PersonalDataUnmasked'], closed: ['PersonalDataUnmasked'],
+  }],
 ];
 
 describe('every case command in every status', () => {
@@ -86,6 +90,6 @@ describe('every case command in every status', () => {
 
   it('covers every command type of the decider', () => {
     const types = new Set(matrix.map(([, command]) => command.type));
-    expect(types.size).toBe(18);
+    expect(types.size).toBe(19);
   });
 });

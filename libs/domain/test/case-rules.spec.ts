@@ -17,9 +17,13 @@ describe('receive', () => {
       data: {
         caseId: CASE_ID, channel: 'hotline_12345', category: 'safety.fire_lane', urgency: 'urgent', requestType: 'report',
         description: '消防通道被占', compoundId: 'compound-03', building: '5', unit: null, lat: null, long: null,
-        reporterName: '张', reporterPhone: '13700000000', anonymous: false,
+        reporterName: '张', reporterPhone: '13700000000', anonymous: false, residentId: null,
       },
     }]);
+  });
+  it('remembers which resident reported through the app, so the case is theirs', () => {
+    const [event] = given().when(intake(), actors.resident).thenTypes('CaseReceived');
+    expect(event.data).toMatchObject({ residentId: 'user-resident-1' });
   });
   it('keeps no name or phone of an anonymous reporter', () => {
     const [event] = given().when(intake({ reporter: { name: '张', phone: '1370000', anonymous: true } })).thenTypes('CaseReceived');
@@ -143,6 +147,23 @@ describe('whistle and report (吹哨报到)', () => {
     given(...done).when(resolve, actors.street).thenTypes('CaseResolved');
     given(...done).when({ type: 'RecordDepartmentAction', data: { whistleId: 'w-1', departmentId: 'dept-fire', action: 'x' } })
       .thenRefused('WHISTLE_COMPLETED');
+  });
+});
+
+describe('involved units and unmasking', () => {
+  it('remembers every unit a case was dispatched or escalated to and every whistled department', () => {
+    const state = fold([ev.received(), ev.dispatched('company-huarun'), { type: 'CaseReturned', data: { assigneeId: 'company-huarun', tier: 'grid', reason: 'other', note: null } },
+      ev.dispatched('street-fuzimiao', 'street'), ev.accepted('street-fuzimiao', 'street'), ev.whistle(['dept-urban'])]);
+    expect(state.involvedUnitIds).toEqual(['company-huarun', 'street-fuzimiao', 'dept-urban']);
+  });
+  it('an unmask is recorded with its reason in any status, closed included, and changes nothing else', () => {
+    given(...histories.closed).when({ type: 'UnmaskPersonalData', data: { reason: '投诉复核' } }, actors.operator)
+      .then([{ type: 'PersonalDataUnmasked', data: { reason: '投诉复核' } }]);
+    const before = fold(histories.closed);
+    const after = fold([...histories.closed, { type: 'PersonalDataUnmasked', data: { reason: 'x' } }]);
+    expect(after.unmaskCount).toBe(1);
+    expect({ status: after.status, kind: after.closure?.kind, revisions: after.noteCount })
+      .toEqual({ status: before.status, kind: before.closure?.kind, revisions: before.noteCount });
   });
 });
 

@@ -66,7 +66,7 @@ export const ev = {
     data: {
       caseId: CASE_ID, channel: 'hotline_12345', category: 'repair.water_leak', urgency: 'normal', requestType: 'complaint',
       description: '楼顶漏水', compoundId: 'compound-01', building: '3', unit: '2', lat: null, long: null,
-      reporterName: '王女士', reporterPhone: '13800138000', anonymous: false, ...over,
+      reporterName: '王女士', reporterPhone: '13800138000', anonymous: false, residentId: null, ...over,
     },
   }),
   dispatched: (assigneeId = 'company-jinling', tier: 'grid' | 'community' | 'street' | 'district' = 'grid'): CaseEvent =>

@@ -34,11 +34,12 @@ export type RateCase = Command<'RateCase', { rating: Rating; solved: boolean; co
 export type ReopenCase = Command<'ReopenCase', { reason: string }>;
 export type CloseCase = Command<'CloseCase', { reason: string }>;
 export type MergeCase = Command<'MergeCase', { intoCaseId: string }>;
+export type UnmaskPersonalData = Command<'UnmaskPersonalData', { reason: string }>;
 
 export type CaseCommand =
   | ReceiveCase | DispatchCase | AcceptCase | ReturnCase | AddNote | RequestExtension | DecideExtension
   | ResolveCase | EscalateCase | BlowWhistle | ReportDepartment | RecordDepartmentAction
-  | OrderSupervision | AnswerSupervision | RateCase | ReopenCase | CloseCase | MergeCase;
+  | OrderSupervision | AnswerSupervision | RateCase | ReopenCase | CloseCase | MergeCase | UnmaskPersonalData;
 
 export type CaseCommandType = CaseCommand['type'];
 

@@ -77,6 +77,7 @@ function receive(command: ReceiveCase, state: CaseState, ctx: DecisionContext): 
       reporterName: anonymous ? null : d.reporter?.name ?? null,
       reporterPhone: anonymous ? null : d.reporter?.phone ?? null,
       anonymous,
+      residentId: ctx.actor.role === 'resident' ? ctx.actor.id : null,
     },
   }];
 }
@@ -224,6 +225,9 @@ export function decide(command: CaseCommand, state: CaseState, ctx: DecisionCont
         type: 'CaseClosed',
         data: { kind: 'duplicate', reason: `duplicate of ${command.data.intoCaseId}`, mergedIntoCaseId: command.data.intoCaseId },
       }];
+    case 'UnmaskPersonalData':
+      if (state.status === 'none') throw refuse.notFound('CASE_NOT_FOUND', 'case does not exist');
+      return [{ type: 'PersonalDataUnmasked', data: { reason: command.data.reason } }];
     default: {
       const unknown: never = command;
       throw new Error(`unknown case command ${(unknown as { type: string }).type}`);

@@ -20,6 +20,8 @@ export type CaseReceived = Event<'CaseReceived', {
   reporterName: string | null;
   reporterPhone: string | null;
   anonymous: boolean;
+  /** The resident's user id when residents report themselves (their own cases); null otherwise. */
+  residentId: string | null;
 }>;
 export type CaseDispatched = Event<'CaseDispatched', { assigneeId: string; tier: Tier }>;
 export type CaseAccepted = Event<'CaseAccepted', { assigneeId: string; tier: Tier }>;
@@ -45,13 +47,15 @@ export type CaseRated = Event<'CaseRated', {
   rating: Rating; solved: boolean; comment: string | null; source: 'resident' | 'callback';
 }>;
 export type CaseReopened = Event<'CaseReopened', { reason: string; reworkCount: number }>;
+/** An auditor saw the resident's personal data unmasked: recorded because privacy demands it. */
+export type PersonalDataUnmasked = Event<'PersonalDataUnmasked', { reason: string }>;
 export type CaseClosed = Event<'CaseClosed', { kind: ClosureKind; reason: string; mergedIntoCaseId: string | null }>;
 
 export type CaseEvent =
   | CaseReceived | CaseDispatched | CaseAccepted | CaseReturned | CaseNoteAdded
   | ExtensionRequested | ExtensionDecided | CaseResolved | CaseEscalated
   | WhistleBlown | DepartmentReported | DepartmentActed | WhistleCompleted
-  | SupervisionOrdered | SupervisionAnswered | CaseRated | CaseReopened | CaseClosed;
+  | SupervisionOrdered | SupervisionAnswered | CaseRated | CaseReopened | CaseClosed | PersonalDataUnmasked;
 
 export type CaseEventType = CaseEvent['type'];
 
@@ -59,7 +63,7 @@ export const CASE_EVENT_TYPES: readonly CaseEventType[] = [
   'CaseReceived', 'CaseDispatched', 'CaseAccepted', 'CaseReturned', 'CaseNoteAdded',
   'ExtensionRequested', 'ExtensionDecided', 'CaseResolved', 'CaseEscalated',
   'WhistleBlown', 'DepartmentReported', 'DepartmentActed', 'WhistleCompleted',
-  'SupervisionOrdered', 'SupervisionAnswered', 'CaseRated', 'CaseReopened', 'CaseClosed',
+  'SupervisionOrdered', 'SupervisionAnswered', 'CaseRated', 'CaseReopened', 'CaseClosed', 'PersonalDataUnmasked',
 ];
 
 /** Bumped when the shape of any event's data changes; readers upcast older versions. */

@@ -1,6 +1,9 @@
 import { CaseEvent } from './case.events';
 import { CaseState, WhistleState } from './case.state';
 
+const involve = (state: CaseState, ...unitIds: string[]) =>
+  [...state.involvedUnitIds, ...unitIds.filter((id) => !state.involvedUnitIds.includes(id))];
+
 const updateWhistle = (state: CaseState, whistleId: string, change: (w: WhistleState) => WhistleState) =>
   state.whistles.map((w) => (w.whistleId === whistleId ? change(w) : w));
 
@@ -25,10 +28,14 @@ export function evolve(state: CaseState, event: CaseEvent, at: string): CaseStat
         location: { compoundId: d.compoundId, building: d.building, unit: d.unit, lat: d.lat, long: d.long },
         reporter: { name: d.reporterName, phone: d.reporterPhone, anonymous: d.anonymous },
         receivedAt: at,
+        residentId: d.residentId ?? null,
       };
     }
     case 'CaseDispatched':
-      return { ...s, status: 'dispatched', tier: event.data.tier, assigneeId: event.data.assigneeId, dispatchedAt: at, acceptedAt: null };
+      return {
+        ...s, status: 'dispatched', tier: event.data.tier, assigneeId: event.data.assigneeId, dispatchedAt: at, acceptedAt: null,
+        involvedUnitIds: involve(s, event.data.assigneeId),
+      };
     case 'CaseAccepted':
       return { ...s, status: 'accepted', acceptedAt: at };
     case 'CaseReturned':
@@ -61,6 +68,7 @@ export function evolve(state: CaseState, event: CaseEvent, at: string): CaseStat
         dispatchedAt: at,
         acceptedAt: null,
         escalations: [...s.escalations, { ...event.data, at }],
+        involvedUnitIds: involve(s, event.data.toAssigneeId),
       };
     case 'WhistleBlown':
       return {
@@ -69,6 +77,7 @@ export function evolve(state: CaseState, event: CaseEvent, at: string): CaseStat
           ...s.whistles,
           { ...event.data, blownAt: at, reportedAt: {}, actions: {}, completedAt: null },
         ],
+        involvedUnitIds: involve(s, ...event.data.departmentIds),
       };
     case 'DepartmentReported':
       return {
@@ -117,6 +126,8 @@ export function evolve(state: CaseState, event: CaseEvent, at: string): CaseStat
       };
     case 'CaseClosed':
       return { ...s, status: 'closed', closedAt: at, closure: { ...event.data, at } };
+    case 'PersonalDataUnmasked':
+      return { ...state, unmaskCount: state.unmaskCount + 1 };
     default: {
       const unknown: never = event;
       throw new Error(`unknown case event ${(unknown as { type: string }).type}`);

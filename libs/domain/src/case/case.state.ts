@@ -61,6 +61,11 @@ export interface CaseState {
   previousRatings: RatingState[];
   closure: { kind: ClosureKind; reason: string; mergedIntoCaseId: string | null; at: string } | null;
   noteCount: number;
+  /** The reporting resident's user id, when a resident reported through the app. */
+  residentId: string | null;
+  /** Every unit the case has been dispatched or escalated to, and every whistled department. */
+  involvedUnitIds: string[];
+  unmaskCount: number;
 }
 
 export const initialCaseState = (): CaseState => ({
@@ -93,6 +98,9 @@ export const initialCaseState = (): CaseState => ({
   previousRatings: [],
   closure: null,
   noteCount: 0,
+  residentId: null,
+  involvedUnitIds: [],
+  unmaskCount: 0,
 });
 
 export const openWhistles = (state: CaseState): WhistleState[] => state.whistles.filter((w) => w.completedAt === null);
