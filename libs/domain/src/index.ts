@@ -5,4 +5,5 @@ export * from './case/case.errors';
 export * from './case/case.state';
 export * from './case/case.evolve';
 export * from './case/case.decide';
+export * from './case/case.deadlines';
 export * from './directory/directory';

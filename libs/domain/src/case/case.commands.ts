@@ -2,6 +2,7 @@ import {
   Channel, Rating, RequestType, ResolutionOutcome, ReturnReason, Role, Tier, Urgency,
 } from './vocabulary';
 import { DirectoryView } from '../directory/directory';
+import type { RecordDeadlineReached, SlaTerms } from './case.deadlines';
 
 type Command<Type extends string, Data> = { type: Type; data: Data };
 
@@ -14,6 +15,8 @@ export type ReceiveCase = Command<'ReceiveCase', {
   description: string;
   location: { compoundId: string; building?: string; unit?: string; lat?: number; long?: number };
   reporter?: { name?: string; phone?: string; anonymous?: boolean };
+  /** The SLA terms in force at intake, resolved from the policy by the caller. */
+  sla?: SlaTerms;
 }>;
 export type DispatchCase = Command<'DispatchCase', { assigneeId: string; tier: Tier }>;
 export type AcceptCase = Command<'AcceptCase', Record<string, never>>;
@@ -39,7 +42,7 @@ export type UnmaskPersonalData = Command<'UnmaskPersonalData', { reason: string 
 export type CaseCommand =
   | ReceiveCase | DispatchCase | AcceptCase | ReturnCase | AddNote | RequestExtension | DecideExtension
   | ResolveCase | EscalateCase | BlowWhistle | ReportDepartment | RecordDepartmentAction
-  | OrderSupervision | AnswerSupervision | RateCase | ReopenCase | CloseCase | MergeCase | UnmaskPersonalData;
+  | OrderSupervision | AnswerSupervision | RateCase | ReopenCase | CloseCase | MergeCase | RecordDeadlineReached | UnmaskPersonalData;
 
 export type CaseCommandType = CaseCommand['type'];
 

@@ -1,6 +1,7 @@
 import { CaseCommand, DecisionContext, EscalateCase, ReceiveCase } from './case.commands';
 import { CaseEvent } from './case.events';
 import { refuse } from './case.errors';
+import { decideDeadlineReached } from './case.deadlines';
 import { CaseState, openWhistles } from './case.state';
 import { CaseStatus, nextTier, Tier } from './vocabulary';
 import { UNIT_KINDS_BY_TIER } from '../directory/directory';
@@ -79,7 +80,7 @@ function receive(command: ReceiveCase, state: CaseState, ctx: DecisionContext): 
       anonymous,
       residentId: ctx.actor.role === 'resident' ? ctx.actor.id : null,
     },
-  }];
+  }, ...(d.sla ? [{ type: 'SlaTermsSet' as const, data: { ...d.sla, escalateOnResolveOverdue: [...d.sla.escalateOnResolveOverdue] } }] : [])];
 }
 
 function escalate(command: EscalateCase, state: CaseState, ctx: DecisionContext): CaseEvent[] {
@@ -218,6 +219,8 @@ export function decide(command: CaseCommand, state: CaseState, ctx: DecisionCont
       }
       requireStatus(state, WITHDRAWABLE, 'close');
       return [{ type: 'CaseClosed', data: { kind: 'withdrawn', reason: command.data.reason, mergedIntoCaseId: null } }];
+    case 'RecordDeadlineReached':
+      return decideDeadlineReached(command, state, ctx);
     case 'MergeCase':
       requireStatus(state, WITHDRAWABLE, 'merge');
       if (command.data.intoCaseId === state.id) throw refuse.invalid('MERGE_INTO_SELF', 'intoCaseId', 'a case cannot be merged into itself');

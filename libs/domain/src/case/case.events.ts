@@ -1,6 +1,7 @@
 import {
   Channel, ClosureKind, Rating, RequestType, ResolutionOutcome, ReturnReason, Tier, Urgency,
 } from './vocabulary';
+import { DEADLINE_EVENT_TYPES, DeadlineEvent } from './case.deadlines';
 
 /** Event data holds JSON primitives, ISO-8601 strings and arrays of them: nothing else. */
 type Event<Type extends string, Data extends Record<string, unknown>> = { type: Type; data: Data };
@@ -52,6 +53,7 @@ export type PersonalDataUnmasked = Event<'PersonalDataUnmasked', { reason: strin
 export type CaseClosed = Event<'CaseClosed', { kind: ClosureKind; reason: string; mergedIntoCaseId: string | null }>;
 
 export type CaseEvent =
+  | DeadlineEvent
   | CaseReceived | CaseDispatched | CaseAccepted | CaseReturned | CaseNoteAdded
   | ExtensionRequested | ExtensionDecided | CaseResolved | CaseEscalated
   | WhistleBlown | DepartmentReported | DepartmentActed | WhistleCompleted
@@ -60,6 +62,7 @@ export type CaseEvent =
 export type CaseEventType = CaseEvent['type'];
 
 export const CASE_EVENT_TYPES: readonly CaseEventType[] = [
+  ...DEADLINE_EVENT_TYPES,
   'CaseReceived', 'CaseDispatched', 'CaseAccepted', 'CaseReturned', 'CaseNoteAdded',
   'ExtensionRequested', 'ExtensionDecided', 'CaseResolved', 'CaseEscalated',
   'WhistleBlown', 'DepartmentReported', 'DepartmentActed', 'WhistleCompleted',

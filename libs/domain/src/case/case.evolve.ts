@@ -124,6 +124,10 @@ export function evolve(state: CaseState, event: CaseEvent, at: string): CaseStat
         extendedUntil: null,
         reworkCount: event.data.reworkCount,
       };
+    // Deadline facts change no status: escalation and closure come as their own events.
+    case 'SlaTermsSet': case 'SignForWarned': case 'SignForOverdue': case 'ResolutionWarned':
+    case 'ResolutionOverdue': case 'WhistleReportOverdue': case 'SupervisionAnswerOverdue':
+      return s;
     case 'CaseClosed':
       return { ...s, status: 'closed', closedAt: at, closure: { ...event.data, at } };
     case 'PersonalDataUnmasked':
