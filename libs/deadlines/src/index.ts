@@ -1,2 +1,5 @@
 export * from './data-problem';
 export * from './calendar';
+export * from './sla-policy';
+export * from './deadline-facts';
+export * from './pending-deadlines';
