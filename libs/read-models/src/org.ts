@@ -1,0 +1,58 @@
+import { DirectoryView, OrgUnit, UnitKind } from '@civicloop/domain';
+
+export interface Area {
+  compoundId: string;
+  gridId: string | null;
+  communityId: string | null;
+  streetId: string | null;
+  districtId: string | null;
+  companyId: string | null;
+}
+
+/** The organisation tree as the read models need it: areas of compounds, kinds, subtrees. */
+export class OrgLookup {
+  private readonly areas = new Map<string, Area>();
+
+  constructor(private readonly directory: DirectoryView & { allUnits(): OrgUnit[] }) {}
+
+  area(compoundId: string): Area {
+    let area = this.areas.get(compoundId);
+    if (!area) {
+      const id = (kind: UnitKind) => this.directory.ancestorOfKind(compoundId, kind)?.id ?? null;
+      area = {
+        compoundId,
+        gridId: id('grid'),
+        communityId: id('community'),
+        streetId: id('street'),
+        districtId: id('district'),
+        companyId: this.directory.unit(compoundId)?.companyId ?? null,
+      };
+      this.areas.set(compoundId, area);
+    }
+    return area;
+  }
+
+  kind(unitId: string | null): UnitKind | null {
+    return unitId ? this.directory.unit(unitId)?.kind ?? null : null;
+  }
+
+  unit(unitId: string): OrgUnit | undefined {
+    return this.directory.unit(unitId);
+  }
+
+  /** Every unit in the subtree rooted at `rootId`, the root included. */
+  subtree(rootId: string): string[] {
+    const children = new Map<string, string[]>();
+    for (const unit of this.directory.allUnits()) {
+      if (unit.parentId) children.set(unit.parentId, [...(children.get(unit.parentId) ?? []), unit.id]);
+    }
+    const out: string[] = [];
+    const stack = this.directory.unit(rootId) ? [rootId] : [];
+    while (stack.length) {
+      const id = stack.pop()!;
+      out.push(id);
+      stack.push(...(children.get(id) ?? []));
+    }
+    return out.sort();
+  }
+}

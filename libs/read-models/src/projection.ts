@@ -1,0 +1,63 @@
+import { RecordedEvent } from '@civicloop/event-store';
+import { OrgLookup } from './org';
+import { ViewSettings } from './settings';
+import { Row, TableSpec } from './table-spec';
+
+/** One event of a case stream as projections see it. */
+export interface CaseEventEnvelope {
+  caseId: string;
+  type: string;
+  // Each projection narrows `data` by `type`; unknown types are skipped.
+  data: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  /** occurredAt from the metadata (the injected clock), never the wall clock of the projector. */
+  at: string;
+  position: number;
+  actorUnitId: string | null;
+}
+
+export interface ProjectionEnv {
+  org: OrgLookup;
+  settings: ViewSettings;
+}
+
+export interface RowSink {
+  /** Insert or replace the row with the same primary key. */
+  put(table: string, row: Row): void;
+}
+
+/**
+ * A projection folds each case's events into a small working document (kept in its own table, so a
+ * restart resumes exactly) and writes rows of its read-model tables. It must be deterministic: the
+ * same events give the same rows, whether applied one by one or from zero in a rebuild.
+ */
+export interface Projection<Doc = unknown> {
+  name: string;
+  /** Bump when the rows it writes change meaning; a runner then rebuilds it. */
+  version: number;
+  tables: TableSpec[];
+  apply(doc: Doc | undefined, event: CaseEventEnvelope, out: RowSink, env: ProjectionEnv): Doc | undefined;
+}
+
+export const CASE_STREAM_PREFIX = 'case-';
+
+export function toEnvelope(event: RecordedEvent): CaseEventEnvelope | null {
+  if (!event.streamId.startsWith(CASE_STREAM_PREFIX)) return null;
+  const caseId = typeof event.metadata.caseId === 'string' ? event.metadata.caseId : event.streamId.slice(CASE_STREAM_PREFIX.length);
+  return {
+    caseId,
+    type: event.type,
+    data: event.data,
+    at: event.metadata.occurredAt,
+    position: Number(event.position),
+    actorUnitId: event.metadata.actor?.unitId ?? null,
+  };
+}
+
+/** The working documents of a projection: one JSON per case. */
+export const docTable = (projection: Pick<Projection, 'name'>): TableSpec => ({
+  name: `${projection.name.replace(/-/g, '_')}_docs`,
+  columns: { case_id: 'text', doc: 'text' },
+  primaryKey: ['case_id'],
+});
+
+export const allTables = (projection: Projection): TableSpec[] => [docTable(projection), ...projection.tables];

@@ -1,0 +1,134 @@
+import { CASE_EVENT_TYPES, Urgency } from '@civicloop/domain';
+import { CaseEventEnvelope, Projection, ProjectionEnv, RowSink } from '../projection';
+import { periodKeys } from '../periods';
+import { addMinutes } from '../settings';
+import { Row, TableSpec } from '../table-spec';
+
+export const BOARD_TABLE: TableSpec = {
+  name: 'board_cases',
+  columns: {
+    case_id: 'text', status: 'text', tier: 'text', assignee_id: 'text', compound_id: 'text', grid_id: 'text',
+    community_id: 'text', street_id: 'text', district_id: 'text', company_id: 'text', category: 'text',
+    channel: 'text', urgency: 'text', request_type: 'text', description: 'text', received_at: 'text',
+    received_day: 'text', received_week: 'text', received_month: 'text', round_started_at: 'text',
+    dispatched_at: 'text', accepted_at: 'text', resolved_at: 'text', closed_at: 'text', closure_kind: 'text',
+    sign_due_at: 'text', resolve_due_at: 'text', sign_late: 'int', resolve_late: 'int',
+    sign_overdue_flag: 'int', resolve_overdue_flag: 'int', returns: 'int', escalations: 'int', reworks: 'int',
+    whistles: 'int', open_whistles: 'int', whistle_departments: 'text', open_supervisions: 'int', rating: 'text',
+    updated_at: 'text', position: 'num',
+  },
+  primaryKey: ['case_id'],
+  indexes: [['received_at'], ['resolve_due_at'], ['updated_at'], ['status'], ['assignee_id'], ['street_id'], ['community_id']],
+};
+
+type BoardRow = Row & Record<keyof typeof BOARD_TABLE.columns, string | number | null>;
+
+const resolveDue = (from: string, urgency: Urgency, env: ProjectionEnv) =>
+  addMinutes(from, env.settings.resolveLimitHours[urgency] * 60);
+
+/** The dispatch board: one row per case with its current status, due times, flags and counters. */
+function apply(doc: BoardRow | undefined, e: CaseEventEnvelope, out: RowSink, env: ProjectionEnv): BoardRow | undefined {
+  if (e.type !== 'CaseReceived' && !doc) return undefined;
+  const d = e.data;
+  let row: BoardRow;
+  if (e.type === 'CaseReceived') {
+    const area = env.org.area(d.compoundId);
+    const received = periodKeys(e.at, env.settings.timeZone);
+    row = {
+      case_id: e.caseId, status: 'received', tier: null, assignee_id: null, compound_id: d.compoundId,
+      grid_id: area.gridId, community_id: area.communityId, street_id: area.streetId, district_id: area.districtId,
+      company_id: area.companyId, category: d.category, channel: d.channel, urgency: d.urgency,
+      request_type: d.requestType, description: d.description, received_at: e.at, received_day: received.day,
+      received_week: received.week, received_month: received.month, round_started_at: e.at, dispatched_at: null,
+      accepted_at: null, resolved_at: null, closed_at: null, closure_kind: null, sign_due_at: null,
+      resolve_due_at: resolveDue(e.at, d.urgency, env), sign_late: 0, resolve_late: 0, sign_overdue_flag: 0,
+      resolve_overdue_flag: 0, returns: 0, escalations: 0, reworks: 0, whistles: 0, open_whistles: 0,
+      whistle_departments: '', open_supervisions: 0, rating: null, updated_at: e.at, position: e.position,
+    };
+  } else {
+    row = { ...doc!, updated_at: e.at, position: e.position };
+    const urgency = row.urgency as Urgency;
+    switch (e.type) {
+      case 'CaseDispatched':
+      case 'CaseEscalated':
+        row.status = 'dispatched';
+        row.tier = e.type === 'CaseDispatched' ? d.tier : d.toTier;
+        row.assignee_id = e.type === 'CaseDispatched' ? d.assigneeId : d.toAssigneeId;
+        row.dispatched_at = e.at;
+        row.accepted_at = null;
+        row.sign_due_at = addMinutes(e.at, env.settings.signForLimitMinutes[urgency]);
+        row.sign_late = 0;
+        row.sign_overdue_flag = 0;
+        if (e.type === 'CaseEscalated') row.escalations = Number(row.escalations) + 1;
+        break;
+      case 'CaseAccepted':
+        row.status = 'accepted';
+        row.accepted_at = e.at;
+        row.sign_late = e.at > String(row.sign_due_at) ? 1 : 0;
+        break;
+      case 'CaseReturned':
+        Object.assign(row, { status: 'received', tier: null, assignee_id: null, dispatched_at: null, sign_due_at: null, sign_late: 0, sign_overdue_flag: 0 });
+        row.returns = Number(row.returns) + 1;
+        break;
+      case 'ExtensionDecided':
+        if (d.approved) row.resolve_due_at = d.until;
+        break;
+      case 'CaseResolved':
+        row.status = 'resolved';
+        row.resolved_at = e.at;
+        row.resolve_late = e.at > String(row.resolve_due_at) ? 1 : 0;
+        break;
+      case 'WhistleBlown':
+        row.whistles = Number(row.whistles) + 1;
+        row.open_whistles = Number(row.open_whistles) + 1;
+        row.whistle_departments = [...new Set([...String(row.whistle_departments).split(',').filter(Boolean), ...d.departmentIds])]
+          .sort().map((id) => `,${id}`).join('') + ',';
+        break;
+      case 'WhistleCompleted':
+        row.open_whistles = Number(row.open_whistles) - 1;
+        break;
+      case 'SupervisionOrdered':
+        row.open_supervisions = Number(row.open_supervisions) + 1;
+        break;
+      case 'SupervisionAnswered':
+        row.open_supervisions = Number(row.open_supervisions) - 1;
+        break;
+      case 'CaseRated':
+        row.rating = d.rating;
+        break;
+      case 'CaseReopened':
+        Object.assign(row, {
+          status: 'received', tier: null, assignee_id: null, dispatched_at: null, accepted_at: null, resolved_at: null,
+          sign_due_at: null, sign_late: 0, resolve_late: 0, sign_overdue_flag: 0, resolve_overdue_flag: 0, rating: null,
+          round_started_at: e.at, resolve_due_at: resolveDue(e.at, urgency, env), reworks: d.reworkCount,
+        });
+        break;
+      case 'CaseClosed':
+        row.status = 'closed';
+        row.closed_at = e.at;
+        row.closure_kind = d.kind;
+        break;
+      default:
+        if ((CASE_EVENT_TYPES as readonly string[]).includes(e.type)) break;
+        if (!applyDeadlineFlag(row, e)) return undefined;
+    }
+  }
+  out.put(BOARD_TABLE.name, row);
+  return row;
+}
+
+/** Overdue events from the deadline scheduler set the board's flags (names matched loosely on purpose). */
+function applyDeadlineFlag(row: BoardRow, e: CaseEventEnvelope): boolean {
+  if (!/Overdue/.test(e.type)) return false;
+  const kind = String(e.data.kind ?? e.data.deadline ?? e.data.limit ?? e.type).toLowerCase();
+  if (/sign|accept|response|respond/.test(kind)) row.sign_overdue_flag = 1;
+  else row.resolve_overdue_flag = 1;
+  return true;
+}
+
+export const boardProjection: Projection<BoardRow> = {
+  name: 'board',
+  version: 1,
+  tables: [BOARD_TABLE],
+  apply,
+};

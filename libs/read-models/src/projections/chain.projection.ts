@@ -1,0 +1,164 @@
+import { Area } from '../org';
+import { periodKeys } from '../periods';
+import { CaseEventEnvelope, Projection, ProjectionEnv, RowSink } from '../projection';
+import { addMinutes } from '../settings';
+import { Row, TableSpec } from '../table-spec';
+
+const AREA = { street_id: 'text', community_id: 'text', compound_id: 'text' } as const;
+const PERIOD = { day: 'text', week: 'text', month: 'text' } as const;
+
+/** One row per case for the escalation view: where it is and how far it climbed. */
+export const CHAIN_CASES: TableSpec = {
+  name: 'chain_cases',
+  columns: { case_id: 'text', ...AREA, ...PERIOD, received_at: 'text', escalations: 'int', whistles: 'int', returns: 'int', supervisions: 'int' },
+  primaryKey: ['case_id'],
+  indexes: [['month'], ['day'], ['week']],
+};
+
+/** Each assignment of the case: the unit, its tier, how it got there, how long it held it, how it ended. */
+export const CHAIN_STEPS: TableSpec = {
+  name: 'chain_steps',
+  columns: {
+    case_id: 'text', seq: 'num', via: 'text', tier: 'text', unit_id: 'text', from_at: 'text', to_at: 'text',
+    end_kind: 'text', escalation_reason: 'text', return_reason: 'text', return_note: 'text',
+  },
+  primaryKey: ['case_id', 'seq'],
+};
+
+/** One row per department named in a whistle: when it reported against its limit, what it did. */
+export const CHAIN_WHISTLES: TableSpec = {
+  name: 'chain_whistles',
+  columns: {
+    case_id: 'text', whistle_id: 'text', department_id: 'text', ...AREA, ...PERIOD, reason: 'text', blown_at: 'text',
+    report_due_at: 'text', reported_at: 'text', report_ms: 'num', report_late: 'int', action: 'text', acted_at: 'text',
+    completed_at: 'text',
+  },
+  primaryKey: ['case_id', 'whistle_id', 'department_id'],
+  indexes: [['month'], ['day'], ['week'], ['department_id']],
+};
+
+export const CHAIN_SUPERVISIONS: TableSpec = {
+  name: 'chain_supervisions',
+  columns: {
+    case_id: 'text', supervision_id: 'text', ordered_by_unit_id: 'text', reason: 'text', answer_by: 'text',
+    ordered_at: 'text', answer: 'text', answered_at: 'text', answered_by_unit_id: 'text',
+  },
+  primaryKey: ['case_id', 'supervision_id'],
+};
+
+interface ChainDoc {
+  area: Area;
+  caseRow: Row;
+  step: Row | null;
+  whistles: Record<string, Row[]>;
+  supervisions: Record<string, Row>;
+}
+
+function endStep(doc: ChainDoc, e: CaseEventEnvelope, kind: string, out: RowSink, extra: Row = {}): void {
+  if (!doc.step) return;
+  out.put(CHAIN_STEPS.name, { ...doc.step, to_at: e.at, end_kind: kind, ...extra });
+  doc.step = null;
+}
+
+function bump(doc: ChainDoc, column: string, out: RowSink): void {
+  doc.caseRow = { ...doc.caseRow, [column]: Number(doc.caseRow[column]) + 1 };
+  out.put(CHAIN_CASES.name, doc.caseRow);
+}
+
+function updateWhistle(doc: ChainDoc, e: CaseEventEnvelope, out: RowSink, change: (row: Row) => Row | null): void {
+  const rows = doc.whistles[e.data.whistleId] ?? [];
+  doc.whistles[e.data.whistleId] = rows.map((row) => {
+    const next = change(row);
+    if (next) out.put(CHAIN_WHISTLES.name, next);
+    return next ?? row;
+  });
+}
+
+function apply(doc: ChainDoc | undefined, e: CaseEventEnvelope, out: RowSink, env: ProjectionEnv): ChainDoc | undefined {
+  const d = e.data;
+  if (e.type === 'CaseReceived') {
+    const area = env.org.area(d.compoundId);
+    const caseRow = {
+      case_id: e.caseId, street_id: area.streetId, community_id: area.communityId, compound_id: area.compoundId,
+      ...periodKeys(e.at, env.settings.timeZone), received_at: e.at, escalations: 0, whistles: 0, returns: 0, supervisions: 0,
+    };
+    out.put(CHAIN_CASES.name, caseRow);
+    return { area, caseRow, step: null, whistles: {}, supervisions: {} };
+  }
+  if (!doc) return undefined;
+  const newStep = (via: string, tier: string, unitId: string, reason: string | null): Row => ({
+    case_id: e.caseId, seq: e.position, via, tier, unit_id: unitId, from_at: e.at, to_at: null, end_kind: null,
+    escalation_reason: reason, return_reason: null, return_note: null,
+  });
+  switch (e.type) {
+    case 'CaseDispatched':
+      doc.step = newStep('dispatch', d.tier, d.assigneeId, null);
+      out.put(CHAIN_STEPS.name, doc.step);
+      return doc;
+    case 'CaseEscalated':
+      endStep(doc, e, 'escalated', out);
+      doc.step = newStep('escalation', d.toTier, d.toAssigneeId, d.reason);
+      out.put(CHAIN_STEPS.name, doc.step);
+      bump(doc, 'escalations', out);
+      return doc;
+    case 'CaseReturned':
+      endStep(doc, e, 'returned', out, { return_reason: d.reason, return_note: d.note });
+      bump(doc, 'returns', out);
+      return doc;
+    case 'CaseReopened':
+      endStep(doc, e, 'reopened', out);
+      return doc;
+    case 'CaseClosed':
+      endStep(doc, e, 'closed', out);
+      return doc;
+    case 'WhistleBlown': {
+      const keys = { ...periodKeys(e.at, env.settings.timeZone) };
+      doc.whistles[d.whistleId] = (d.departmentIds as string[]).map((departmentId) => ({
+        case_id: e.caseId, whistle_id: d.whistleId, department_id: departmentId, street_id: doc.area.streetId,
+        community_id: doc.area.communityId, compound_id: doc.area.compoundId, ...keys, reason: d.reason, blown_at: e.at,
+        report_due_at: addMinutes(e.at, env.settings.whistleReportLimitMinutes), reported_at: null, report_ms: null,
+        report_late: null, action: null, acted_at: null, completed_at: null,
+      }));
+      doc.whistles[d.whistleId].forEach((row) => out.put(CHAIN_WHISTLES.name, row));
+      bump(doc, 'whistles', out);
+      return doc;
+    }
+    case 'DepartmentReported':
+      updateWhistle(doc, e, out, (row) => (row.department_id !== d.departmentId ? null : {
+        ...row, reported_at: e.at, report_ms: Date.parse(e.at) - Date.parse(String(row.blown_at)),
+        report_late: e.at > String(row.report_due_at) ? 1 : 0,
+      }));
+      return doc;
+    case 'DepartmentActed':
+      updateWhistle(doc, e, out, (row) => (row.department_id !== d.departmentId ? null : { ...row, action: d.action, acted_at: e.at }));
+      return doc;
+    case 'WhistleCompleted':
+      updateWhistle(doc, e, out, (row) => ({ ...row, completed_at: e.at }));
+      delete doc.whistles[d.whistleId];
+      return doc;
+    case 'SupervisionOrdered':
+      doc.supervisions[d.supervisionId] = {
+        case_id: e.caseId, supervision_id: d.supervisionId, ordered_by_unit_id: e.actorUnitId, reason: d.reason,
+        answer_by: d.answerBy, ordered_at: e.at, answer: null, answered_at: null, answered_by_unit_id: null,
+      };
+      out.put(CHAIN_SUPERVISIONS.name, doc.supervisions[d.supervisionId]);
+      bump(doc, 'supervisions', out);
+      return doc;
+    case 'SupervisionAnswered': {
+      const order = doc.supervisions[d.supervisionId];
+      if (!order) return doc;
+      out.put(CHAIN_SUPERVISIONS.name, { ...order, answer: d.answer, answered_at: e.at, answered_by_unit_id: e.actorUnitId });
+      delete doc.supervisions[d.supervisionId];
+      return doc;
+    }
+    default:
+      return undefined;
+  }
+}
+
+export const chainProjection: Projection<ChainDoc> = {
+  name: 'chain',
+  version: 1,
+  tables: [CHAIN_CASES, CHAIN_STEPS, CHAIN_WHISTLES, CHAIN_SUPERVISIONS],
+  apply,
+};

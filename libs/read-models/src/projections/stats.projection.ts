@@ -1,0 +1,195 @@
+import { Urgency } from '@civicloop/domain';
+import { Area } from '../org';
+import { periodKeys } from '../periods';
+import { CaseEventEnvelope, Projection, ProjectionEnv, RowSink } from '../projection';
+import { addMinutes } from '../settings';
+import { ColumnType, Row, TableSpec } from '../table-spec';
+
+const WHERE: Record<string, ColumnType> = {
+  street_id: 'text', community_id: 'text', grid_id: 'text', compound_id: 'text', category: 'text',
+  day: 'text', week: 'text', month: 'text',
+};
+const byPeriod = [['month'], ['day'], ['week']];
+
+/** One row per dispatch (or escalation): who had to sign for it, by when, and what happened. */
+export const DISPATCHES: TableSpec = {
+  name: 'stats_dispatches',
+  columns: {
+    case_id: 'text', seq: 'num', assignee_id: 'text', department_id: 'text', tier: 'text', urgency: 'text', ...WHERE,
+    dispatched_at: 'text', sign_due_at: 'text', outcome: 'text', outcome_at: 'text', sign_ms: 'num',
+    sign_business_ms: 'num', signed_in_time: 'int', sign_late: 'int',
+  },
+  primaryKey: ['case_id', 'seq'],
+  indexes: byPeriod,
+};
+
+/** One row per rating, attributed to the unit that resolved that round. */
+export const RATINGS: TableSpec = {
+  name: 'stats_ratings',
+  columns: {
+    case_id: 'text', seq: 'num', round: 'int', handler_id: 'text', department_id: 'text', ...WHERE,
+    rated_at: 'text', rating: 'text', solved: 'int',
+  },
+  primaryKey: ['case_id', 'seq'],
+  indexes: byPeriod,
+};
+
+/** One row per round of handling (intake, then each reopen): resolve and close times. */
+export const ROUNDS: TableSpec = {
+  name: 'stats_rounds',
+  columns: {
+    case_id: 'text', round: 'int', handler_id: 'text', department_id: 'text', urgency: 'text', ...WHERE,
+    started_at: 'text', resolve_due_at: 'text', resolved_at: 'text', resolve_ms: 'num', resolve_business_ms: 'num',
+    resolve_late: 'int', closed_at: 'text', close_ms: 'num', close_business_ms: 'num',
+  },
+  primaryKey: ['case_id', 'round'],
+  indexes: byPeriod,
+};
+
+/** One row per spell a unit held the case: from its dispatch until return, escalation, resolution or closure. */
+export const CUSTODY: TableSpec = {
+  name: 'stats_custody',
+  columns: {
+    case_id: 'text', seq: 'num', unit_id: 'text', department_id: 'text', tier: 'text', ...WHERE,
+    from_at: 'text', to_at: 'text', end_kind: 'text', held_ms: 'num', held_business_ms: 'num',
+  },
+  primaryKey: ['case_id', 'seq'],
+  indexes: byPeriod,
+};
+
+interface StatsDoc {
+  area: Area;
+  category: string;
+  urgency: Urgency;
+  assigneeId: string | null;
+  roundRow: Row;
+  dispatch: Row | null;
+  custody: Row | null;
+}
+
+const departmentOf = (unitId: string | null, env: ProjectionEnv) => (env.org.kind(unitId) === 'department' ? unitId : null);
+
+function where(doc: Pick<StatsDoc, 'area' | 'category'>, at: string, env: ProjectionEnv): Row {
+  return {
+    street_id: doc.area.streetId, community_id: doc.area.communityId, grid_id: doc.area.gridId,
+    compound_id: doc.area.compoundId, category: doc.category, ...periodKeys(at, env.settings.timeZone),
+  };
+}
+
+function newRound(doc: Pick<StatsDoc, 'area' | 'category' | 'urgency'>, caseId: string, round: number, at: string, env: ProjectionEnv): Row {
+  return {
+    case_id: caseId, round, handler_id: null, department_id: null, urgency: doc.urgency, ...where(doc, at, env),
+    started_at: at, resolve_due_at: addMinutes(at, env.settings.resolveLimitHours[doc.urgency] * 60), resolved_at: null,
+    resolve_ms: null, resolve_business_ms: null, resolve_late: null, closed_at: null, close_ms: null, close_business_ms: null,
+  };
+}
+
+const span = (from: unknown, to: string, env: ProjectionEnv) => ({
+  ms: Date.parse(to) - Date.parse(String(from)),
+  business: env.settings.businessMillis(String(from), to),
+});
+
+function endCustody(doc: StatsDoc, e: CaseEventEnvelope, kind: string, out: RowSink, env: ProjectionEnv): void {
+  if (!doc.custody) return;
+  const held = span(doc.custody.from_at, e.at, env);
+  out.put(CUSTODY.name, { ...doc.custody, to_at: e.at, end_kind: kind, held_ms: held.ms, held_business_ms: held.business });
+  doc.custody = null;
+}
+
+function endDispatch(doc: StatsDoc, e: CaseEventEnvelope, outcome: string, out: RowSink): void {
+  if (!doc.dispatch) return;
+  out.put(DISPATCHES.name, { ...doc.dispatch, outcome, outcome_at: e.at });
+  doc.dispatch = null;
+}
+
+function apply(doc: StatsDoc | undefined, e: CaseEventEnvelope, out: RowSink, env: ProjectionEnv): StatsDoc | undefined {
+  const d = e.data;
+  if (e.type === 'CaseReceived') {
+    const base = { area: env.org.area(d.compoundId), category: d.category as string, urgency: d.urgency as Urgency };
+    const created: StatsDoc = { ...base, assigneeId: null, roundRow: newRound(base, e.caseId, 0, e.at, env), dispatch: null, custody: null };
+    out.put(ROUNDS.name, created.roundRow);
+    return created;
+  }
+  if (!doc) return undefined;
+  switch (e.type) {
+    case 'CaseDispatched':
+    case 'CaseEscalated': {
+      endDispatch(doc, e, 'escalated', out);
+      endCustody(doc, e, 'escalated', out, env);
+      const assigneeId: string = e.type === 'CaseDispatched' ? d.assigneeId : d.toAssigneeId;
+      const tier: string = e.type === 'CaseDispatched' ? d.tier : d.toTier;
+      const common = { case_id: e.caseId, seq: e.position, department_id: departmentOf(assigneeId, env), tier, ...where(doc, e.at, env) };
+      doc.assigneeId = assigneeId;
+      doc.dispatch = {
+        ...common, assignee_id: assigneeId, urgency: doc.urgency, dispatched_at: e.at,
+        sign_due_at: addMinutes(e.at, env.settings.signForLimitMinutes[doc.urgency]), outcome: 'pending', outcome_at: null,
+        sign_ms: null, sign_business_ms: null, signed_in_time: 0, sign_late: 0,
+      };
+      doc.custody = { ...common, unit_id: assigneeId, from_at: e.at, to_at: null, end_kind: null, held_ms: null, held_business_ms: null };
+      out.put(DISPATCHES.name, doc.dispatch);
+      out.put(CUSTODY.name, doc.custody);
+      return doc;
+    }
+    case 'CaseAccepted': {
+      if (!doc.dispatch) return doc;
+      const late = e.at > String(doc.dispatch.sign_due_at) ? 1 : 0;
+      const signed = span(doc.dispatch.dispatched_at, e.at, env);
+      doc.dispatch = { ...doc.dispatch, sign_ms: signed.ms, sign_business_ms: signed.business, signed_in_time: 1 - late, sign_late: late };
+      endDispatch(doc, e, 'accepted', out);
+      return doc;
+    }
+    case 'CaseReturned':
+      endDispatch(doc, e, 'returned', out);
+      endCustody(doc, e, 'returned', out, env);
+      doc.assigneeId = null;
+      return doc;
+    case 'ExtensionDecided':
+      if (!d.approved) return doc;
+      doc.roundRow = { ...doc.roundRow, resolve_due_at: d.until };
+      out.put(ROUNDS.name, doc.roundRow);
+      return doc;
+    case 'CaseResolved': {
+      endCustody(doc, e, 'resolved', out, env);
+      const took = span(doc.roundRow.started_at, e.at, env);
+      doc.roundRow = {
+        ...doc.roundRow, handler_id: doc.assigneeId, department_id: departmentOf(doc.assigneeId, env), resolved_at: e.at,
+        resolve_ms: took.ms, resolve_business_ms: took.business, resolve_late: e.at > String(doc.roundRow.resolve_due_at) ? 1 : 0,
+      };
+      out.put(ROUNDS.name, doc.roundRow);
+      return doc;
+    }
+    case 'CaseRated':
+      out.put(RATINGS.name, {
+        case_id: e.caseId, seq: e.position, round: doc.roundRow.round, handler_id: doc.assigneeId,
+        department_id: departmentOf(doc.assigneeId, env), ...where(doc, e.at, env), rated_at: e.at, rating: d.rating,
+        solved: d.solved ? 1 : 0,
+      });
+      return doc;
+    case 'CaseReopened':
+      doc.assigneeId = null;
+      doc.roundRow = newRound(doc, e.caseId, d.reworkCount, e.at, env);
+      out.put(ROUNDS.name, doc.roundRow);
+      return doc;
+    case 'CaseClosed': {
+      endDispatch(doc, e, 'closed', out);
+      endCustody(doc, e, 'closed', out, env);
+      const took = span(doc.roundRow.started_at, e.at, env);
+      doc.roundRow = {
+        ...doc.roundRow, handler_id: doc.roundRow.handler_id ?? doc.assigneeId,
+        department_id: doc.roundRow.department_id ?? departmentOf(doc.assigneeId, env),
+        closed_at: e.at, close_ms: took.ms, close_business_ms: took.business,
+      };
+      out.put(ROUNDS.name, doc.roundRow);
+      return doc;
+    }
+    default:
+      return undefined;
+  }
+}
+
+export const statsProjection: Projection<StatsDoc> = {
+  name: 'stats',
+  version: 1,
+  tables: [DISPATCHES, RATINGS, ROUNDS, CUSTODY],
+  apply,
+};

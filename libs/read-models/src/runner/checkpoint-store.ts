@@ -1,0 +1,111 @@
+import { sql } from 'kysely';
+import { ReadDatabase, ReadDb } from '../database';
+import { allTables, Projection } from '../projection';
+import { createTable } from '../table-spec';
+
+export const STATE_TABLE = 'projection_state';
+
+export interface ProjectionState {
+  name: string;
+  version: number;
+  /** Suffix of the table set that readers use now; a rebuild writes the next one and swaps. */
+  generation: number;
+  /** Position of the last event applied; null before the first. */
+  position: number | null;
+  owner: string | null;
+  /** Epoch ms (wall clock of the replicas) until which the owner's lease holds. */
+  leaseUntil: number | null;
+}
+
+const toState = (row: Record<string, unknown>): ProjectionState => ({
+  name: String(row.name),
+  version: Number(row.version),
+  generation: Number(row.generation),
+  position: row.position === null ? null : Number(row.position),
+  owner: (row.owner as string | null) ?? null,
+  leaseUntil: row.lease_until === null ? null : Number(row.lease_until),
+});
+
+/**
+ * Checkpoints and leases of the projections, in the read-model database itself so that a batch's
+ * rows and its checkpoint commit together. Every write is a compare-and-set: a runner that lost its
+ * lease, or whose tables were swapped by a rebuild, cannot commit.
+ */
+export class CheckpointStore {
+  constructor(private readonly rdb: ReadDatabase) {}
+
+  get db(): ReadDb {
+    return this.rdb.db;
+  }
+
+  async ensure(): Promise<void> {
+    const big = this.rdb.dialect === 'postgres' ? sql`bigint` : sql`integer`;
+    const num = this.rdb.dialect === 'postgres' ? sql`double precision` : sql`real`;
+    await this.db.schema.createTable(STATE_TABLE).ifNotExists()
+      .addColumn('name', 'text', (c) => c.primaryKey())
+      .addColumn('version', big, (c) => c.notNull())
+      .addColumn('generation', big, (c) => c.notNull())
+      .addColumn('position', num)
+      .addColumn('owner', 'text')
+      .addColumn('lease_until', num)
+      .execute();
+  }
+
+  /** Creates the state row and the tables of the current generation when they are missing. */
+  async ensureProjection(projection: Projection): Promise<ProjectionState> {
+    await this.ensure();
+    await this.db.insertInto(STATE_TABLE)
+      .values({ name: projection.name, version: projection.version, generation: 1, position: null, owner: null, lease_until: null })
+      .onConflict((oc) => oc.column('name').doNothing()).execute();
+    const state = (await this.read(projection.name))!;
+    for (const table of allTables(projection)) await createTable(this.db, this.rdb.dialect, table, state.generation);
+    return state;
+  }
+
+  async read(name: string, db: ReadDb = this.db): Promise<ProjectionState | undefined> {
+    const row = await db.selectFrom(STATE_TABLE).selectAll().where('name', '=', name).executeTakeFirst();
+    return row ? toState(row) : undefined;
+  }
+
+  async readAll(): Promise<ProjectionState[]> {
+    return (await this.db.selectFrom(STATE_TABLE).selectAll().orderBy('name').execute()).map(toState);
+  }
+
+  async tryAcquire(name: string, owner: string, leaseMs: number): Promise<boolean> {
+    const now = Date.now();
+    const result = await this.db.updateTable(STATE_TABLE).set({ owner, lease_until: now + leaseMs })
+      .where('name', '=', name)
+      .where((eb) => eb.or([eb('owner', 'is', null), eb('owner', '=', owner), eb('lease_until', '<', now)]))
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  async renew(name: string, owner: string, leaseMs: number): Promise<boolean> {
+    const result = await this.db.updateTable(STATE_TABLE).set({ lease_until: Date.now() + leaseMs })
+      .where('name', '=', name).where('owner', '=', owner).executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  async release(name: string, owner: string): Promise<void> {
+    await this.db.updateTable(STATE_TABLE).set({ owner: null, lease_until: null })
+      .where('name', '=', name).where('owner', '=', owner).execute();
+  }
+
+  /** Moves the checkpoint from `expected` to `next` if this owner still holds the lease on that generation. */
+  async advance(
+    trx: ReadDb, name: string, owner: string, generation: number, expected: number | null, next: number, leaseMs: number,
+  ): Promise<boolean> {
+    const result = await trx.updateTable(STATE_TABLE).set({ position: next, lease_until: Date.now() + leaseMs })
+      .where('name', '=', name).where('owner', '=', owner).where('generation', '=', generation)
+      .where('position', expected === null ? 'is' : '=', expected)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  /** Swaps a rebuilt generation in, unless someone else swapped first. */
+  async swap(name: string, fromGeneration: number, toGeneration: number, version: number, position: number | null): Promise<boolean> {
+    const result = await this.db.updateTable(STATE_TABLE).set({ generation: toGeneration, version, position })
+      .where('name', '=', name).where('generation', '=', fromGeneration).executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+}

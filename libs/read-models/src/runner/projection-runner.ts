@@ -1,0 +1,169 @@
+import { Logger } from '@nestjs/common';
+import { EventStore, RecordedEvent, Subscription } from '@civicloop/event-store';
+import { ReadDatabase } from '../database';
+import { Projection, ProjectionEnv } from '../projection';
+import { applyBatch } from './apply-batch';
+import { CheckpointStore, ProjectionState } from './checkpoint-store';
+import { rebuildProjection } from './rebuild';
+
+export interface RunnerOptions {
+  /** Identifies this replica in the lease; must differ between processes. */
+  owner: string;
+  batchSize?: number;
+  /** A runner that stops renewing for this long is presumed dead and another replica takes over. */
+  leaseMs?: number;
+  /** How long an incomplete batch waits for more events before it is committed. */
+  idleFlushMs?: number;
+  retryMs?: number;
+}
+
+class Stop extends Error {}
+
+/**
+ * Keeps one projection up to date: holds the projection's lease, follows the event store's
+ * subscription from the stored checkpoint and commits each batch's rows together with the new
+ * checkpoint (compare-and-set), so every event takes effect exactly once. Any failure (lost lease,
+ * swapped generation, database error) drops the uncommitted batch and restarts from the checkpoint.
+ */
+export class ProjectionRunner {
+  private readonly checkpoints: CheckpointStore;
+  private readonly logger: Logger;
+  private readonly options: Required<RunnerOptions>;
+  private stopped = false;
+  private running: Promise<void> | null = null;
+  private endFollow: ((error?: unknown) => Promise<void>) | null = null;
+  private holding = false;
+  private committed: number | null = null;
+
+  constructor(
+    private readonly rdb: ReadDatabase,
+    private readonly store: EventStore,
+    readonly projection: Projection,
+    private readonly env: ProjectionEnv,
+    options: RunnerOptions,
+  ) {
+    this.checkpoints = new CheckpointStore(rdb);
+    this.logger = new Logger(`Projection:${projection.name}`);
+    this.options = { batchSize: 500, leaseMs: 15_000, idleFlushMs: 15, retryMs: 1_000, ...options };
+  }
+
+  /** True while this replica holds the lease and follows the log. */
+  get active(): boolean {
+    return this.holding;
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.running ??= this.loop().finally(() => (this.running = null));
+  }
+
+  /** Commits what is buffered, stores the checkpoint and hands the lease back. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.endFollow?.(new Stop());
+    await this.running;
+  }
+
+  /** Simulates a dying replica: stops without committing or releasing the lease (tests). */
+  async crash(): Promise<void> {
+    this.stopped = true;
+    await this.endFollow?.(new Stop('crash'));
+    await this.running;
+  }
+
+  private async loop(): Promise<void> {
+    const { owner, leaseMs, retryMs } = this.options;
+    const name = this.projection.name;
+    await this.checkpoints.ensureProjection(this.projection);
+    while (!this.stopped) {
+      let crashed = false;
+      try {
+        if (await this.checkpoints.tryAcquire(name, owner, leaseMs)) {
+          this.holding = true;
+          const state = (await this.checkpoints.read(name))!;
+          if (state.version !== this.projection.version) {
+            this.logger.log(`version ${state.version} → ${this.projection.version}: rebuilding`);
+            await rebuildProjection(this.rdb, this.store, this.projection, this.env);
+            continue;
+          }
+          crashed = await this.follow(state);
+        }
+      } catch (error) {
+        if (!this.stopped) this.logger.warn(`restarting from the checkpoint: ${(error as Error).message}`);
+      } finally {
+        this.holding = false;
+      }
+      if (crashed) return;
+      if (this.stopped) break;
+      await new Promise((resolve) => setTimeout(resolve, retryMs));
+    }
+    await this.checkpoints.release(name, owner).catch(() => undefined);
+  }
+
+  /** Follows the log until stopped or failed; resolves true when the stop was a simulated crash. */
+  private follow(state: ProjectionState): Promise<boolean> {
+    const { owner, leaseMs, batchSize, idleFlushMs } = this.options;
+    const name = this.projection.name;
+    let position = state.position;
+    let buffer: RecordedEvent[] = [];
+    let queue: Promise<void> = Promise.resolve();
+    let failure: unknown = null;
+    let idle: NodeJS.Timeout | null = null;
+    let subscription: Subscription | null = null;
+    this.committed = position;
+
+    const flush = async () => {
+      if (failure || buffer.length === 0) return;
+      const batch = buffer;
+      buffer = [];
+      const last = Number(batch[batch.length - 1].position);
+      await this.rdb.db.transaction().execute(async (trx) => {
+        if (!(await this.checkpoints.advance(trx, name, owner, state.generation, position, last, leaseMs))) {
+          throw new Error('the checkpoint moved (lease lost or tables swapped by a rebuild)');
+        }
+        await applyBatch(trx, this.projection, state.generation, batch, this.env);
+      });
+      position = last;
+      this.committed = last;
+    };
+    const enqueue = () => (queue = queue.then(flush)).catch((error) => {
+      failure ??= error;
+      throw error;
+    });
+
+    return new Promise<boolean>((resolve) => {
+      let ended = false;
+      const heartbeat = setInterval(() => {
+        this.checkpoints.renew(name, owner, leaseMs)
+          .then((held) => (held ? undefined : end(new Error('lease lost'))))
+          .catch((error) => end(error));
+      }, Math.max(50, Math.floor(leaseMs / 3)));
+      const end = async (reason?: unknown) => {
+        if (ended) return;
+        ended = true;
+        clearInterval(heartbeat);
+        if (idle) clearTimeout(idle);
+        await subscription?.stop();
+        const crash = reason instanceof Stop && reason.message === 'crash';
+        if (reason instanceof Stop && !crash) await enqueue().catch(() => undefined);
+        else if (!(reason instanceof Stop)) this.logger.warn(`stopped following: ${(reason as Error)?.message ?? reason}`);
+        this.endFollow = null;
+        resolve(crash);
+      };
+      this.endFollow = end;
+      subscription = this.store.subscribeToAll({
+        after: position,
+        handler: async (event) => {
+          if (failure) throw failure;
+          buffer.push(event);
+          if (buffer.length >= batchSize) return enqueue();
+          if (!idle) idle = setTimeout(() => {
+            idle = null;
+            enqueue().catch((error) => void end(error));
+          }, idleFlushMs);
+        },
+        onError: (error) => void end(error),
+      });
+    });
+  }
+}
