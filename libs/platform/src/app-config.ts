@@ -2,6 +2,7 @@ import { plainToInstance, Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength, validateSync } from 'class-validator';
 import { join } from 'node:path';
 import { DEMO_DIRECTORY_FILE } from '@civicloop/directory';
+import { DataInvalid, loadDefaultCalendar, loadSlaPolicy } from '@civicloop/deadlines';
 
 /** A key that only works on a developer's machine; production start-up refuses it. */
 export const DEV_JWT_SECRET = 'civicloop-development-key-not-for-production-use';
@@ -35,6 +36,15 @@ export class AppConfig {
   @IsOptional() @IsString()
   REDIS_URL?: string;
 
+  /** The SLA policy, JSON or YAML; `default` is the shipped libs/deadlines/data/default-sla-policy.json. */
+  @IsString()
+  SLA_POLICY_FILE = 'default';
+
+  /** How long a firing deadline job is locked before another worker may take it over after a crash. */
+  @Transform(({ value }) => (value === undefined || value === '' ? 30000 : Number(value)))
+  @IsInt() @Min(500)
+  DEADLINES_LOCK_MS = 30000;
+
   @IsOptional() @IsString()
   EVENTSTORE_CONNECTION_STRING?: string;
 
@@ -59,6 +69,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const problems = errors.flatMap((e) => Object.values(e.constraints ?? {}).map((m) => `${e.property}: ${m}`));
   if (config.NODE_ENV === 'production' && config.JWT_SECRET === DEV_JWT_SECRET) {
     problems.push('JWT_SECRET: set a real key in production');
+  }
+  try {
+    loadSlaPolicy(config.SLA_POLICY_FILE, [loadDefaultCalendar().id]);
+  } catch (error) {
+    if (!(error instanceof DataInvalid)) throw error;
+    problems.push(...error.problems.map((p) => `SLA_POLICY_FILE ${config.SLA_POLICY_FILE}: ${p.path}: ${p.problem}`));
   }
   if (problems.length) throw new ConfigInvalid(`invalid configuration:\n- ${problems.join('\n- ')}`);
   return config;
