@@ -64,7 +64,7 @@ describe('API contract', () => {
     expect(wrongKind.body).toMatchObject({ code: 'UNIT_KIND_NOT_ALLOWED_AT_TIER', fields: [{ field: 'assigneeId' }] });
     const badTier = await api.request('POST', `/cases/${id}/dispatch`, { token: operator, body: { assigneeId: 'grid-111', tier: 'city' } });
     expect(badTier.body.fields).toEqual([{ field: 'tier', problem: expect.stringContaining('grid, community, street, district') }]);
-    const badDate = await api.request('POST', `/cases/${id}/supervise`, { token: operator, body: { reason: 'x', answerBy: 'tomorrow' } });
+    const badDate = await api.request('POST', `/cases/${id}/supervise`, { token: api.token('supervisor', 'district-qinhuai'), body: { reason: 'x', answerBy: 'tomorrow' } });
     expect(badDate.body.fields[0].field).toBe('answerBy');
     expect((await api.request('GET', `/cases/${id}?asOf=yesterday`, { token: operator })).status).toBe(400);
   });
@@ -74,13 +74,13 @@ describe('API contract', () => {
     expect(missing).toMatchObject({ status: 404, body: { code: 'CASE_NOT_FOUND' } });
     expect((await api.request('GET', '/cases/nope', { token: operator })).status).toBe(404);
     expect((await api.request('GET', '/cases/nope/events', { token: operator })).status).toBe(404);
-    const id = await newCase();
-    const illegal = await api.request('POST', `/cases/${id}/resolve`, { token: operator, body: { summary: 'x', outcome: 'resolved' } });
+    const id = await dispatched('company-huarun');
+    const illegal = await api.request('POST', `/cases/${id}/resolve`, { token: api.token('handler', 'company-huarun'), body: { summary: 'x', outcome: 'resolved' } });
     expect(illegal).toMatchObject({ status: 409, body: { code: 'CASE_NOT_ACCEPTED' } });
     const other = await dispatched('company-huarun');
     const notAssignee = await api.request('POST', `/cases/${other}/accept`, { token: api.token('handler', 'company-jinling'), body: {} });
-    expect(notAssignee).toMatchObject({ status: 403, body: { code: 'NOT_ASSIGNEE' } });
-    expect((await api.request('GET', `/cases/${id}/events`, { token: operator })).body).toHaveLength(1);
+    expect(notAssignee).toMatchObject({ status: 403, body: { code: 'OUT_OF_SCOPE' } });
+    expect((await api.request('GET', `/cases/${id}/events`, { token: operator })).body).toHaveLength(2);
   });
 
   it('Idempotency-Key: the same key and body answers the first answer and writes nothing; another body is 422', async () => {
@@ -98,12 +98,13 @@ describe('API contract', () => {
     expect(reused).toMatchObject({ status: 422, body: { code: 'IDEMPOTENCY_KEY_REUSED' } });
     // a refused command does not hold its key: the retry runs again and is refused again
     const id = first.body.id;
-    const retryHeaders = { 'Idempotency-Key': 'accept-too-early' };
-    const refused = await api.request('POST', `/cases/${id}/accept`, { token: operator, body: {}, headers: retryHeaders });
-    expect(refused.status).toBe(409);
-    await api.request('POST', `/cases/${id}/dispatch`, { token: operator, body: { assigneeId: 'grid-111', tier: 'grid' } });
-    const dispatchedAgain = await api.request('POST', `/cases/${id}/dispatch`, { token: operator, body: { assigneeId: 'grid-111', tier: 'grid' }, headers: { 'Idempotency-Key': 'd-1' } });
-    expect(dispatchedAgain.status).toBe(409);
+    const retry = { token: operator, body: { assigneeId: 'grid-111', tier: 'street' }, headers: { 'Idempotency-Key': 'dispatch-1' } };
+    const refused = await api.request('POST', `/cases/${id}/dispatch`, retry);
+    const refusedAgain = await api.request('POST', `/cases/${id}/dispatch`, retry);
+    expect([refused.status, refusedAgain.status]).toEqual([400, 400]);
+    expect(refusedAgain.headers.get('idempotent-replayed')).toBeNull();
+    const corrected = await api.request('POST', `/cases/${id}/dispatch`, { ...retry, body: { assigneeId: 'grid-111', tier: 'grid' } });
+    expect(corrected.status).toBe(200);
   });
 
   it('identity is real: no token, a forged token and an expired token are 401; the actor comes from the token only', async () => {

@@ -22,10 +22,11 @@ describe('the closed loop over HTTP', () => {
       if (res.status !== status) throw new Error(`expected ${status}, got ${res.status}: ${JSON.stringify(res.body)}`);
       return res.body;
     };
+    // the resident reports through the app, so the case is theirs to follow and rate
     const intake = expectOk(await api.request('POST', '/cases', {
-      token: operator,
+      token: resident,
       body: {
-        channel: 'hotline_12345', category: 'safety.fire_lane', urgency: 'urgent', requestType: 'complaint',
+        channel: 'online', category: 'safety.fire_lane', urgency: 'urgent', requestType: 'complaint',
         description: '小区消防通道长期被私家车占用，物业劝阻无效', location: { compoundId: 'compound-01', building: '3' },
         reporter: { name: '王女士', phone: '13800138000' },
       },
@@ -65,7 +66,7 @@ describe('the closed loop over HTTP', () => {
     const closed = await command(operator, 'close', { reason: '居民满意，结案' });
 
     const expected: [string, string][] = [
-      ['CaseReceived', 'user-operator-1'],
+      ['CaseReceived', 'user-resident-1'],
       ['CaseDispatched', 'user-operator-1'],
       ['CaseReturned', 'user-handler-company-huarun'],
       ['CaseDispatched', 'user-operator-1'],

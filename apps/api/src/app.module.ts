@@ -3,7 +3,10 @@ import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { JwtModule } from '@nestjs/jwt';
 import { TerminusModule } from '@nestjs/terminus';
+import { intakeThrottleModule } from './abuse/intake-throttle.module';
+import { AccessGuard } from './auth/access.guard';
 import { JwtAuthGuard } from './auth/jwt-auth.guard';
+import { CasesCoreModule } from '@civicloop/cases';
 import { CasesModule } from './cases/cases.module';
 import { ErrorFilter } from './common/error.filter';
 import { GetDirectoryController } from './directory/get-directory/get-directory.controller';
@@ -30,14 +33,18 @@ export class AppModule {
           verifyOptions: { algorithms: ['HS256'] },
         }),
         TerminusModule,
+        CasesCoreModule,
         CasesModule,
+        intakeThrottleModule(options.config),
         ...(options.config.WORKER_IN_PROCESS ? [WorkerModule] : []),
       ],
       controllers: [HealthController, GetDirectoryController],
       providers: [
         GetDirectoryHandler,
         { provide: IdempotencyStore, inject: [APP_STATE_DB], useFactory: (db: Database.Database) => new IdempotencyStore(db) },
+        // Guards run in this order: who you are, then what you may do here.
         { provide: APP_GUARD, useClass: JwtAuthGuard },
+        { provide: APP_GUARD, useClass: AccessGuard },
         { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
         { provide: APP_FILTER, useClass: ErrorFilter },
       ],

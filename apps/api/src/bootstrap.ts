@@ -2,6 +2,7 @@ import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import helmet from 'helmet';
 import { AppModule } from './app.module';
 import { validationPipe } from './common/validation';
 import { InfrastructureOptions } from '@civicloop/platform';
@@ -11,7 +12,12 @@ export async function createApp(options: InfrastructureOptions, logger: false | 
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(options), {
     logger: logger === false ? false : ['log', 'warn', 'error'],
   });
+  const { config } = options;
   app.disable('x-powered-by');
+  app.set('trust proxy', config.TRUST_PROXY === 'true' ? true : config.TRUST_PROXY === 'false' ? false : config.TRUST_PROXY);
+  app.use(helmet());
+  const origins = config.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean);
+  if (origins.length) app.enableCors({ origin: origins, allowedHeaders: ['authorization', 'content-type', 'idempotency-key', 'x-correlation-id'] });
   app.useBodyParser('json', { limit: '64kb' });
   app.useGlobalPipes(validationPipe);
   app.enableShutdownHooks();

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CasesCoreModule } from '@civicloop/cases';
+import { DeadlinesModule } from './deadlines/deadlines.module';
 
 /**
  * Everything that consumes the event store's subscription from a stored checkpoint: projections,
@@ -7,6 +8,6 @@ import { CasesCoreModule } from '@civicloop/cases';
  * inside the API process in the embedded default (WORKER_IN_PROCESS).
  */
 @Module({
-  imports: [CasesCoreModule],
+  imports: [CasesCoreModule, DeadlinesModule],
 })
 export class WorkerModule {}

@@ -45,6 +45,27 @@ export class AppConfig {
   @IsInt() @Min(500)
   DEADLINES_LOCK_MS = 30000;
 
+  /** Cases one user may take in per window, and one client address (all users behind it). */
+  @Transform(({ value }) => (value === undefined || value === '' ? 30 : Number(value)))
+  @IsInt() @Min(1)
+  INTAKE_LIMIT_PER_USER = 30;
+
+  @Transform(({ value }) => (value === undefined || value === '' ? 300 : Number(value)))
+  @IsInt() @Min(1)
+  INTAKE_LIMIT_PER_IP = 300;
+
+  @Transform(({ value }) => (value === undefined || value === '' ? 60 : Number(value)))
+  @IsInt() @Min(1)
+  INTAKE_LIMIT_WINDOW_SECONDS = 60;
+
+  /** Comma-separated origins allowed by CORS; empty means no cross-origin access. */
+  @IsString()
+  CORS_ORIGINS = '';
+
+  /** Express `trust proxy`: set when behind a load balancer so the client address is the real one. */
+  @IsString()
+  TRUST_PROXY = 'false';
+
   @IsOptional() @IsString()
   EVENTSTORE_CONNECTION_STRING?: string;
 

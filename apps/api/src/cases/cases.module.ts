@@ -22,6 +22,7 @@ import { RequestExtensionController } from './request-extension/request-extensio
 import { ResolveCaseController } from './resolve-case/resolve-case.controller';
 import { ReturnCaseController } from './return-case/return-case.controller';
 import { CasesCoreModule } from '@civicloop/cases';
+import { UnmaskPersonalDataController } from './unmask-personal-data/unmask-personal-data.controller';
 
 @Module({
   imports: [CasesCoreModule],
@@ -30,7 +31,7 @@ import { CasesCoreModule } from '@civicloop/cases';
     RequestExtensionController, DecideExtensionController, ResolveCaseController, EscalateCaseController,
     BlowWhistleController, ReportDepartmentController, RecordDepartmentActionController,
     OrderSupervisionController, AnswerSupervisionController, RateCaseController, ReopenCaseController,
-    CloseCaseController, MergeCaseController, GetCaseController, GetCaseHistoryController,
+    CloseCaseController, MergeCaseController, UnmaskPersonalDataController, GetCaseController, GetCaseHistoryController,
   ],
   providers: [GetCaseHandler, GetCaseHistoryHandler],
 })

@@ -5,6 +5,7 @@ import { CommandContext } from '@civicloop/cases';
 import { CommandMeta } from '../../common/command-context.decorator';
 import { CommandAnswer, ExecuteCaseCommand } from '@civicloop/cases';
 import { AcceptCaseDto } from './accept-case.dto';
+import { Access } from '../../auth/access.guard';
 
 @ApiTags('cases') @ApiBearerAuth()
 @Controller('cases')
@@ -12,6 +13,7 @@ export class AcceptCaseController {
   constructor(private readonly commandBus: CommandBus) {}
 
   /** Sign for (签收) the case: only the unit it is assigned to. */
+  @Access('accept')
   @Post(':id/accept') @HttpCode(200)
   accept(@Param('id') id: string, @Body() _body: AcceptCaseDto, @CommandMeta() meta: CommandContext): Promise<CommandAnswer> {
     return this.commandBus.execute(new ExecuteCaseCommand(id, { type: 'AcceptCase', data: {} }, meta));

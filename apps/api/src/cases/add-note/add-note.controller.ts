@@ -5,6 +5,7 @@ import { CommandContext } from '@civicloop/cases';
 import { CommandMeta } from '../../common/command-context.decorator';
 import { CommandAnswer, ExecuteCaseCommand } from '@civicloop/cases';
 import { AddNoteDto } from './add-note.dto';
+import { Access } from '../../auth/access.guard';
 
 @ApiTags('cases') @ApiBearerAuth()
 @Controller('cases')
@@ -12,6 +13,7 @@ export class AddNoteController {
   constructor(private readonly commandBus: CommandBus) {}
 
   /** Record progress on the case. */
+  @Access('note')
   @Post(':id/note') @HttpCode(200)
   note(@Param('id') id: string, @Body() body: AddNoteDto, @CommandMeta() meta: CommandContext): Promise<CommandAnswer> {
     return this.commandBus.execute(new ExecuteCaseCommand(id, { type: 'AddNote', data: { text: body.text } }, meta));

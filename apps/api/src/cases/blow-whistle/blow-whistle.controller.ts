@@ -6,6 +6,7 @@ import { CommandContext } from '@civicloop/cases';
 import { CommandMeta } from '../../common/command-context.decorator';
 import { CommandAnswer, ExecuteCaseCommand } from '@civicloop/cases';
 import { BlowWhistleDto } from './blow-whistle.dto';
+import { Access } from '../../auth/access.guard';
 
 @ApiTags('cases') @ApiBearerAuth()
 @Controller('cases')
@@ -13,6 +14,7 @@ export class BlowWhistleController {
   constructor(private readonly commandBus: CommandBus) {}
 
   /** The street whistles (吹哨): every named department must report and act. */
+  @Access('whistle')
   @Post(':id/whistle') @HttpCode(200)
   async whistle(@Param('id') id: string, @Body() body: BlowWhistleDto, @CommandMeta() meta: CommandContext)
     : Promise<CommandAnswer & { whistleId: string }> {

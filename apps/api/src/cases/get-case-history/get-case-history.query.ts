@@ -1,10 +1,12 @@
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import { refuse } from '@civicloop/domain';
+import { Actor, refuse } from '@civicloop/domain';
 import { RecordedEvent } from '@civicloop/event-store';
-import { CaseRepository } from '@civicloop/cases';
+import { CaseRepository, foldCase } from '@civicloop/cases';
+import { maySeePersonalData } from '../../auth/case-access.policy';
+import { maskEventData } from '../../auth/personal-data';
 
 export class GetCaseHistoryQuery {
-  constructor(readonly caseId: string) {}
+  constructor(readonly caseId: string, readonly actor: Actor) {}
 }
 
 export type HistoryEntry = Pick<RecordedEvent, 'type' | 'data' | 'metadata' | 'revision' | 'position'>;
@@ -13,9 +15,11 @@ export type HistoryEntry = Pick<RecordedEvent, 'type' | 'data' | 'metadata' | 'r
 export class GetCaseHistoryHandler implements IQueryHandler<GetCaseHistoryQuery, HistoryEntry[]> {
   constructor(private readonly cases: CaseRepository) {}
 
-  async execute({ caseId }: GetCaseHistoryQuery): Promise<HistoryEntry[]> {
+  async execute({ caseId, actor }: GetCaseHistoryQuery): Promise<HistoryEntry[]> {
     const events = await this.cases.history(caseId);
     if (events.length === 0) throw refuse.notFound('CASE_NOT_FOUND', `no case ${caseId}`);
-    return events.map(({ type, data, metadata, revision, position }) => ({ type, data, metadata, revision, position }));
+    const visible = maySeePersonalData(actor, foldCase(events).state);
+    return events.map(({ type, data, metadata, revision, position }) =>
+      ({ type, data: visible ? data : maskEventData(type, data), metadata, revision, position }));
   }
 }

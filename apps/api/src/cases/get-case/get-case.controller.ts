@@ -4,6 +4,9 @@ import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { ApiError } from '../../common/api-error';
 import { CaseView } from '@civicloop/cases';
 import { AsOf, GetCaseQuery } from './get-case.query';
+import { Access } from '../../auth/access.guard';
+import { CurrentActor } from '../../auth/actor';
+import { Actor } from '@civicloop/domain';
 
 function parseAsOf(raw: string | undefined): AsOf | undefined {
   if (raw === undefined) return undefined;
@@ -21,9 +24,10 @@ export class GetCaseController {
   constructor(private readonly queryBus: QueryBus) {}
 
   /** Current state, or the state as it was at a revision or a time (for auditors). */
+  @Access('read')
   @Get(':id')
   @ApiQuery({ name: 'asOf', required: false, description: 'revision number or ISO-8601 date-time' })
-  get(@Param('id') id: string, @Query('asOf') asOf?: string): Promise<CaseView> {
-    return this.queryBus.execute(new GetCaseQuery(id, parseAsOf(asOf)));
+  get(@Param('id') id: string, @CurrentActor() actor: Actor, @Query('asOf') asOf?: string): Promise<CaseView> {
+    return this.queryBus.execute(new GetCaseQuery(id, actor, parseAsOf(asOf)));
   }
 }

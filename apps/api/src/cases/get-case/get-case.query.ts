@@ -1,19 +1,20 @@
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import { refuse } from '@civicloop/domain';
-import { CaseRepository } from '@civicloop/cases';
-import { CaseView, toCaseView } from '@civicloop/cases';
+import { Actor, refuse } from '@civicloop/domain';
+import { CaseRepository, CaseView, toCaseView } from '@civicloop/cases';
+import { maySeePersonalData } from '../../auth/case-access.policy';
+import { maskCaseView } from '../../auth/personal-data';
 
 export type AsOf = { revision: number } | { time: string };
 
 export class GetCaseQuery {
-  constructor(readonly caseId: string, readonly asOf?: AsOf) {}
+  constructor(readonly caseId: string, readonly actor: Actor, readonly asOf?: AsOf) {}
 }
 
 @QueryHandler(GetCaseQuery)
 export class GetCaseHandler implements IQueryHandler<GetCaseQuery, CaseView> {
   constructor(private readonly cases: CaseRepository) {}
 
-  async execute({ caseId, asOf }: GetCaseQuery): Promise<CaseView> {
+  async execute({ caseId, actor, asOf }: GetCaseQuery): Promise<CaseView> {
     const options = asOf && ('revision' in asOf ? { toRevision: asOf.revision } : { toTime: asOf.time });
     const { state, revision } = await this.cases.load(caseId, options);
     if (state.status === 'none') {
@@ -22,6 +23,9 @@ export class GetCaseHandler implements IQueryHandler<GetCaseQuery, CaseView> {
     if (asOf && 'revision' in asOf && revision < asOf.revision) {
       throw refuse.invalid('REVISION_NOT_REACHED', 'asOf', `case ${caseId} has revisions 0..${revision} only`);
     }
-    return toCaseView(state, revision);
+    // Who may see personal data depends on who holds the case now, not at the asOf point.
+    const current = asOf ? (await this.cases.load(caseId)).state : state;
+    const view = toCaseView(state, revision);
+    return maySeePersonalData(actor, current) ? view : maskCaseView(view);
   }
 }

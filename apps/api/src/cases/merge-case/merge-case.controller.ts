@@ -6,6 +6,7 @@ import { CaseRepository, CommandContext } from '@civicloop/cases';
 import { CommandMeta } from '../../common/command-context.decorator';
 import { CommandAnswer, ExecuteCaseCommand } from '@civicloop/cases';
 import { MergeCaseDto } from './merge-case.dto';
+import { Access } from '../../auth/access.guard';
 
 @ApiTags('cases') @ApiBearerAuth()
 @Controller('cases')
@@ -13,6 +14,7 @@ export class MergeCaseController {
   constructor(private readonly commandBus: CommandBus, private readonly cases: CaseRepository) {}
 
   /** Close this case as a duplicate of a primary case that is still open. */
+  @Access('merge')
   @Post(':id/merge') @HttpCode(200)
   merge(@Param('id') id: string, @Body() body: MergeCaseDto, @CommandMeta() meta: CommandContext): Promise<CommandAnswer> {
     const primaryIsOpen = async ({ state: own }: { state: { status: string } }) => {

@@ -7,6 +7,7 @@ import { CommandContext } from '@civicloop/cases';
 import { CommandMeta } from '../../common/command-context.decorator';
 import { CommandAnswer, ExecuteCaseCommand } from '@civicloop/cases';
 import { OrderSupervisionDto } from './order-supervision.dto';
+import { Access } from '../../auth/access.guard';
 
 @ApiTags('cases') @ApiBearerAuth()
 @Controller('cases')
@@ -14,6 +15,7 @@ export class OrderSupervisionController {
   constructor(private readonly commandBus: CommandBus) {}
 
   /** A supervision order (督办): stays open until the handler answers it. */
+  @Access('supervise')
   @Post(':id/supervise') @HttpCode(200)
   async supervise(@Param('id') id: string, @Body() body: OrderSupervisionDto, @CommandMeta() meta: CommandContext)
     : Promise<CommandAnswer & { supervisionId: string }> {

@@ -1,4 +1,5 @@
-import { Body, Controller, Post } from '@nestjs/common';
+import { Body, Controller, Post, UseGuards } from '@nestjs/common';
+import { ThrottlerGuard } from '@nestjs/throttler';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
@@ -6,6 +7,7 @@ import { CommandContext } from '@civicloop/cases';
 import { CommandMeta } from '../../common/command-context.decorator';
 import { CommandAnswer, ExecuteCaseCommand } from '@civicloop/cases';
 import { ReceiveCaseDto } from './receive-case.dto';
+import { Access } from '../../auth/access.guard';
 
 @ApiTags('cases') @ApiBearerAuth()
 @Controller('cases')
@@ -13,6 +15,8 @@ export class ReceiveCaseController {
   constructor(private readonly commandBus: CommandBus) {}
 
   /** Intake from any channel (受理): the case waits in the dispatch queue. */
+  @Access('receive')
+  @UseGuards(ThrottlerGuard)
   @Post()
   receive(@Body() body: ReceiveCaseDto, @CommandMeta() meta: CommandContext): Promise<CommandAnswer> {
     const caseId = randomUUID();

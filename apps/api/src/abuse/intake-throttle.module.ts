@@ -1,0 +1,22 @@
+import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
+import { DynamicModule } from '@nestjs/common';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { AppConfig } from '@civicloop/platform';
+
+/**
+ * Intake limits per user and per client address. The counters live in Redis when REDIS_URL is set,
+ * so every API replica counts against the same limit; without Redis they are per process.
+ */
+export function intakeThrottleModule(config: AppConfig): DynamicModule {
+  const ttl = config.INTAKE_LIMIT_WINDOW_SECONDS * 1000;
+  return ThrottlerModule.forRoot({
+    throttlers: [
+      { name: 'intake-per-user', ttl, limit: config.INTAKE_LIMIT_PER_USER, getTracker: (req) => `user:${req.actor?.id ?? 'anonymous'}` },
+      { name: 'intake-per-ip', ttl, limit: config.INTAKE_LIMIT_PER_IP, getTracker: (req) => `ip:${req.ip}` },
+    ],
+    storage: config.REDIS_URL
+      ? new ThrottlerStorageRedisService(config.REDIS_URL, { keyPrefix: 'civicloop:throttle:', maxRetriesPerRequest: 3 })
+      : undefined,
+    errorMessage: 'too many cases taken in from this user or address; try again later',
+  });
+}
