@@ -118,6 +118,11 @@ describe('API contract', () => {
     expect((await api.request('GET', '/directory', { token: expired })).body).toMatchObject({ code: 'UNAUTHENTICATED', message: 'the token has expired' });
     const otherKey = signToken('another-key-another-key-another-key-1234', demoUser(directory, 'operator'), '1h');
     expect((await api.request('GET', '/directory', { token: otherKey })).status).toBe(401);
+    const { JwtService } = await import('@nestjs/jwt');
+    const noExpiry = new JwtService({ secret: api.config.JWT_SECRET }).sign({ sub: 'user-operator-1', role: 'operator', org: 'district-qinhuai' });
+    expect((await api.request('GET', '/directory', { token: noExpiry })).body).toMatchObject({ code: 'UNAUTHENTICATED', message: 'the token has no expiry' });
+    const noneAlg = `${Buffer.from('{"alg":"none","typ":"JWT"}').toString('base64url')}.${Buffer.from(JSON.stringify({ sub: 'x', role: 'admin', exp: 9999999999 })).toString('base64url')}.`;
+    expect((await api.request('GET', '/directory', { token: noneAlg })).status).toBe(401);
     const spoof = await api.request('POST', '/cases', { token: operator, body: { ...intakeBody, actor: { id: 'someone-else' } } });
     expect(spoof.status).toBe(400);
   });

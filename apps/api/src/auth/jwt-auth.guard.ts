@@ -25,6 +25,7 @@ export class JwtAuthGuard implements CanActivate {
       const expired = (error as Error).name === 'TokenExpiredError';
       throw unauthenticated(expired ? 'the token has expired' : 'the token is not valid');
     }
+    if (typeof (claims as { exp?: unknown }).exp !== 'number') throw unauthenticated('the token has no expiry');
     if (!claims.sub || !ROLES.includes(claims.role)) throw unauthenticated('the token names no user or an unknown role');
     request.actor = { id: claims.sub, role: claims.role, unitId: claims.org ?? null };
     return true;
