@@ -149,3 +149,16 @@ export function escalationTarget(terms: SlaTerms, tier: Tier): Tier | null {
   const target = pair?.slice(tier.length + 1);
   return target && TIERS.includes(target as Tier) ? (target as Tier) : null;
 }
+
+const policiesByFile = new Map<string, SlaPolicy>();
+
+/**
+ * The terms for a case taken in now, under the policy in SLA_POLICY_FILE (read once per process;
+ * loadConfig has already refused an invalid file at start).
+ */
+export function slaTermsAtIntake(policyFile: string | undefined, calendarIds: string[], category: string, urgency: string): SlaTerms {
+  const key = policyFile || DEFAULT_SLA_POLICY_FILE;
+  let policy = policiesByFile.get(key);
+  if (!policy) policiesByFile.set(key, (policy = loadSlaPolicy(key, calendarIds)));
+  return slaTermsFor(policy, category, urgency);
+}

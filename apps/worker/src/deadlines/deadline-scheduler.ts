@@ -1,0 +1,85 @@
+import { Logger } from '@nestjs/common';
+import { Queue } from 'bullmq';
+import { applyDeadlineFact, DeadlineFacts, foldDeadlineFacts, initialDeadlineFacts, pendingDeadlines } from '@civicloop/deadlines';
+import { EventStore, Position, RecordedEvent, Subscription } from '@civicloop/event-store';
+import { Clock } from '@civicloop/platform';
+import { DeadlineCheckpoint } from './deadline-checkpoint';
+import { DeadlineJobData, deadlineJob, scheduleDeadlines, unscheduleDeadlines } from './deadline-queue';
+import { SlaRules } from './sla-rules';
+
+const CASE_STREAM = 'case-';
+const caseIdOf = (streamId: string) => streamId.slice(CASE_STREAM.length);
+
+/**
+ * Turns events into timers. At start the reconciler recomputes every pending deadline from the
+ * whole store and adds what Redis lacks (a wiped Redis loses nothing); then the subscription,
+ * from the stored checkpoint, schedules the deadlines each new event sets and removes those it ends.
+ * The checkpoint moves only after Redis took the jobs, so an event written while Redis was down
+ * is scheduled once it is back.
+ */
+export class DeadlineScheduler {
+  private subscription: Subscription | null = null;
+  private readonly log = new Logger('Deadlines');
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly queue: Queue<DeadlineJobData>,
+    private readonly rules: SlaRules,
+    private readonly checkpoint: DeadlineCheckpoint,
+    private readonly clock: Clock,
+  ) {}
+
+  async start(onError: (error: unknown) => void): Promise<void> {
+    const { cases, deadlines, position } = await this.reconcile();
+    this.log.log(`reconciled ${deadlines} pending deadlines of ${cases} cases up to position ${position ?? 'start'}`);
+    if (position !== null) this.checkpoint.write(position);
+    this.subscription = this.store.subscribeToAll({
+      after: this.checkpoint.read(),
+      handler: (event) => this.handle(event),
+      onError,
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.subscription?.stop();
+    this.subscription = null;
+  }
+
+  /** Folds the whole store once; every pending deadline is added (existing job ids are left alone). */
+  async reconcile(pageSize = 5000): Promise<{ cases: number; deadlines: number; position: Position | null }> {
+    const facts = new Map<string, DeadlineFacts>();
+    let after: Position | null = null;
+    for (;;) {
+      const page: RecordedEvent[] = await this.store.readAll({ after, limit: pageSize });
+      for (const event of page) {
+        if (!event.streamId.startsWith(CASE_STREAM)) continue;
+        let caseFacts = facts.get(event.streamId);
+        if (!caseFacts) facts.set(event.streamId, (caseFacts = initialDeadlineFacts(event.streamId)));
+        applyDeadlineFact(caseFacts, event);
+      }
+      if (page.length) after = page[page.length - 1].position;
+      if (page.length < pageSize) break;
+    }
+    const now = this.clock.now().getTime();
+    const jobs = [...facts.values()].flatMap((f) =>
+      pendingDeadlines(f, this.rules.policy, this.rules.calendar).map((d) => deadlineJob(caseIdOf(f.streamId), d, now)));
+    await scheduleDeadlines(this.queue, jobs);
+    return { cases: facts.size, deadlines: jobs.length, position: after };
+  }
+
+  async handle(event: RecordedEvent): Promise<void> {
+    if (event.streamId.startsWith(CASE_STREAM)) {
+      const history = await this.store.readStream(event.streamId, { toRevision: event.revision });
+      const facts = foldDeadlineFacts(history.slice(0, -1));
+      const before = pendingDeadlines(facts, this.rules.policy, this.rules.calendar).map((d) => d.deadlineId);
+      applyDeadlineFact(facts, history[history.length - 1]);
+      const after = pendingDeadlines(facts, this.rules.policy, this.rules.calendar);
+      const caseId = caseIdOf(event.streamId);
+      const now = this.clock.now().getTime();
+      await scheduleDeadlines(this.queue, after.filter((d) => !before.includes(d.deadlineId)).map((d) => deadlineJob(caseId, d, now)));
+      const ended = before.filter((id) => !after.some((d) => d.deadlineId === id));
+      if (ended.length) await unscheduleDeadlines(this.queue, caseId, ended);
+    }
+    this.checkpoint.write(event.position);
+  }
+}
