@@ -1,3 +1,4 @@
+import { flattenSlaTerms } from '@civicloop/domain';
 import {
   DataInvalid, foldDeadlineFacts, loadDefaultCalendar, loadSlaPolicy, parseSlaPolicy, pendingDeadlines, slaTermsFor,
 } from '@civicloop/deadlines';
@@ -53,28 +54,26 @@ describe('pending deadlines', () => {
   it('runs sign-for on working time from the dispatch, and names each deadline by the revision that set it', () => {
     revision = 0;
     const history = [
-      { type: 'CaseReceived', data: { caseId: 'c1', category: 'repair.water_leak', urgency: 'normal' }, ...at('2026-03-13T08:00:00.000Z') },
-      { type: 'SlaTermsSet', data: terms, ...at('2026-03-13T08:00:00.000Z') },
+      { type: 'CaseReceived', data: { caseId: 'c1', category: 'repair.water_leak', urgency: 'normal', ...flattenSlaTerms(terms) }, ...at('2026-03-13T08:00:00.000Z') },
       // Friday 17:00 local: 1 h on Friday, 1 h on Monday 09:00-10:00.
       { type: 'CaseDispatched', data: { assigneeId: 'grid-111', tier: 'grid' }, ...at('2026-03-13T09:00:00.000Z') },
     ];
     expect(pendingDeadlines(foldDeadlineFacts(history), policy, calendar)).toEqual([
-      { deadlineId: 'sign_for_warning@2', kind: 'sign_for_warning', dueAt: '2026-03-16T01:30:00.000Z', setAtRevision: 2, policyVersion: '2026.1' },
-      { deadlineId: 'sign_for_overdue@2', kind: 'sign_for_overdue', dueAt: '2026-03-16T02:00:00.000Z', setAtRevision: 2, policyVersion: '2026.1' },
+      { deadlineId: 'sign_for_warning@1', kind: 'sign_for_warning', dueAt: '2026-03-16T01:30:00.000Z', setAtRevision: 1, policyVersion: '2026.1' },
+      { deadlineId: 'sign_for_overdue@1', kind: 'sign_for_overdue', dueAt: '2026-03-16T02:00:00.000Z', setAtRevision: 1, policyVersion: '2026.1' },
     ]);
-    const warned = { type: 'SignForWarned', data: { deadlineId: 'sign_for_warning@2' }, ...at('2026-03-16T01:30:00.000Z') };
+    const warned = { type: 'SignForWarned', data: { deadlineId: 'sign_for_warning@1' }, ...at('2026-03-16T01:30:00.000Z') };
     const accepted = { type: 'CaseAccepted', data: { assigneeId: 'grid-111', tier: 'grid' }, ...at('2026-03-16T01:40:00.000Z') };
-    expect(pendingDeadlines(foldDeadlineFacts([...history, warned]), policy, calendar).map((d) => d.deadlineId)).toEqual(['sign_for_overdue@2']);
+    expect(pendingDeadlines(foldDeadlineFacts([...history, warned]), policy, calendar).map((d) => d.deadlineId)).toEqual(['sign_for_overdue@1']);
     expect(pendingDeadlines(foldDeadlineFacts([...history, warned, accepted]), policy, calendar).map((d) => [d.deadlineId, d.escalateTo]))
-      .toEqual([['resolution_warning@4', undefined], ['resolution_overdue@4', 'community']]);
+      .toEqual([['resolution_warning@3', undefined], ['resolution_overdue@3', 'community']]);
   });
 
   it('keeps the terms recorded at intake when the policy changes later', () => {
     revision = 0;
     const later = parseSlaPolicy({ ...policy, version: '2027.1', defaults: { ...policy.defaults, signFor: 'PT8H' } }, [calendar.id]);
     const history = [
-      { type: 'CaseReceived', data: { caseId: 'c1', category: 'repair.water_leak', urgency: 'normal' }, ...at('2026-03-10T01:00:00.000Z') },
-      { type: 'SlaTermsSet', data: terms, ...at('2026-03-10T01:00:00.000Z') },
+      { type: 'CaseReceived', data: { caseId: 'c1', category: 'repair.water_leak', urgency: 'normal', ...flattenSlaTerms(terms) }, ...at('2026-03-10T01:00:00.000Z') },
       { type: 'CaseDispatched', data: { assigneeId: 'grid-111', tier: 'grid' }, ...at('2026-03-10T01:00:00.000Z') },
     ];
     const [, overdue] = pendingDeadlines(foldDeadlineFacts(history), later, calendar);

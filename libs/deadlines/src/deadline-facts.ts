@@ -1,4 +1,4 @@
-import { DEADLINE_KINDS, SlaTerms, Tier } from '@civicloop/domain';
+import { DEADLINE_KINDS, SlaTerms, slaTermsAtIntake, Tier } from '@civicloop/domain';
 
 /**
  * What the deadlines of one case depend on, folded from its recorded events. Each anchor keeps the
@@ -56,9 +56,7 @@ export function applyDeadlineFact(f: DeadlineFacts, event: FactEvent): DeadlineF
   switch (event.type) {
     case 'CaseReceived':
       Object.assign(f, { caseId: d.caseId, status: 'received', category: d.category, urgency: d.urgency });
-      break;
-    case 'SlaTermsSet':
-      f.terms = { ...(event.data as SlaTerms) };
+      f.terms = slaTermsAtIntake(event.data);
       break;
     case 'CaseDispatched':
     case 'CaseEscalated':

@@ -1,6 +1,6 @@
 import { actors, CASE_ID, ev, given } from '../../test/given-when-then';
 import { ReceiveCase } from './case.commands';
-import { RecordDeadlineReached, SlaTerms } from './case.deadlines';
+import { RecordDeadlineReached, SlaTerms, SlaTermsAtIntake, slaTermsAtIntake } from './case.deadlines';
 import { CaseEvent } from './case.events';
 
 const DUE = '2026-03-02T01:00:00.000Z';
@@ -23,8 +23,12 @@ describe('SLA terms at intake', () => {
         description: '漏水', location: { compoundId: 'compound-01' }, reporter: { name: '王', phone: '138' }, sla: terms,
       },
     };
-    const [, sla] = given().when(intake).thenTypes('CaseReceived', 'SlaTermsSet');
-    expect(sla.data).toEqual(terms);
+    const [received] = given().when(intake).thenTypes('CaseReceived');
+    expect(received.data).toMatchObject({
+      slaPolicyVersion: '2026.1', slaCalendar: 'cn-mainland', slaSignFor: 'PT2H', slaResolve: 'P7D', slaWhistleReport: 'PT30M',
+      slaSupervisionAnswer: 'P1D', slaRatingWindow: 'P3D', slaWarnAt: 0.75, slaEscalateOnResolveOverdue: ['grid>community', 'district>'],
+    });
+    expect(slaTermsAtIntake(received.data as SlaTermsAtIntake)).toEqual(terms);
   });
 });
 

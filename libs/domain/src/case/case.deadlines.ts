@@ -29,10 +29,40 @@ export type SlaTerms = {
   escalateOnResolveOverdue: string[];
 };
 
+/**
+ * The terms as recorded on CaseReceived: flat, because event data hold primitives and arrays only.
+ * Absent on cases taken in before SLA terms were recorded.
+ */
+export type SlaTermsAtIntake = {
+  slaPolicyVersion?: string;
+  slaCalendar?: string;
+  slaSignFor?: string;
+  slaResolve?: string;
+  slaWhistleReport?: string;
+  slaSupervisionAnswer?: string;
+  slaRatingWindow?: string;
+  slaWarnAt?: number;
+  slaEscalateOnResolveOverdue?: string[];
+};
+
+export const flattenSlaTerms = (t: SlaTerms): Required<SlaTermsAtIntake> => ({
+  slaPolicyVersion: t.policyVersion, slaCalendar: t.calendar, slaSignFor: t.signFor, slaResolve: t.resolve,
+  slaWhistleReport: t.whistleReport, slaSupervisionAnswer: t.supervisionAnswer, slaRatingWindow: t.ratingWindow,
+  slaWarnAt: t.warnAt, slaEscalateOnResolveOverdue: [...t.escalateOnResolveOverdue],
+});
+
+export function slaTermsAtIntake(d: SlaTermsAtIntake): SlaTerms | null {
+  if (d.slaPolicyVersion === undefined) return null;
+  return {
+    policyVersion: d.slaPolicyVersion, calendar: d.slaCalendar!, signFor: d.slaSignFor!, resolve: d.slaResolve!,
+    whistleReport: d.slaWhistleReport!, supervisionAnswer: d.slaSupervisionAnswer!, ratingWindow: d.slaRatingWindow!,
+    warnAt: d.slaWarnAt!, escalateOnResolveOverdue: [...(d.slaEscalateOnResolveOverdue ?? [])],
+  };
+}
+
 type Event<Type extends string, Data extends Record<string, unknown>> = { type: Type; data: Data };
 type HandlerDeadline = { deadlineId: string; dueAt: string; assigneeId: string; tier: Tier };
 
-export type SlaTermsSet = Event<'SlaTermsSet', SlaTerms>;
 export type SignForWarned = Event<'SignForWarned', HandlerDeadline>;
 export type SignForOverdue = Event<'SignForOverdue', HandlerDeadline>;
 export type ResolutionWarned = Event<'ResolutionWarned', HandlerDeadline>;
@@ -43,11 +73,11 @@ export type WhistleReportOverdue = Event<'WhistleReportOverdue', {
 export type SupervisionAnswerOverdue = Event<'SupervisionAnswerOverdue', { deadlineId: string; dueAt: string; supervisionId: string }>;
 
 export type DeadlineEvent =
-  | SlaTermsSet | SignForWarned | SignForOverdue | ResolutionWarned | ResolutionOverdue
+  | SignForWarned | SignForOverdue | ResolutionWarned | ResolutionOverdue
   | WhistleReportOverdue | SupervisionAnswerOverdue;
 
 export const DEADLINE_EVENT_TYPES: readonly DeadlineEvent['type'][] = [
-  'SlaTermsSet', 'SignForWarned', 'SignForOverdue', 'ResolutionWarned', 'ResolutionOverdue',
+  'SignForWarned', 'SignForOverdue', 'ResolutionWarned', 'ResolutionOverdue',
   'WhistleReportOverdue', 'SupervisionAnswerOverdue',
 ];
 

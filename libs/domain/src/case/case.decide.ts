@@ -1,7 +1,7 @@
 import { CaseCommand, DecisionContext, EscalateCase, ReceiveCase } from './case.commands';
 import { CaseEvent } from './case.events';
 import { refuse } from './case.errors';
-import { decideDeadlineReached } from './case.deadlines';
+import { decideDeadlineReached, flattenSlaTerms } from './case.deadlines';
 import { CaseState, openWhistles } from './case.state';
 import { CaseStatus, nextTier, Tier } from './vocabulary';
 import { UNIT_KINDS_BY_TIER } from '../directory/directory';
@@ -78,9 +78,10 @@ function receive(command: ReceiveCase, state: CaseState, ctx: DecisionContext): 
       reporterName: anonymous ? null : d.reporter?.name ?? null,
       reporterPhone: anonymous ? null : d.reporter?.phone ?? null,
       anonymous,
+      ...(d.sla ? flattenSlaTerms(d.sla) : {}),
       residentId: ctx.actor.role === 'resident' ? ctx.actor.id : null,
     },
-  }, ...(d.sla ? [{ type: 'SlaTermsSet' as const, data: { ...d.sla, escalateOnResolveOverdue: [...d.sla.escalateOnResolveOverdue] } }] : [])];
+  }];
 }
 
 function escalate(command: EscalateCase, state: CaseState, ctx: DecisionContext): CaseEvent[] {

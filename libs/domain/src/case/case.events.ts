@@ -1,7 +1,7 @@
 import {
   Channel, ClosureKind, Rating, RequestType, ResolutionOutcome, ReturnReason, Tier, Urgency,
 } from './vocabulary';
-import { DEADLINE_EVENT_TYPES, DeadlineEvent } from './case.deadlines';
+import { DEADLINE_EVENT_TYPES, DeadlineEvent, SlaTermsAtIntake } from './case.deadlines';
 
 /** Event data holds JSON primitives, ISO-8601 strings and arrays of them: nothing else. */
 type Event<Type extends string, Data extends Record<string, unknown>> = { type: Type; data: Data };
@@ -23,7 +23,7 @@ export type CaseReceived = Event<'CaseReceived', {
   anonymous: boolean;
   /** The resident's user id when residents report themselves (their own cases); null otherwise. */
   residentId: string | null;
-}>;
+} & SlaTermsAtIntake>;
 export type CaseDispatched = Event<'CaseDispatched', { assigneeId: string; tier: Tier }>;
 export type CaseAccepted = Event<'CaseAccepted', { assigneeId: string; tier: Tier }>;
 export type CaseReturned = Event<'CaseReturned', {

@@ -125,7 +125,7 @@ export function evolve(state: CaseState, event: CaseEvent, at: string): CaseStat
         reworkCount: event.data.reworkCount,
       };
     // Deadline facts change no status: escalation and closure come as their own events.
-    case 'SlaTermsSet': case 'SignForWarned': case 'SignForOverdue': case 'ResolutionWarned':
+    case 'SignForWarned': case 'SignForOverdue': case 'ResolutionWarned':
     case 'ResolutionOverdue': case 'WhistleReportOverdue': case 'SupervisionAnswerOverdue':
       return s;
     case 'CaseClosed':
