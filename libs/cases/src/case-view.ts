@@ -1,12 +1,15 @@
 import { CaseState } from '@civicloop/domain';
+import type { CaseSlaView } from '@civicloop/deadlines';
 
 /** The answer of GET /cases/{id}: the folded state in the shape operators read. */
-export function toCaseView(state: CaseState, revision: number) {
+export function toCaseView(state: CaseState, revision: number, sla: CaseSlaView | null = null) {
   const { status, pendingExtension, extendedUntil, whistles, supervisions, ...rest } = state;
   return {
     ...rest,
     status,
     revision,
+    /** SLA policy version recorded at intake and the deadlines still pending, with due times. */
+    sla,
     extension: { pending: pendingExtension, approvedUntil: extendedUntil },
     whistles: whistles.map((w) => ({
       whistleId: w.whistleId,

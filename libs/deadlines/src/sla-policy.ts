@@ -152,13 +152,15 @@ export function escalationTarget(terms: SlaTerms, tier: Tier): Tier | null {
 
 const policiesByFile = new Map<string, SlaPolicy>();
 
-/**
- * The terms for a case taken in now, under the policy in SLA_POLICY_FILE (read once per process;
- * loadConfig has already refused an invalid file at start).
- */
-export function slaTermsAtIntake(policyFile: string | undefined, calendarIds: string[], category: string, urgency: string): SlaTerms {
+/** The policy in SLA_POLICY_FILE, read once per process (loadConfig refused an invalid file at start). */
+export function slaPolicyOf(policyFile: string | undefined, calendarIds: string[]): SlaPolicy {
   const key = policyFile || DEFAULT_SLA_POLICY_FILE;
   let policy = policiesByFile.get(key);
   if (!policy) policiesByFile.set(key, (policy = loadSlaPolicy(key, calendarIds)));
-  return slaTermsFor(policy, category, urgency);
+  return policy;
+}
+
+/** The terms for a case taken in now: recorded on the case, so a later policy never rewrites them. */
+export function slaTermsAtIntake(policyFile: string | undefined, calendarIds: string[], category: string, urgency: string): SlaTerms {
+  return slaTermsFor(slaPolicyOf(policyFile, calendarIds), category, urgency);
 }

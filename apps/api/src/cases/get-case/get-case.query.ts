@@ -1,6 +1,8 @@
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { Actor, refuse } from '@civicloop/domain';
-import { CaseRepository, CaseView, toCaseView } from '@civicloop/cases';
+import { CaseRepository, CaseView, foldCase, toCaseView } from '@civicloop/cases';
+import { caseSlaView } from '@civicloop/deadlines';
+import { AppConfig } from '@civicloop/platform';
 import { maySeePersonalData } from '../../auth/case-access.policy';
 import { maskCaseView } from '../../auth/personal-data';
 
@@ -12,11 +14,12 @@ export class GetCaseQuery {
 
 @QueryHandler(GetCaseQuery)
 export class GetCaseHandler implements IQueryHandler<GetCaseQuery, CaseView> {
-  constructor(private readonly cases: CaseRepository) {}
+  constructor(private readonly cases: CaseRepository, private readonly config: AppConfig) {}
 
   async execute({ caseId, actor, asOf }: GetCaseQuery): Promise<CaseView> {
     const options = asOf && ('revision' in asOf ? { toRevision: asOf.revision } : { toTime: asOf.time });
-    const { state, revision } = await this.cases.load(caseId, options);
+    const history = await this.cases.history(caseId, options);
+    const { state, revision } = foldCase(history);
     if (state.status === 'none') {
       throw refuse.notFound('CASE_NOT_FOUND', asOf ? `case ${caseId} did not exist at that point` : `no case ${caseId}`);
     }
@@ -25,7 +28,7 @@ export class GetCaseHandler implements IQueryHandler<GetCaseQuery, CaseView> {
     }
     // Who may see personal data depends on who holds the case now, not at the asOf point.
     const current = asOf ? (await this.cases.load(caseId)).state : state;
-    const view = toCaseView(state, revision);
+    const view = toCaseView(state, revision, caseSlaView(history, this.config.SLA_POLICY_FILE));
     return maySeePersonalData(actor, current) ? view : maskCaseView(view);
   }
 }
