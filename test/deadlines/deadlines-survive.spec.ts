@@ -1,0 +1,94 @@
+import { EVENT_STORE, EventStore } from '@civicloop/event-store';
+import { startRedis, RedisServer } from '../support/redis-server';
+import { DeadlineHarness, eventually, workerEnvironment } from './support/deadline-harness';
+import { SECONDS_POLICY, writePolicy } from './support/seconds-policy';
+import { WorkerProcess } from './support/worker-process';
+
+const CASES = 500; // two deadlines each (sign-for warning and overdue): 1,000 pending deadlines
+const DELAYED = 'bull:civicloop-deadlines:delayed';
+const policy = { ...SECONDS_POLICY, defaults: { ...SECONDS_POLICY.defaults, signFor: 'PT10S', warnAt: 0.5 } };
+
+/** Every recorded deadline event by case: the test's source of truth is the event store. */
+async function recorded(store: EventStore): Promise<Map<string, string[]>> {
+  const byCase = new Map<string, string[]>();
+  let after: number | null = null;
+  for (;;) {
+    const page = await store.readAll({ after, limit: 5000 });
+    for (const e of page) {
+      if (e.type !== 'SignForWarned' && e.type !== 'SignForOverdue') continue;
+      byCase.set(e.streamId, [...(byCase.get(e.streamId) ?? []), e.type]);
+    }
+    if (page.length < 5000) return byCase;
+    after = page[page.length - 1].position;
+  }
+}
+
+const allFiredOnce = (byCase: Map<string, string[]>) =>
+  byCase.size === CASES && [...byCase.values()].every((types) => types.sort().join() === 'SignForOverdue,SignForWarned');
+
+describe('deadlines survive a killed worker and a wiped Redis (1,000 pending deadlines)', () => {
+  let redis: RedisServer;
+  let environment: ReturnType<typeof workerEnvironment>;
+  let writer: DeadlineHarness;
+  let store: EventStore;
+  const workers: WorkerProcess[] = [];
+
+  beforeEach(async () => {
+    redis = await startRedis();
+    environment = workerEnvironment(redis.url);
+    environment.env.SLA_POLICY_FILE = writePolicy(environment.dir, policy);
+    // Writes cases as the API would; has no Redis, so it schedules nothing itself.
+    writer = await DeadlineHarness.start({ ...environment.env, REDIS_URL: '' });
+    store = writer.app.get(EVENT_STORE);
+    for (let i = 0; i < CASES; i += 50) {
+      await Promise.all(Array.from({ length: Math.min(50, CASES - i) }, () => writer.dispatchedCase()));
+    }
+  });
+
+  afterEach(async () => {
+    await Promise.all(workers.splice(0).map((w) => w.stop('SIGKILL')));
+    await writer?.close();
+    await redis?.stop();
+    environment?.cleanup();
+  });
+
+  it('SIGKILL while firing, start again: every deadline takes effect exactly once', async () => {
+    const first = WorkerProcess.start(environment.env);
+    workers.push(first);
+    await first.waitFor(/deadlines on/);
+    expect(await redis.client.zcard(DELAYED)).toBe(2 * CASES);
+    // Kill it in the middle of firing the warnings: some recorded, most still pending.
+    await eventually(async () => (await recorded(store)).size > 0, 20_000, 10);
+    await first.stop('SIGKILL');
+    const atKill = await recorded(store);
+    expect(atKill.size).toBeLessThan(CASES);
+
+    const second = WorkerProcess.start(environment.env);
+    workers.push(second);
+    const done = await eventually(async () => {
+      const byCase = await recorded(store);
+      return allFiredOnce(byCase) && byCase;
+    }, 40_000, 200);
+    expect(done.size).toBe(CASES);
+    // Nothing more arrives: no duplicate from a stalled job or the reconciler.
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(allFiredOnce(await recorded(store))).toBe(true);
+  });
+
+  it('FLUSHALL, then start the worker: the reconciler restores every deadline', async () => {
+    const first = WorkerProcess.start(environment.env);
+    workers.push(first);
+    await first.waitFor(/deadlines on/);
+    expect(await redis.client.zcard(DELAYED)).toBe(2 * CASES);
+    await first.stop('SIGTERM');
+    await redis.flushAll();
+    expect(await redis.client.dbsize()).toBe(0);
+
+    const second = WorkerProcess.start(environment.env);
+    workers.push(second);
+    await second.waitFor(/reconciled 1000 pending deadlines of 500 cases/);
+    await eventually(async () => allFiredOnce(await recorded(store)), 40_000, 200);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(allFiredOnce(await recorded(store))).toBe(true);
+  });
+});
