@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Finds or starts the Redis the deadline worker needs, and prints its URL on stdout (logs go to stderr).
+#   REDIS_URL=$(scripts/ensure-redis.sh)
+# 1. REDIS_URL set and answering PING: use it (warn if its maxmemory-policy is not noeviction).
+# 2. Otherwise a Redis already answering on 127.0.0.1:${REDIS_PORT:-6379}: use it.
+# 3. Otherwise install redis-server with apt if missing, and start one on that port with
+#    --maxmemory-policy noeviction and AOF (appendonly yes, fsync every second), data under
+#    ${DATA_DIR:-./data}/redis, daemonized, log in that directory.
+set -euo pipefail
+
+log() { echo "ensure-redis: $*" >&2; }
+
+ping_url() { # url -> 0 when it answers PONG
+  local url=$1
+  if command -v redis-cli >/dev/null 2>&1; then
+    [ "$(timeout 3 redis-cli -u "$url" PING 2>/dev/null)" = "PONG" ]
+  else # without redis-cli: host and port only, no auth
+    local hostport=${url#redis://}; hostport=${hostport##*@}; hostport=${hostport%%/*}
+    local host=${hostport%%:*} port=${hostport##*:}
+    [ "$port" = "$hostport" ] && port=6379
+    timeout 3 bash -c "exec 3<>/dev/tcp/$host/$port && printf 'PING\r\n' >&3 && head -c 5 <&3" 2>/dev/null | grep -q PONG
+  fi
+}
+
+check_policy() {
+  command -v redis-cli >/dev/null 2>&1 || return 0
+  local policy
+  policy=$(timeout 3 redis-cli -u "$1" CONFIG GET maxmemory-policy 2>/dev/null | tail -n 1 || true)
+  if [ -n "$policy" ] && [ "$policy" != "noeviction" ]; then
+    log "WARNING: $1 has maxmemory-policy=$policy; deadlines need noeviction (Redis may drop queued jobs)"
+  fi
+}
+
+if [ -n "${REDIS_URL:-}" ]; then
+  if ping_url "$REDIS_URL"; then check_policy "$REDIS_URL"; echo "$REDIS_URL"; exit 0; fi
+  log "REDIS_URL=$REDIS_URL does not answer; starting a local Redis instead"
+fi
+
+port=${REDIS_PORT:-6379}
+url="redis://127.0.0.1:$port"
+if ping_url "$url"; then check_policy "$url"; log "using the Redis already on $url"; echo "$url"; exit 0; fi
+
+if ! command -v redis-server >/dev/null 2>&1; then
+  log "installing redis-server with apt"
+  export DEBIAN_FRONTEND=noninteractive
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq >&2
+  $SUDO apt-get install -y -qq redis-server >&2
+fi
+
+dir="$(mkdir -p "${DATA_DIR:-./data}/redis" && cd "${DATA_DIR:-./data}/redis" && pwd)"
+redis-server --port "$port" --bind 127.0.0.1 --dir "$dir" \
+  --maxmemory-policy noeviction --appendonly yes --appendfsync everysec \
+  --daemonize yes --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" >&2
+for _ in $(seq 1 100); do
+  if ping_url "$url"; then log "started Redis on $url (noeviction, AOF in $dir)"; echo "$url"; exit 0; fi
+  sleep 0.1
+done
+log "Redis did not come up on $url; see $dir/redis.log"
+exit 1
