@@ -38,10 +38,10 @@ export class CheckpointStore {
     return this.rdb.db;
   }
 
-  async ensure(): Promise<void> {
+  async ensure(db: ReadDb = this.db): Promise<void> {
     const big = this.rdb.dialect === 'postgres' ? sql`bigint` : sql`integer`;
     const num = this.rdb.dialect === 'postgres' ? sql`double precision` : sql`real`;
-    await this.db.schema.createTable(STATE_TABLE).ifNotExists()
+    await db.schema.createTable(STATE_TABLE).ifNotExists()
       .addColumn('name', 'text', (c) => c.primaryKey())
       .addColumn('version', big, (c) => c.notNull())
       .addColumn('generation', big, (c) => c.notNull())
@@ -53,13 +53,17 @@ export class CheckpointStore {
 
   /** Creates the state row and the tables of the current generation when they are missing. */
   async ensureProjection(projection: Projection): Promise<ProjectionState> {
-    await this.ensure();
-    await this.db.insertInto(STATE_TABLE)
-      .values({ name: projection.name, version: projection.version, generation: 1, position: null, owner: null, lease_until: null })
-      .onConflict((oc) => oc.column('name').doNothing()).execute();
-    const state = (await this.read(projection.name))!;
-    for (const table of allTables(projection)) await createTable(this.db, this.rdb.dialect, table, state.generation);
-    return state;
+    return this.db.transaction().execute(async (trx) => {
+      // Concurrent CREATE TABLE IF NOT EXISTS races in PostgreSQL; replicas take turns (DDL is transactional there).
+      if (this.rdb.dialect === 'postgres') await sql`select pg_advisory_xact_lock(724001)`.execute(trx);
+      await this.ensure(trx);
+      await trx.insertInto(STATE_TABLE)
+        .values({ name: projection.name, version: projection.version, generation: 1, position: null, owner: null, lease_until: null })
+        .onConflict((oc) => oc.column('name').doNothing()).execute();
+      const state = (await this.read(projection.name, trx))!;
+      for (const table of allTables(projection)) await createTable(trx, this.rdb.dialect, table, state.generation);
+      return state;
+    });
   }
 
   async read(name: string, db: ReadDb = this.db): Promise<ProjectionState | undefined> {

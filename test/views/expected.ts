@@ -1,0 +1,121 @@
+import { DateTime } from 'luxon';
+import { RecordedEvent } from '@civicloop/event-store';
+import { Directory } from '@civicloop/directory';
+
+/**
+ * The test's own reading of the raw event log: one pass over every event, written without the
+ * projection code, giving the facts each view must show. The views are then checked against it.
+ */
+export interface Limits {
+  zone: string;
+  signMin: Record<string, number>;
+  resolveH: Record<string, number>;
+  reportMin: number;
+  w: number;
+  weights: [number, number, number];
+  business: (from: string, to: string) => number;
+}
+
+const plus = (iso: string, minutes: number) => new Date(Date.parse(iso) + minutes * 60_000).toISOString();
+const ms = (from: string, to: string) => Date.parse(to) - Date.parse(from);
+
+export function foldHistory(events: RecordedEvent[], directory: Directory, L: Limits) {
+  const local = (iso: string) => DateTime.fromISO(iso, { zone: L.zone });
+  const periods = (iso: string) => ({ day: local(iso).toISODate()!, week: `${local(iso).weekYear}-W${String(local(iso).weekNumber).padStart(2, '0')}`, month: local(iso).toFormat('yyyy-MM') });
+  const up = (unitId: string, kind: string) => directory.ancestorOfKind(unitId, kind as never)?.id ?? null;
+  const dept = (unitId: string | null) => (unitId && directory.unit(unitId)?.kind === 'department' ? unitId : null);
+
+  const cases = new Map<string, any>(); // eslint-disable-line @typescript-eslint/no-explicit-any
+  const dispatches: any[] = []; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const ratings: any[] = []; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const rounds: any[] = []; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const custody: any[] = []; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const whistles: any[] = []; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const supervisions: any[] = []; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+  for (const e of events) {
+    const id = String(e.metadata.caseId);
+    const at = e.metadata.occurredAt;
+    const d = e.data as any; // eslint-disable-line @typescript-eslint/no-explicit-any
+    if (e.type === 'CaseReceived') {
+      const c = directory.unit(d.compoundId)!;
+      const area = { compoundId: c.id, gridId: up(c.id, 'grid'), communityId: up(c.id, 'community'), streetId: up(c.id, 'street'), districtId: up(c.id, 'district'), companyId: c.companyId };
+      const round = { caseId: id, handler: null, start: at, due: plus(at, L.resolveH[d.urgency] * 60), resolvedAt: null, closedAt: null, ...periods(at) };
+      rounds.push(round);
+      cases.set(id, {
+        id, area, category: d.category, channel: d.channel, urgency: d.urgency, description: d.description, receivedAt: at, ...periods(at),
+        status: 'received', tier: null, assignee: null, dispatchedAt: null, signDue: null, signLate: false, resolveLate: false,
+        returns: 0, escalations: 0, reworks: 0, whistles: 0, whistleDepts: new Set(), supervisionsOpen: 0, supervisions: 0, updatedAt: at,
+        round, dispatch: null, held: null, steps: [], openWhistles: new Map(),
+      });
+      continue;
+    }
+    const k = cases.get(id);
+    k.updatedAt = at;
+    const startHolding = (unit: string, tier: string, via: string, reason: string | null) => {
+      k.status = 'dispatched'; k.tier = tier; k.assignee = unit; k.dispatchedAt = at; k.signDue = plus(at, L.signMin[k.urgency]); k.signLate = false;
+      k.dispatch = { caseId: id, unit, area: k.area, category: k.category, at, due: k.signDue, acceptedAt: null, ...periods(at) };
+      dispatches.push(k.dispatch);
+      k.held = { caseId: id, unit, area: k.area, category: k.category, from: at, to: null, end: null, ...periods(at) };
+      custody.push(k.held);
+      k.steps.push({ via, tier, assigneeId: unit, from: at, to: null, endedBy: null, escalationReason: reason });
+    };
+    const stopHolding = (end: string) => {
+      if (k.held) Object.assign(k.held, { to: at, end });
+      k.held = null;
+      k.dispatch = null;
+    };
+    const endStep = (end: string) => {
+      const last = k.steps[k.steps.length - 1];
+      if (last && last.to === null) Object.assign(last, { to: at, endedBy: end });
+    };
+    switch (e.type) {
+      case 'CaseDispatched': startHolding(d.assigneeId, d.tier, 'dispatch', null); break;
+      case 'CaseEscalated':
+        stopHolding('escalated'); endStep('escalated'); k.escalations++;
+        startHolding(d.toAssigneeId, d.toTier, 'escalation', d.reason); break;
+      case 'CaseAccepted':
+        k.status = 'accepted'; k.signLate = at > k.signDue; k.dispatch.acceptedAt = at; k.dispatch = null; break;
+      case 'CaseReturned':
+        stopHolding('returned'); endStep('returned'); Object.assign(k.steps[k.steps.length - 1], { returnReason: d.reason, returnNote: d.note });
+        k.returns++; Object.assign(k, { status: 'received', tier: null, assignee: null, dispatchedAt: null, signDue: null, signLate: false }); break;
+      case 'ExtensionDecided': if (d.approved) k.round.due = d.until; break;
+      case 'CaseResolved':
+        stopHolding('resolved'); k.status = 'resolved'; k.resolveLate = at > k.round.due;
+        Object.assign(k.round, { handler: k.assignee, resolvedAt: at }); break;
+      case 'CaseRated':
+        ratings.push({ caseId: id, handler: k.assignee, area: k.area, category: k.category, rating: d.rating, solved: d.solved, ...periods(at) }); break;
+      case 'CaseReopened':
+        endStep('reopened');
+        k.round = { caseId: id, handler: null, start: at, due: plus(at, L.resolveH[k.urgency] * 60), resolvedAt: null, closedAt: null, ...periods(at) };
+        rounds.push(k.round);
+        Object.assign(k, { status: 'received', tier: null, assignee: null, dispatchedAt: null, signDue: null, signLate: false, resolveLate: false, reworks: d.reworkCount });
+        break;
+      case 'CaseClosed':
+        stopHolding('closed'); endStep('closed'); k.status = 'closed';
+        k.round.closedAt = at; k.round.handler ??= k.assignee; break;
+      case 'WhistleBlown':
+        k.whistles++;
+        for (const departmentId of d.departmentIds) {
+          k.whistleDepts.add(departmentId);
+          const w = { caseId: id, whistleId: d.whistleId, departmentId, area: k.area, reason: d.reason, blownAt: at, due: plus(at, L.reportMin), reportedAt: null, action: null, actedAt: null, completedAt: null, ...periods(at) };
+          whistles.push(w);
+        }
+        break;
+      case 'DepartmentReported': whistles.find((w) => w.caseId === id && w.whistleId === d.whistleId && w.departmentId === d.departmentId).reportedAt = at; break;
+      case 'DepartmentActed': Object.assign(whistles.find((w) => w.caseId === id && w.whistleId === d.whistleId && w.departmentId === d.departmentId), { action: d.action, actedAt: at }); break;
+      case 'WhistleCompleted': whistles.filter((w) => w.caseId === id && w.whistleId === d.whistleId).forEach((w) => (w.completedAt = at)); break;
+      case 'SupervisionOrdered':
+        k.supervisionsOpen++; k.supervisions++;
+        supervisions.push({ caseId: id, supervisionId: d.supervisionId, orderedByUnitId: e.metadata.actor.unitId, reason: d.reason, orderedAt: at, answerBy: d.answerBy, answer: null, answeredAt: null });
+        break;
+      case 'SupervisionAnswered':
+        k.supervisionsOpen--;
+        Object.assign(supervisions.find((o) => o.caseId === id && o.supervisionId === d.supervisionId), { answer: d.answer, answeredAt: at });
+        break;
+    }
+  }
+  return { cases, dispatches, ratings, rounds, custody, whistles, supervisions, L, dept };
+}
+
+export type Folded = ReturnType<typeof foldHistory>;
