@@ -1,5 +1,5 @@
 import {
-  Actor, CaseCommand, Channel, Rating, RequestType, ResolutionOutcome, ReturnReason, Tier, Urgency, nextTier,
+  Actor, CaseCommand, Channel, Rating, ReceiveCase, RequestType, ResolutionOutcome, ReturnReason, Tier, Urgency, nextTier,
 } from '@civicloop/domain';
 import { Directory } from '@civicloop/directory';
 import { Actors } from './actors';
@@ -25,6 +25,8 @@ export interface PlannedCase {
 
 export interface World {
   directory: Directory;
+  /** What intake records besides the report itself (the SLA terms in force), as the HTTP intake does. */
+  intakeTerms(category: string, urgency: Urgency): Partial<ReceiveCase['data']>;
   actors: Actors;
   now(): number;
   newId(): string;
@@ -53,6 +55,7 @@ export function* caseJourney(c: PlannedCase, r: Random, w: World): Generator<Ste
         description: c.description,
         location: { compoundId: c.compoundId, building: `${r.int(1, 30)}栋`, unit: `${r.int(1, 6)}单元` },
         reporter: c.channel === 'grid_patrol' ? undefined : c.reporter ?? { anonymous: true },
+        ...w.intakeTerms(c.category, c.urgency),
       },
     },
   };

@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { CommandBus, CqrsModule } from '@nestjs/cqrs';
 import { CasesCoreModule, ExecuteCaseCommand } from '@civicloop/cases';
 import { CaseRefused } from '@civicloop/domain';
+import { loadDefaultCalendar, slaTermsAtIntake } from '@civicloop/deadlines';
 import { Directory } from '@civicloop/directory';
 import { EVENT_STORE, EventStore } from '@civicloop/event-store';
 import { AppConfig, InfrastructureModule, InfrastructureOptions, ManualClock, seededIdGenerator } from '@civicloop/platform';
@@ -69,7 +70,11 @@ export async function simulateDistrict(options: SimulationOptions): Promise<Simu
     const start = options.start.getTime();
     const end = start + options.days * DAY;
     const closed = new Set<string>();
-    const world: World = { directory, actors: new Actors(directory), now: () => clock.now().getTime(), newId, isOpen: (id) => !closed.has(id) };
+    const calendars = [loadDefaultCalendar().id];
+    const world: World = {
+      directory, actors: new Actors(directory), now: () => clock.now().getTime(), newId, isOpen: (id) => !closed.has(id),
+      intakeTerms: (category, urgency) => ({ sla: slaTermsAtIntake(options.config.SLA_POLICY_FILE, calendars, category, urgency) }),
+    };
     const schedule = new Schedule<Running>();
     for (const planned of planArrivals(random, directory, options.cases, options.days, start, newId)) {
       schedule.push(planned.arrival, { caseId: planned.caseId, journey: caseJourney(planned, random.fork(), world) });
