@@ -32,9 +32,10 @@ export function expectBoard(f: Folded, now: string) {
     id: k.id, status: k.status, tier: k.tier, assigneeId: k.assignee, category: k.category, channel: k.channel, urgency: k.urgency,
     compoundId: k.area.compoundId, streetId: k.area.streetId, communityId: k.area.communityId, gridId: k.area.gridId,
     receivedAt: k.receivedAt, dispatchedAt: k.dispatchedAt, signDueAt: k.signDue, resolveDueAt: k.round.due,
+    sla: { policyVersion: k.terms.policyVersion, calendar: k.terms.calendar, signFor: k.terms.signFor, resolve: k.terms.resolve },
     overdue: {
-      signFor: k.signLate || (k.status === 'dispatched' && k.signDue < now),
-      resolve: k.resolveLate || (['received', 'dispatched', 'accepted'].includes(k.status) && k.round.due < now),
+      signFor: k.signLate || k.signFlag || (k.status === 'dispatched' && k.signDue < now),
+      resolve: k.resolveLate || k.resolveFlag || (k.status === 'accepted' && k.round.due < now),
     },
     returns: k.returns, escalations: k.escalations, reworks: k.reworks, whistles: k.whistles, openSupervisions: k.supervisionsOpen, updatedAt: k.updatedAt,
   }));

@@ -1,6 +1,10 @@
 import { DateTime } from 'luxon';
 import { RecordedEvent } from '@civicloop/event-store';
+import {
+  addBusinessTime, BusinessCalendar, limitMillis, slaPolicyOf, slaTermsFor,
+} from '@civicloop/deadlines';
 import { Directory } from '@civicloop/directory';
+import { slaTermsAtIntake, SlaTerms } from '@civicloop/domain';
 
 /**
  * The test's own reading of the raw event log: one pass over every event, written without the
@@ -8,16 +12,23 @@ import { Directory } from '@civicloop/directory';
  */
 export interface Limits {
   zone: string;
-  signMin: Record<string, number>;
-  resolveH: Record<string, number>;
-  reportMin: number;
+  terms: (intake: any) => SlaTerms; // eslint-disable-line @typescript-eslint/no-explicit-any
+  due: (terms: SlaTerms, limit: 'signFor' | 'resolve' | 'whistleReport', from: string) => string;
   w: number;
   weights: [number, number, number];
   business: (from: string, to: string) => number;
 }
 
-const plus = (iso: string, minutes: number) => new Date(Date.parse(iso) + minutes * 60_000).toISOString();
-const ms = (from: string, to: string) => Date.parse(to) - Date.parse(from);
+/** Terms and due instants straight from the deadlines library: what the scheduler would fire at. */
+export function testSla(calendar: BusinessCalendar) {
+  const policy = slaPolicyOf(undefined, [calendar.id]);
+  return {
+    terms: (intake: any) => slaTermsAtIntake(intake) ?? slaTermsFor(policy, intake.category, intake.urgency), // eslint-disable-line @typescript-eslint/no-explicit-any
+    due: (terms: SlaTerms, limit: 'signFor' | 'resolve' | 'whistleReport', from: string) => terms.calendar === 'wallclock'
+      ? new Date(Date.parse(from) + limitMillis(terms[limit], 'wallclock', calendar)).toISOString()
+      : addBusinessTime(calendar, from, Math.round(limitMillis(terms[limit], terms.calendar, calendar))),
+  };
+}
 
 export function foldHistory(events: RecordedEvent[], directory: Directory, L: Limits) {
   const local = (iso: string) => DateTime.fromISO(iso, { zone: L.zone });
@@ -40,10 +51,10 @@ export function foldHistory(events: RecordedEvent[], directory: Directory, L: Li
     if (e.type === 'CaseReceived') {
       const c = directory.unit(d.compoundId)!;
       const area = { compoundId: c.id, gridId: up(c.id, 'grid'), communityId: up(c.id, 'community'), streetId: up(c.id, 'street'), districtId: up(c.id, 'district'), companyId: c.companyId };
-      const round = { caseId: id, handler: null, start: at, due: plus(at, L.resolveH[d.urgency] * 60), resolvedAt: null, closedAt: null, ...periods(at) };
+      const round = { caseId: id, handler: null, start: at, due: null, resolvedAt: null, closedAt: null, ...periods(at) };
       rounds.push(round);
       cases.set(id, {
-        id, area, category: d.category, channel: d.channel, urgency: d.urgency, description: d.description, receivedAt: at, ...periods(at),
+        id, area, terms: L.terms(d), signFlag: false, resolveFlag: false, category: d.category, channel: d.channel, urgency: d.urgency, description: d.description, receivedAt: at, ...periods(at),
         status: 'received', tier: null, assignee: null, dispatchedAt: null, signDue: null, signLate: false, resolveLate: false,
         returns: 0, escalations: 0, reworks: 0, whistles: 0, whistleDepts: new Set(), supervisionsOpen: 0, supervisions: 0, updatedAt: at,
         round, dispatch: null, held: null, steps: [], openWhistles: new Map(),
@@ -51,9 +62,9 @@ export function foldHistory(events: RecordedEvent[], directory: Directory, L: Li
       continue;
     }
     const k = cases.get(id);
-    k.updatedAt = at;
+    if (e.type !== 'PersonalDataUnmasked') k.updatedAt = at;
     const startHolding = (unit: string, tier: string, via: string, reason: string | null) => {
-      k.status = 'dispatched'; k.tier = tier; k.assignee = unit; k.dispatchedAt = at; k.signDue = plus(at, L.signMin[k.urgency]); k.signLate = false;
+      k.status = 'dispatched'; k.tier = tier; k.assignee = unit; k.dispatchedAt = at; k.signDue = L.due(k.terms, 'signFor', at); k.signLate = false; k.signFlag = false;
       k.dispatch = { caseId: id, unit, area: k.area, category: k.category, at, due: k.signDue, acceptedAt: null, ...periods(at) };
       dispatches.push(k.dispatch);
       k.held = { caseId: id, unit, area: k.area, category: k.category, from: at, to: null, end: null, ...periods(at) };
@@ -70,26 +81,29 @@ export function foldHistory(events: RecordedEvent[], directory: Directory, L: Li
       if (last && last.to === null) Object.assign(last, { to: at, endedBy: end });
     };
     switch (e.type) {
+      case 'SignForOverdue': k.signFlag = true; break;
+      case 'ResolutionOverdue': k.resolveFlag = true; break;
       case 'CaseDispatched': startHolding(d.assigneeId, d.tier, 'dispatch', null); break;
       case 'CaseEscalated':
         stopHolding('escalated'); endStep('escalated'); k.escalations++;
         startHolding(d.toAssigneeId, d.toTier, 'escalation', d.reason); break;
       case 'CaseAccepted':
-        k.status = 'accepted'; k.signLate = at > k.signDue; k.dispatch.acceptedAt = at; k.dispatch = null; break;
+        k.status = 'accepted'; k.signLate = at > k.signDue; k.dispatch.acceptedAt = at; k.dispatch = null;
+        k.round.due = L.due(k.terms, 'resolve', at); k.resolveFlag = false; break;
       case 'CaseReturned':
         stopHolding('returned'); endStep('returned'); Object.assign(k.steps[k.steps.length - 1], { returnReason: d.reason, returnNote: d.note });
-        k.returns++; Object.assign(k, { status: 'received', tier: null, assignee: null, dispatchedAt: null, signDue: null, signLate: false }); break;
+        k.returns++; Object.assign(k, { status: 'received', tier: null, assignee: null, dispatchedAt: null, signDue: null, signLate: false, signFlag: false }); break;
       case 'ExtensionDecided': if (d.approved) k.round.due = d.until; break;
       case 'CaseResolved':
-        stopHolding('resolved'); k.status = 'resolved'; k.resolveLate = at > k.round.due;
+        stopHolding('resolved'); k.status = 'resolved'; k.resolveLate = k.round.due !== null && at > k.round.due;
         Object.assign(k.round, { handler: k.assignee, resolvedAt: at }); break;
       case 'CaseRated':
         ratings.push({ caseId: id, handler: k.assignee, area: k.area, category: k.category, rating: d.rating, solved: d.solved, ...periods(at) }); break;
       case 'CaseReopened':
         endStep('reopened');
-        k.round = { caseId: id, handler: null, start: at, due: plus(at, L.resolveH[k.urgency] * 60), resolvedAt: null, closedAt: null, ...periods(at) };
+        k.round = { caseId: id, handler: null, start: at, due: null, resolvedAt: null, closedAt: null, ...periods(at) };
         rounds.push(k.round);
-        Object.assign(k, { status: 'received', tier: null, assignee: null, dispatchedAt: null, signDue: null, signLate: false, resolveLate: false, reworks: d.reworkCount });
+        Object.assign(k, { status: 'received', tier: null, assignee: null, dispatchedAt: null, signDue: null, signLate: false, resolveLate: false, signFlag: false, resolveFlag: false, reworks: d.reworkCount });
         break;
       case 'CaseClosed':
         stopHolding('closed'); endStep('closed'); k.status = 'closed';
@@ -98,7 +112,7 @@ export function foldHistory(events: RecordedEvent[], directory: Directory, L: Li
         k.whistles++;
         for (const departmentId of d.departmentIds) {
           k.whistleDepts.add(departmentId);
-          const w = { caseId: id, whistleId: d.whistleId, departmentId, area: k.area, reason: d.reason, blownAt: at, due: plus(at, L.reportMin), reportedAt: null, action: null, actedAt: null, completedAt: null, ...periods(at) };
+          const w = { caseId: id, whistleId: d.whistleId, departmentId, area: k.area, reason: d.reason, blownAt: at, due: L.due(k.terms, 'whistleReport', at), reportedAt: null, action: null, actedAt: null, completedAt: null, ...periods(at) };
           whistles.push(w);
         }
         break;
@@ -115,7 +129,7 @@ export function foldHistory(events: RecordedEvent[], directory: Directory, L: Li
         break;
     }
   }
-  return { cases, dispatches, ratings, rounds, custody, whistles, supervisions, L, dept };
+  return { cases, dispatches, ratings, rounds, custody, whistles, supervisions, L, dept, overdueEvents: events.filter((e) => e.type.endsWith('Overdue')).length };
 }
 
 export type Folded = ReturnType<typeof foldHistory>;

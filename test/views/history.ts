@@ -2,6 +2,9 @@ import { CommandBus } from '@nestjs/cqrs';
 import { unsafeUniformIntDistribution, xoroshiro128plus } from 'pure-rand';
 import { Actor, CaseCommand, CaseState } from '@civicloop/domain';
 import { CaseRepository, ExecuteCaseCommand } from '@civicloop/cases';
+import {
+  applyDeadlineFact, initialDeadlineFacts, loadDefaultCalendar, pendingDeadlines, slaPolicyOf, slaTermsFor,
+} from '@civicloop/deadlines';
 import { Directory } from '@civicloop/directory';
 import { ManualClock } from '@civicloop/platform';
 
@@ -31,6 +34,9 @@ export async function writeHistory(bus: CommandBus, cases: CaseRepository, direc
   const operator: Actor = { id: 'user-operator-1', role: 'operator', unitId: 'district-qinhuai' };
   const supervisor: Actor = { id: 'user-supervisor-x', role: 'supervisor', unitId: 'district-qinhuai' };
   const unitActor = (unitId: string): Actor => ({ id: `user-${unitId}`, role: 'handler', unitId });
+  const calendar = loadDefaultCalendar();
+  const policy = slaPolicyOf(undefined, [calendar.id]);
+  const scheduler: Actor = { id: 'system:deadlines', role: 'admin', unitId: null };
   let commands = 0;
   let refusals = 0;
   let seq = 0;
@@ -50,8 +56,28 @@ export async function writeHistory(bus: CommandBus, cases: CaseRepository, direc
   const active: string[] = [];
   const closedIds: string[] = [];
   let created = 0;
+  /** What the deadline worker would do: record an overdue deadline that has passed (which may escalate). */
+  const overdue = async (caseId: string) => {
+    const facts = initialDeadlineFacts();
+    for (const event of await cases.history(caseId)) applyDeadlineFact(facts, event);
+    const now = clock.now().toISOString();
+    const due = pendingDeadlines(facts, policy, calendar).find((p) => p.kind.endsWith('_overdue') && p.dueAt <= now);
+    if (!due) return false;
+    await run(caseId, scheduler, {
+      type: 'RecordDeadlineReached',
+      data: {
+        deadlineId: due.deadlineId, kind: due.kind, dueAt: due.dueAt, policyVersion: due.policyVersion,
+        ...(due.whistleId !== undefined && { whistleId: due.whistleId, departmentId: due.departmentId }),
+        ...(due.supervisionId !== undefined && { supervisionId: due.supervisionId }),
+        ...(due.escalateTo !== undefined && { escalateTo: due.escalateTo }),
+      },
+    });
+    return true;
+  };
+
   const step = async (caseId: string, s: CaseState) => {
     const compound = s.location!.compoundId;
+    if (chance(30) && await overdue(caseId)) return;
     const openSupervision = s.supervisions.find((o) => o.answer === null);
     if (openSupervision && chance(40)) {
       return run(caseId, unitActor(s.assigneeId ?? 'district-qinhuai'), { type: 'AnswerSupervision', data: { supervisionId: openSupervision.supervisionId, answer: 'on it' } });
@@ -118,10 +144,14 @@ export async function writeHistory(bus: CommandBus, cases: CaseRepository, direc
       const caseId = `c${String(++created).padStart(4, '0')}`;
       const compound = pick(compounds).id;
       const channel = pick(['hotline_12345', 'phone', 'online', 'grid_patrol', 'visit'] as const);
+      const category = pick(categories);
+      const urgency = pick(['normal', 'normal', 'urgent', 'critical'] as const);
       await run(caseId, operator, {
         type: 'ReceiveCase',
         data: {
-          caseId, channel, category: pick(categories), urgency: pick(['normal', 'normal', 'urgent', 'critical'] as const),
+          caseId, channel, category, urgency,
+          // Most cases carry the terms recorded at intake; the rest fall back to the policy, as old cases do.
+          ...(chance(80) ? { sla: slaTermsFor(policy, category, urgency) } : {}),
           requestType: 'help', description: `${pick(['Lift', 'Leak', 'Noise', 'Parking'])} problem #${created} at ${compound}`,
           location: { compoundId: compound }, reporter: { name: '王女士', phone: '13800000000' },
         },

@@ -5,12 +5,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CasesCoreModule, CaseRepository } from '@civicloop/cases';
-import { businessMillisBetween, loadDefaultCalendar } from '@civicloop/deadlines';
 import { Directory } from '@civicloop/directory';
 import { EVENT_STORE, EventStore } from '@civicloop/event-store';
 import { InfrastructureModule, loadConfig, ManualClock } from '@civicloop/platform';
 import {
-  ALL_PROJECTIONS, DEFAULT_VIEW_SETTINGS, openReadDatabase, OrgLookup, ProjectionRunner, ReadDatabase, ReadModels, ViewSettings,
+  ALL_PROJECTIONS, openReadDatabase, OrgLookup, ProjectionRunner, ReadDatabase, ReadModels, ViewSettings, viewSettings,
 } from '@civicloop/read-models';
 
 @Module({ imports: [CasesCoreModule] })
@@ -40,8 +39,7 @@ export async function startWritePath(start = '2026-01-26T02:00:00.000Z'): Promis
   );
   await context.init();
   const directory = context.get(Directory);
-  const calendar = loadDefaultCalendar();
-  const settings: ViewSettings = { ...DEFAULT_VIEW_SETTINGS, businessMillis: (from, to) => businessMillisBetween(calendar, from, to) };
+  const settings: ViewSettings = viewSettings();
   return {
     dir, context, clock, directory, settings,
     bus: context.get(CommandBus),

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { ALL_PROJECTIONS, hashProjection, queryBoard, queryCaseChain, queryEscalations, queryResponseTimes, querySatisfaction, queryThreeRates, rebuildProjection, ReadModels } from '@civicloop/read-models';
+import { businessMillisBetween, loadDefaultCalendar } from '@civicloop/deadlines';
 import { PostgresServer, startPostgres } from '../support/postgres-server';
-import { foldHistory, Folded } from './expected';
+import { foldHistory, Folded, testSla } from './expected';
 import { expectBoard, expectChain, expectEscalations, expectResponseTimes, expectSatisfaction, expectThreeRates } from './expected-views';
 import { writeHistory } from './history';
 import { Fixture, startReadSide, startWritePath } from './views-fixture';
@@ -36,10 +37,11 @@ describe('views against an independent fold of a generated history (SQLite and P
     for (const { side } of sides) await side.models.waitFor(head, NAMES, 60_000);
     const events = await f.store.readAll({ limit: 1_000_000 });
     const s = f.settings;
+    const calendar = loadDefaultCalendar();
     folded = foldHistory(events, f.directory, {
-      zone: s.timeZone, signMin: s.signForLimitMinutes, resolveH: s.resolveLimitHours, reportMin: s.whistleReportLimitMinutes,
-      w: s.basicallySatisfiedWeight, weights: [s.threeRateWeights.response, s.threeRateWeights.resolution, s.threeRateWeights.satisfaction],
-      business: memo(s.businessMillis),
+      zone: s.timeZone, w: s.basicallySatisfiedWeight, weights: [s.threeRateWeights.response, s.threeRateWeights.resolution, s.threeRateWeights.satisfaction],
+      business: memo(businessMillisBetween.bind(null, calendar)),
+      ...testSla(calendar),
     });
     now = f.clock.now().toISOString();
     for (const { label, side } of sides) incremental[label] = await Promise.all(ALL_PROJECTIONS.map((p) => hashProjection(side.rdb, p)));
@@ -62,6 +64,7 @@ describe('views against an independent fold of a generated history (SQLite and P
     expect(cases.filter((k) => k.reworks > 0).length).toBeGreaterThan(5);
     expect(cases.filter((k) => k.supervisions > 0).length).toBeGreaterThan(10);
     expect(folded.ratings.length).toBeGreaterThan(150);
+    expect(folded.overdueEvents).toBeGreaterThan(10);
     expect(new Set(folded.dispatches.map((d) => d.month)).size).toBeGreaterThan(1);
   });
 

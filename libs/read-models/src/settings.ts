@@ -1,18 +1,25 @@
-import { Urgency } from '@civicloop/domain';
+import {
+  addBusinessTime, businessMillisBetween, BusinessCalendar, limitMillis, loadDefaultCalendar, SlaPolicy, slaPolicyOf, slaTermsFor, WALLCLOCK,
+} from '@civicloop/deadlines';
+import { SlaTerms, slaTermsAtIntake } from '@civicloop/domain';
+
+export type ViewLimit = 'signFor' | 'resolve' | 'whistleReport';
+
+/** Due instants under a case's SLA terms: the same terms and calendar the deadline scheduler uses. */
+export interface SlaSource {
+  /** The terms recorded at intake; cases taken in before terms were recorded get the policy's. */
+  termsOf(intake: Record<string, unknown>): SlaTerms;
+  due(terms: SlaTerms, limit: ViewLimit, fromIso: string): string;
+}
 
 /**
  * Everything the projections and views depend on besides the events. Projection inputs (time zone,
- * limits, business calendar) are baked into the read models: change them, then rebuild.
+ * SLA policy for old cases, business calendar) are baked into the read models: change them, then rebuild.
  */
 export interface ViewSettings {
   /** Days, weeks and months are counted in this IANA zone. */
   timeZone: string;
-  /** Wall-clock limit for the assignee to sign for (accept) a dispatch. */
-  signForLimitMinutes: Record<Urgency, number>;
-  /** Wall-clock limit from intake (or reopen) to resolution, before any approved extension. */
-  resolveLimitHours: Record<Urgency, number>;
-  /** A department named in a whistle must report within this many minutes. */
-  whistleReportLimitMinutes: number;
+  sla: SlaSource;
   /** Weight of "basically satisfied" in the satisfaction rate. */
   basicallySatisfiedWeight: number;
   /** Weights of the three rates in the monthly score (any scale; normalised). */
@@ -21,13 +28,30 @@ export interface ViewSettings {
   businessMillis: (fromIso: string, toIso: string) => number;
 }
 
-export const DEFAULT_VIEW_SETTINGS: Omit<ViewSettings, 'businessMillis'> = {
-  timeZone: 'Asia/Shanghai',
-  signForLimitMinutes: { critical: 30, urgent: 120, normal: 1440 },
-  resolveLimitHours: { critical: 24, urgent: 72, normal: 168 },
-  whistleReportLimitMinutes: 30,
-  basicallySatisfiedWeight: 0.8,
-  threeRateWeights: { response: 30, resolution: 35, satisfaction: 35 },
-};
+export function slaSource(policy: SlaPolicy, calendar: BusinessCalendar): SlaSource {
+  return {
+    termsOf: (intake) => slaTermsAtIntake(intake) ?? slaTermsFor(policy, String(intake.category), String(intake.urgency)),
+    due(terms, limit, fromIso) {
+      const ms = limitMillis(terms[limit], terms.calendar, calendar);
+      return terms.calendar === WALLCLOCK ? new Date(Date.parse(fromIso) + ms).toISOString() : addBusinessTime(calendar, fromIso, Math.round(ms));
+    },
+  };
+}
 
-export const addMinutes = (iso: string, minutes: number) => new Date(Date.parse(iso) + minutes * 60_000).toISOString();
+export interface ViewSettingsInput {
+  timeZone?: string;
+  slaPolicyFile?: string;
+  basicallySatisfiedWeight?: number;
+  threeRateWeights?: { response: number; resolution: number; satisfaction: number };
+}
+
+export function viewSettings(input: ViewSettingsInput = {}): ViewSettings {
+  const calendar = loadDefaultCalendar();
+  return {
+    timeZone: input.timeZone ?? 'Asia/Shanghai',
+    sla: slaSource(slaPolicyOf(input.slaPolicyFile, [calendar.id]), calendar),
+    basicallySatisfiedWeight: input.basicallySatisfiedWeight ?? 0.8,
+    threeRateWeights: input.threeRateWeights ?? { response: 30, resolution: 35, satisfaction: 35 },
+    businessMillis: (from, to) => businessMillisBetween(calendar, from, to),
+  };
+}

@@ -1,7 +1,6 @@
-import { CASE_EVENT_TYPES, Urgency } from '@civicloop/domain';
+import { CASE_EVENT_TYPES, SlaTerms } from '@civicloop/domain';
 import { CaseEventEnvelope, Projection, ProjectionEnv, RowSink } from '../projection';
 import { periodKeys } from '../periods';
-import { addMinutes } from '../settings';
 import { Row, TableSpec } from '../table-spec';
 
 export const BOARD_TABLE: TableSpec = {
@@ -12,19 +11,26 @@ export const BOARD_TABLE: TableSpec = {
     channel: 'text', urgency: 'text', request_type: 'text', description: 'text', received_at: 'text',
     received_day: 'text', received_week: 'text', received_month: 'text', round_started_at: 'text',
     dispatched_at: 'text', accepted_at: 'text', resolved_at: 'text', closed_at: 'text', closure_kind: 'text',
-    sign_due_at: 'text', resolve_due_at: 'text', sign_late: 'int', resolve_late: 'int',
+    sla_policy_version: 'text', sla_calendar: 'text', sla_sign_for: 'text', sla_resolve: 'text',
+    sign_due_at: 'text', resolve_due_at: 'text', next_due_at: 'text', sign_late: 'int', resolve_late: 'int',
     sign_overdue_flag: 'int', resolve_overdue_flag: 'int', returns: 'int', escalations: 'int', reworks: 'int',
     whistles: 'int', open_whistles: 'int', whistle_departments: 'text', open_supervisions: 'int', rating: 'text',
     updated_at: 'text', position: 'num',
   },
   primaryKey: ['case_id'],
-  indexes: [['received_at'], ['resolve_due_at'], ['updated_at'], ['status'], ['assignee_id'], ['street_id'], ['community_id']],
+  indexes: [['received_at'], ['next_due_at'], ['updated_at'], ['status'], ['assignee_id'], ['street_id'], ['community_id']],
 };
 
 type BoardRow = Row & Record<keyof typeof BOARD_TABLE.columns, string | number | null>;
 
-const resolveDue = (from: string, urgency: Urgency, env: ProjectionEnv) =>
-  addMinutes(from, env.settings.resolveLimitHours[urgency] * 60);
+/** Sorts after every real due time: a case waiting for no one's deadline. */
+export const NO_DUE = '9999-12-31T23:59:59.999Z';
+
+const termsOf = (row: BoardRow) => ({ calendar: row.sla_calendar, signFor: row.sla_sign_for, resolve: row.sla_resolve }) as SlaTerms;
+
+/** The deadline the case waits on now: signing for while dispatched, resolution while accepted. */
+const nextDue = (row: BoardRow) =>
+  (row.status === 'dispatched' ? row.sign_due_at : row.status === 'accepted' ? row.resolve_due_at : null) ?? NO_DUE;
 
 /** The dispatch board: one row per case with its current status, due times, flags and counters. */
 function apply(doc: BoardRow | undefined, e: CaseEventEnvelope, out: RowSink, env: ProjectionEnv): BoardRow | undefined {
@@ -34,20 +40,21 @@ function apply(doc: BoardRow | undefined, e: CaseEventEnvelope, out: RowSink, en
   if (e.type === 'CaseReceived') {
     const area = env.org.area(d.compoundId);
     const received = periodKeys(e.at, env.settings.timeZone);
+    const terms = env.settings.sla.termsOf(d);
     row = {
       case_id: e.caseId, status: 'received', tier: null, assignee_id: null, compound_id: d.compoundId,
       grid_id: area.gridId, community_id: area.communityId, street_id: area.streetId, district_id: area.districtId,
       company_id: area.companyId, category: d.category, channel: d.channel, urgency: d.urgency,
       request_type: d.requestType, description: d.description, received_at: e.at, received_day: received.day,
       received_week: received.week, received_month: received.month, round_started_at: e.at, dispatched_at: null,
-      accepted_at: null, resolved_at: null, closed_at: null, closure_kind: null, sign_due_at: null,
-      resolve_due_at: resolveDue(e.at, d.urgency, env), sign_late: 0, resolve_late: 0, sign_overdue_flag: 0,
+      accepted_at: null, resolved_at: null, closed_at: null, closure_kind: null, sla_policy_version: terms.policyVersion,
+      sla_calendar: terms.calendar, sla_sign_for: terms.signFor, sla_resolve: terms.resolve, sign_due_at: null,
+      resolve_due_at: null, next_due_at: NO_DUE, sign_late: 0, resolve_late: 0, sign_overdue_flag: 0,
       resolve_overdue_flag: 0, returns: 0, escalations: 0, reworks: 0, whistles: 0, open_whistles: 0,
       whistle_departments: '', open_supervisions: 0, rating: null, updated_at: e.at, position: e.position,
     };
   } else {
     row = { ...doc!, updated_at: e.at, position: e.position };
-    const urgency = row.urgency as Urgency;
     switch (e.type) {
       case 'CaseDispatched':
       case 'CaseEscalated':
@@ -56,7 +63,7 @@ function apply(doc: BoardRow | undefined, e: CaseEventEnvelope, out: RowSink, en
         row.assignee_id = e.type === 'CaseDispatched' ? d.assigneeId : d.toAssigneeId;
         row.dispatched_at = e.at;
         row.accepted_at = null;
-        row.sign_due_at = addMinutes(e.at, env.settings.signForLimitMinutes[urgency]);
+        row.sign_due_at = env.settings.sla.due(termsOf(row), 'signFor', e.at);
         row.sign_late = 0;
         row.sign_overdue_flag = 0;
         if (e.type === 'CaseEscalated') row.escalations = Number(row.escalations) + 1;
@@ -65,6 +72,8 @@ function apply(doc: BoardRow | undefined, e: CaseEventEnvelope, out: RowSink, en
         row.status = 'accepted';
         row.accepted_at = e.at;
         row.sign_late = e.at > String(row.sign_due_at) ? 1 : 0;
+        row.resolve_due_at = env.settings.sla.due(termsOf(row), 'resolve', e.at);
+        row.resolve_overdue_flag = 0;
         break;
       case 'CaseReturned':
         Object.assign(row, { status: 'received', tier: null, assignee_id: null, dispatched_at: null, sign_due_at: null, sign_late: 0, sign_overdue_flag: 0 });
@@ -76,7 +85,7 @@ function apply(doc: BoardRow | undefined, e: CaseEventEnvelope, out: RowSink, en
       case 'CaseResolved':
         row.status = 'resolved';
         row.resolved_at = e.at;
-        row.resolve_late = e.at > String(row.resolve_due_at) ? 1 : 0;
+        row.resolve_late = row.resolve_due_at !== null && e.at > String(row.resolve_due_at) ? 1 : 0;
         break;
       case 'WhistleBlown':
         row.whistles = Number(row.whistles) + 1;
@@ -100,7 +109,7 @@ function apply(doc: BoardRow | undefined, e: CaseEventEnvelope, out: RowSink, en
         Object.assign(row, {
           status: 'received', tier: null, assignee_id: null, dispatched_at: null, accepted_at: null, resolved_at: null,
           sign_due_at: null, sign_late: 0, resolve_late: 0, sign_overdue_flag: 0, resolve_overdue_flag: 0, rating: null,
-          round_started_at: e.at, resolve_due_at: resolveDue(e.at, urgency, env), reworks: d.reworkCount,
+          round_started_at: e.at, resolve_due_at: null, reworks: d.reworkCount,
         });
         break;
       case 'CaseClosed':
@@ -108,22 +117,20 @@ function apply(doc: BoardRow | undefined, e: CaseEventEnvelope, out: RowSink, en
         row.closed_at = e.at;
         row.closure_kind = d.kind;
         break;
+      case 'SignForOverdue':
+        row.sign_overdue_flag = 1;
+        break;
+      case 'ResolutionOverdue':
+        row.resolve_overdue_flag = 1;
+        break;
       default:
-        if ((CASE_EVENT_TYPES as readonly string[]).includes(e.type)) break;
-        if (!applyDeadlineFlag(row, e)) return undefined;
+        // Reading personal data is not handling the case; unknown types belong to other consumers.
+        if (e.type === 'PersonalDataUnmasked' || !(CASE_EVENT_TYPES as readonly string[]).includes(e.type)) return undefined;
     }
   }
+  row.next_due_at = nextDue(row);
   out.put(BOARD_TABLE.name, row);
   return row;
-}
-
-/** Overdue events from the deadline scheduler set the board's flags (names matched loosely on purpose). */
-function applyDeadlineFlag(row: BoardRow, e: CaseEventEnvelope): boolean {
-  if (!/Overdue/.test(e.type)) return false;
-  const kind = String(e.data.kind ?? e.data.deadline ?? e.data.limit ?? e.type).toLowerCase();
-  if (/sign|accept|response|respond/.test(kind)) row.sign_overdue_flag = 1;
-  else row.resolve_overdue_flag = 1;
-  return true;
 }
 
 export const boardProjection: Projection<BoardRow> = {

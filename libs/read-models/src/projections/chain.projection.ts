@@ -1,7 +1,7 @@
+import { SlaTerms } from '@civicloop/domain';
 import { Area } from '../org';
 import { periodKeys } from '../periods';
 import { CaseEventEnvelope, Projection, ProjectionEnv, RowSink } from '../projection';
-import { addMinutes } from '../settings';
 import { Row, TableSpec } from '../table-spec';
 
 const AREA = { street_id: 'text', community_id: 'text', compound_id: 'text' } as const;
@@ -47,6 +47,7 @@ export const CHAIN_SUPERVISIONS: TableSpec = {
 };
 
 interface ChainDoc {
+  terms: SlaTerms;
   area: Area;
   caseRow: Row;
   step: Row | null;
@@ -83,7 +84,7 @@ function apply(doc: ChainDoc | undefined, e: CaseEventEnvelope, out: RowSink, en
       ...periodKeys(e.at, env.settings.timeZone), received_at: e.at, escalations: 0, whistles: 0, returns: 0, supervisions: 0,
     };
     out.put(CHAIN_CASES.name, caseRow);
-    return { area, caseRow, step: null, whistles: {}, supervisions: {} };
+    return { terms: env.settings.sla.termsOf(d), area, caseRow, step: null, whistles: {}, supervisions: {} };
   }
   if (!doc) return undefined;
   const newStep = (via: string, tier: string, unitId: string, reason: string | null): Row => ({
@@ -116,7 +117,7 @@ function apply(doc: ChainDoc | undefined, e: CaseEventEnvelope, out: RowSink, en
       doc.whistles[d.whistleId] = (d.departmentIds as string[]).map((departmentId) => ({
         case_id: e.caseId, whistle_id: d.whistleId, department_id: departmentId, street_id: doc.area.streetId,
         community_id: doc.area.communityId, compound_id: doc.area.compoundId, ...keys, reason: d.reason, blown_at: e.at,
-        report_due_at: addMinutes(e.at, env.settings.whistleReportLimitMinutes), reported_at: null, report_ms: null,
+        report_due_at: env.settings.sla.due(doc.terms, 'whistleReport', e.at), reported_at: null, report_ms: null,
         report_late: null, action: null, acted_at: null, completed_at: null,
       }));
       doc.whistles[d.whistleId].forEach((row) => out.put(CHAIN_WHISTLES.name, row));

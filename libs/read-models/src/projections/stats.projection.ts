@@ -1,8 +1,7 @@
-import { Urgency } from '@civicloop/domain';
+import { SlaTerms, Urgency } from '@civicloop/domain';
 import { Area } from '../org';
 import { periodKeys } from '../periods';
 import { CaseEventEnvelope, Projection, ProjectionEnv, RowSink } from '../projection';
-import { addMinutes } from '../settings';
 import { ColumnType, Row, TableSpec } from '../table-spec';
 
 const WHERE: Record<string, ColumnType> = {
@@ -58,6 +57,7 @@ export const CUSTODY: TableSpec = {
 };
 
 interface StatsDoc {
+  terms: SlaTerms;
   area: Area;
   category: string;
   urgency: Urgency;
@@ -76,10 +76,10 @@ function where(doc: Pick<StatsDoc, 'area' | 'category'>, at: string, env: Projec
   };
 }
 
-function newRound(doc: Pick<StatsDoc, 'area' | 'category' | 'urgency'>, caseId: string, round: number, at: string, env: ProjectionEnv): Row {
+function newRound(doc: Pick<StatsDoc, 'area' | 'category' | 'urgency' | 'terms'>, caseId: string, round: number, at: string, env: ProjectionEnv): Row {
   return {
     case_id: caseId, round, handler_id: null, department_id: null, urgency: doc.urgency, ...where(doc, at, env),
-    started_at: at, resolve_due_at: addMinutes(at, env.settings.resolveLimitHours[doc.urgency] * 60), resolved_at: null,
+    started_at: at, resolve_due_at: null, resolved_at: null,
     resolve_ms: null, resolve_business_ms: null, resolve_late: null, closed_at: null, close_ms: null, close_business_ms: null,
   };
 }
@@ -105,7 +105,7 @@ function endDispatch(doc: StatsDoc, e: CaseEventEnvelope, outcome: string, out: 
 function apply(doc: StatsDoc | undefined, e: CaseEventEnvelope, out: RowSink, env: ProjectionEnv): StatsDoc | undefined {
   const d = e.data;
   if (e.type === 'CaseReceived') {
-    const base = { area: env.org.area(d.compoundId), category: d.category as string, urgency: d.urgency as Urgency };
+    const base = { terms: env.settings.sla.termsOf(d), area: env.org.area(d.compoundId), category: d.category as string, urgency: d.urgency as Urgency };
     const created: StatsDoc = { ...base, assigneeId: null, roundRow: newRound(base, e.caseId, 0, e.at, env), dispatch: null, custody: null };
     out.put(ROUNDS.name, created.roundRow);
     return created;
@@ -122,7 +122,7 @@ function apply(doc: StatsDoc | undefined, e: CaseEventEnvelope, out: RowSink, en
       doc.assigneeId = assigneeId;
       doc.dispatch = {
         ...common, assignee_id: assigneeId, urgency: doc.urgency, dispatched_at: e.at,
-        sign_due_at: addMinutes(e.at, env.settings.signForLimitMinutes[doc.urgency]), outcome: 'pending', outcome_at: null,
+        sign_due_at: env.settings.sla.due(doc.terms, 'signFor', e.at), outcome: 'pending', outcome_at: null,
         sign_ms: null, sign_business_ms: null, signed_in_time: 0, sign_late: 0,
       };
       doc.custody = { ...common, unit_id: assigneeId, from_at: e.at, to_at: null, end_kind: null, held_ms: null, held_business_ms: null };
@@ -131,6 +131,9 @@ function apply(doc: StatsDoc | undefined, e: CaseEventEnvelope, out: RowSink, en
       return doc;
     }
     case 'CaseAccepted': {
+      // The resolution limit runs from each acceptance, as the deadline scheduler counts it.
+      doc.roundRow = { ...doc.roundRow, resolve_due_at: env.settings.sla.due(doc.terms, 'resolve', e.at) };
+      out.put(ROUNDS.name, doc.roundRow);
       if (!doc.dispatch) return doc;
       const late = e.at > String(doc.dispatch.sign_due_at) ? 1 : 0;
       const signed = span(doc.dispatch.dispatched_at, e.at, env);
@@ -153,7 +156,7 @@ function apply(doc: StatsDoc | undefined, e: CaseEventEnvelope, out: RowSink, en
       const took = span(doc.roundRow.started_at, e.at, env);
       doc.roundRow = {
         ...doc.roundRow, handler_id: doc.assigneeId, department_id: departmentOf(doc.assigneeId, env), resolved_at: e.at,
-        resolve_ms: took.ms, resolve_business_ms: took.business, resolve_late: e.at > String(doc.roundRow.resolve_due_at) ? 1 : 0,
+        resolve_ms: took.ms, resolve_business_ms: took.business, resolve_late: doc.roundRow.resolve_due_at !== null && e.at > String(doc.roundRow.resolve_due_at) ? 1 : 0,
       };
       out.put(ROUNDS.name, doc.roundRow);
       return doc;

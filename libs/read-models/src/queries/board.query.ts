@@ -3,9 +3,9 @@ import { BOARD_TABLE } from '../projections/board.projection';
 import { ReadModels } from '../read-models';
 import { inScope, ViewScope } from './common';
 
-export const BOARD_SORTS = ['receivedAt', '-receivedAt', 'resolveDueAt', '-resolveDueAt', 'updatedAt', '-updatedAt'] as const;
+export const BOARD_SORTS = ['receivedAt', '-receivedAt', 'nextDueAt', '-nextDueAt', 'updatedAt', '-updatedAt'] as const;
 export type BoardSort = (typeof BOARD_SORTS)[number];
-const SORT_COLUMNS: Record<string, string> = { receivedAt: 'received_at', resolveDueAt: 'resolve_due_at', updatedAt: 'updated_at' };
+const SORT_COLUMNS: Record<string, string> = { receivedAt: 'received_at', nextDueAt: 'next_due_at', updatedAt: 'updated_at' };
 
 export interface BoardFilter {
   status?: string[];
@@ -40,7 +40,9 @@ export interface BoardRowView {
   receivedAt: string;
   dispatchedAt: string | null;
   signDueAt: string | null;
-  resolveDueAt: string;
+  /** Set when the case is accepted: the resolution limit runs from acceptance (or an approved extension). */
+  resolveDueAt: string | null;
+  sla: { policyVersion: string; calendar: string; signFor: string; resolve: string };
   overdue: { signFor: boolean; resolve: boolean };
   returns: number;
   escalations: number;
@@ -66,7 +68,7 @@ function overdueSign(eb: Eb, now: string) {
 }
 function overdueResolve(eb: Eb, now: string) {
   return eb.or([eb('resolve_late', '=', 1), eb('resolve_overdue_flag', '=', 1),
-    eb.and([eb('status', 'in', ['received', 'dispatched', 'accepted']), eb('resolve_due_at', '<', now)])]);
+    eb.and([eb('status', '=', 'accepted'), eb('resolve_due_at', '<', now)])]);
 }
 
 const encodeCursor = (value: unknown, id: string) => Buffer.from(JSON.stringify([value, id])).toString('base64url');
@@ -139,14 +141,14 @@ export async function queryBoard(
 }
 
 function toView(r: Record<string, any>, now: string): BoardRowView { // eslint-disable-line @typescript-eslint/no-explicit-any
-  const open = ['received', 'dispatched', 'accepted'].includes(r.status);
   return {
     id: r.case_id, status: r.status, tier: r.tier, assigneeId: r.assignee_id, category: r.category, channel: r.channel,
     urgency: r.urgency, compoundId: r.compound_id, streetId: r.street_id, communityId: r.community_id, gridId: r.grid_id,
     receivedAt: r.received_at, dispatchedAt: r.dispatched_at, signDueAt: r.sign_due_at, resolveDueAt: r.resolve_due_at,
+    sla: { policyVersion: r.sla_policy_version, calendar: r.sla_calendar, signFor: r.sla_sign_for, resolve: r.sla_resolve },
     overdue: {
       signFor: Number(r.sign_late) === 1 || Number(r.sign_overdue_flag) === 1 || (r.status === 'dispatched' && r.sign_due_at < now),
-      resolve: Number(r.resolve_late) === 1 || Number(r.resolve_overdue_flag) === 1 || (open && r.resolve_due_at < now),
+      resolve: Number(r.resolve_late) === 1 || Number(r.resolve_overdue_flag) === 1 || (r.status === 'accepted' && r.resolve_due_at < now),
     },
     returns: Number(r.returns), escalations: Number(r.escalations), reworks: Number(r.reworks), whistles: Number(r.whistles),
     openSupervisions: Number(r.open_supervisions), updatedAt: r.updated_at,
