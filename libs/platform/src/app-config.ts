@@ -1,5 +1,5 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength, validateSync } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, IsTimeZone, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
 import { join } from 'node:path';
 import { DEMO_DIRECTORY_FILE } from '@civicloop/directory';
 import { DataInvalid, loadDefaultCalendar, loadSlaPolicy } from '@civicloop/deadlines';
@@ -72,8 +72,36 @@ export class AppConfig {
   @IsOptional() @IsString()
   DATABASE_URL?: string;
 
+  /** Days, weeks and months of the views are counted in this zone (a change needs `projections rebuild`). */
+  @IsTimeZone()
+  TIME_ZONE = 'Asia/Shanghai';
+
+  /** Weights of response, resolution and satisfaction rate in the monthly score. */
+  @Matches(/^\d+(\.\d+)?,\d+(\.\d+)?,\d+(\.\d+)?$/, { message: '$property must be three numbers, e.g. 30,35,35' })
+  THREE_RATE_WEIGHTS = '30,35,35';
+
+  /** Weight of "basically satisfied" in the satisfaction rate. */
+  @Transform(({ value }) => (value === undefined || value === '' ? 0.8 : Number(value)))
+  @IsNumber() @Min(0) @Max(1)
+  BASICALLY_SATISFIED_WEIGHT = 0.8;
+
+  /** How long a view waits for `consistentWith` before answering 503 with the lag. */
+  @Transform(({ value }) => (value === undefined || value === '' ? 2000 : Number(value)))
+  @IsInt() @Min(0) @Max(30000)
+  VIEWS_CONSISTENCY_TIMEOUT_MS = 2000;
+
+  /** A projection runner that stops renewing its lease for this long is replaced by another replica's. */
+  @Transform(({ value }) => (value === undefined || value === '' ? 15000 : Number(value)))
+  @IsInt() @Min(1000)
+  PROJECTION_LEASE_MS = 15000;
+
   get eventStoreFile(): string {
     return join(this.DATA_DIR, 'events.sqlite');
+  }
+
+  /** The embedded read models (when DATABASE_URL is not set). */
+  get readModelsFile(): string {
+    return join(this.DATA_DIR, 'read-models.sqlite');
   }
 
   get appStateFile(): string {
