@@ -8,6 +8,7 @@ import { AccessGuard } from './auth/access.guard';
 import { JwtAuthGuard } from './auth/jwt-auth.guard';
 import { CasesCoreModule } from '@civicloop/cases';
 import { CasesModule } from './cases/cases.module';
+import { ViewsModule } from './views/views.module';
 import { ErrorFilter } from './common/error.filter';
 import { GetDirectoryController } from './directory/get-directory/get-directory.controller';
 import { GetDirectoryHandler } from './directory/get-directory/get-directory.query';
@@ -35,6 +36,7 @@ export class AppModule {
         TerminusModule,
         CasesCoreModule,
         CasesModule,
+        ViewsModule,
         intakeThrottleModule(options.config),
         ...(options.config.WORKER_IN_PROCESS ? [WorkerModule] : []),
       ],

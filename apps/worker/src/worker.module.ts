@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { CasesCoreModule } from '@civicloop/cases';
 import { DeadlinesModule } from './deadlines/deadlines.module';
+import { ProjectionsModule } from './projections/projections.module';
 
 /**
  * Everything that consumes the event store's subscription from a stored checkpoint: projections,
@@ -8,6 +9,6 @@ import { DeadlinesModule } from './deadlines/deadlines.module';
  * inside the API process in the embedded default (WORKER_IN_PROCESS).
  */
 @Module({
-  imports: [CasesCoreModule, DeadlinesModule],
+  imports: [CasesCoreModule, DeadlinesModule, ProjectionsModule],
 })
 export class WorkerModule {}

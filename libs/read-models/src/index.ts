@@ -18,3 +18,4 @@ export * from './queries/three-rates.query';
 export * from './queries/response-times.query';
 export * from './queries/escalations.query';
 export * from './queries/chain.query';
+export * from './read-models.module';

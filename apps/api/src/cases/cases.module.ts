@@ -23,15 +23,18 @@ import { ResolveCaseController } from './resolve-case/resolve-case.controller';
 import { ReturnCaseController } from './return-case/return-case.controller';
 import { CasesCoreModule } from '@civicloop/cases';
 import { UnmaskPersonalDataController } from './unmask-personal-data/unmask-personal-data.controller';
+import { GetCaseChainController } from './get-case-chain/get-case-chain.controller';
+import { ViewsModule } from '../views/views.module';
 
 @Module({
-  imports: [CasesCoreModule],
+  imports: [CasesCoreModule, ViewsModule],
   controllers: [
     ReceiveCaseController, DispatchCaseController, AcceptCaseController, ReturnCaseController, AddNoteController,
     RequestExtensionController, DecideExtensionController, ResolveCaseController, EscalateCaseController,
     BlowWhistleController, ReportDepartmentController, RecordDepartmentActionController,
     OrderSupervisionController, AnswerSupervisionController, RateCaseController, ReopenCaseController,
     CloseCaseController, MergeCaseController, UnmaskPersonalDataController, GetCaseController, GetCaseHistoryController,
+    GetCaseChainController,
   ],
   providers: [GetCaseHandler, GetCaseHistoryHandler],
 })

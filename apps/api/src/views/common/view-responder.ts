@@ -1,0 +1,47 @@
+import { HttpException, HttpStatus, Injectable } from '@nestjs/common';
+import { Response } from 'express';
+import { Actor } from '@civicloop/domain';
+import { NotCaughtUp, ReadModels, ViewScope } from '@civicloop/read-models';
+import { AppConfig } from '@civicloop/platform';
+import { ViewQueryDto } from './view-query.dto';
+import { toCsv } from './csv';
+
+/**
+ * What every view does around its query: read-your-writes (consistentWith), the caller's scope,
+ * and JSON or CSV.
+ */
+@Injectable()
+export class ViewResponder {
+  constructor(private readonly models: ReadModels, private readonly config: AppConfig) {}
+
+  /** Waits until `projections` have applied the position, or answers 503 with their lag. */
+  async consistent(query: ViewQueryDto, projections: string[]): Promise<void> {
+    if (query.consistentWith === undefined) return;
+    try {
+      await this.models.waitFor(Number(query.consistentWith), projections, this.config.VIEWS_CONSISTENCY_TIMEOUT_MS);
+    } catch (error) {
+      if (!(error instanceof NotCaughtUp)) throw error;
+      throw new HttpException({
+        code: 'VIEW_NOT_CAUGHT_UP',
+        message: `${error.message}; retry shortly`,
+        lag: error.lags.map(({ name, position, head, lag }) => ({ projection: name, position, head, lag })),
+      }, HttpStatus.SERVICE_UNAVAILABLE);
+    }
+  }
+
+  /**
+   * The part of the views this actor may see. No restriction yet: access control narrows it to the
+   * actor's subtree (OrgLookup.subtree) when it is wired in.
+   */
+  scopeOf(_actor: Actor): ViewScope | undefined {
+    return undefined;
+  }
+
+  /** JSON as is, or CSV of the rows with a file name. */
+  send<T extends object>(response: Response, query: ViewQueryDto, name: string, body: T, rows: object[]): T | string {
+    if (query.format !== 'csv') return body;
+    response.setHeader('content-type', 'text/csv; charset=utf-8');
+    response.setHeader('content-disposition', `attachment; filename="${name}.csv"`);
+    return toCsv(rows);
+  }
+}

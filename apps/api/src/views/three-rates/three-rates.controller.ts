@@ -1,0 +1,38 @@
+import { Controller, Get, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { IsIn, Matches } from 'class-validator';
+import { Response } from 'express';
+import { Actor } from '@civicloop/domain';
+import { queryThreeRates, ReadModels, THREE_RATE_GROUPS, ThreeRateGroup } from '@civicloop/read-models';
+import { Access } from '../../auth/access.guard';
+import { CurrentActor } from '../../auth/actor';
+import { ViewQueryDto } from '../common/view-query.dto';
+import { ViewResponder } from '../common/view-responder';
+
+export class ThreeRatesQueryDto extends ViewQueryDto {
+  @ApiProperty({ enum: THREE_RATE_GROUPS })
+  @IsIn(THREE_RATE_GROUPS as unknown as string[], { message: `$property must be one of: ${THREE_RATE_GROUPS.join(', ')}` })
+  groupBy!: ThreeRateGroup;
+
+  @ApiProperty({ example: '2026-03' })
+  @Matches(/^\d{4}-(0[1-9]|1[0-2])$/, { message: '$property must be a month YYYY-MM' })
+  month!: string;
+}
+
+/** The monthly three rates (三率), score and rank: the ranking of streets and property companies. */
+@ApiTags('views') @ApiBearerAuth()
+@Controller('views/three-rates')
+export class ThreeRatesController {
+  constructor(private readonly models: ReadModels, private readonly views: ViewResponder) {}
+
+  @Get()
+  @Access('views')
+  async threeRates(@Query() query: ThreeRatesQueryDto, @CurrentActor() actor: Actor, @Res({ passthrough: true }) response: Response) {
+    await this.views.consistent(query, ['stats']);
+    const rows = await queryThreeRates(this.models, { groupBy: query.groupBy, month: query.month }, this.views.scopeOf(actor));
+    const weights = this.models.settings.threeRateWeights;
+    return this.views.send(response, query, `three-rates-${query.month}`, {
+      month: query.month, weights: { ...weights, basicallySatisfied: this.models.settings.basicallySatisfiedWeight }, rows,
+    }, rows);
+  }
+}
