@@ -1,3 +1,5 @@
 export * from './event-store.port';
 export * from './sqlite/sqlite-event-store';
 export * from './poll-subscription';
+export * from './esdb/esdb-event-store';
+export { fromEsdbPosition } from './esdb/esdb-mapping';
