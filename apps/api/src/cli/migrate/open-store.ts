@@ -1,0 +1,10 @@
+import { EsdbEventStore, EventStore, SqliteEventStore } from '@civicloop/event-store';
+
+/**
+ * A store named on the command line: an EventStoreDB connection string (`esdb://…`,
+ * `esdb+discover://…`) or a SQLite file (`sqlite:<path>` or a plain path).
+ */
+export async function openStore(spec: string): Promise<EventStore> {
+  if (/^esdb(\+discover)?:\/\//.test(spec)) return EsdbEventStore.connect(spec);
+  return new SqliteEventStore(spec.replace(/^sqlite:/, ''));
+}
