@@ -12,12 +12,14 @@ import { startServer } from '../harness/server';
 import { INTAKE_BODY } from './intake-body';
 
 /**
- * Where the API's time goes under intake load: runs the built server with --cpu-prof, drives
- * POST /cases at 32 connections for a while, stops it and prints self time by package and function.
- * Usage: node dist/.bench/bench/http/profile.js [seconds]
+ * Where the API's time goes: runs the built server with --cpu-prof, drives it for a while, stops it
+ * and prints self time by package and function. Scenarios: `intake` (POST /cases, 32 connections),
+ * `read` (GET of a 200-event case, 1 connection).
+ * Usage: node dist/.bench/bench/http/profile.js [seconds] [intake|read]
  */
 async function main(): Promise<void> {
   const seconds = Number(process.argv[2] ?? 10);
+  const scenario = process.argv[3] ?? 'intake';
   const dataDir = mkdtempSync(join(tmpdir(), 'civicloop-profile-'));
   const profileDir = join(dataDir, 'profile');
   const secret = randomBytes(32).toString('hex');
@@ -26,11 +28,25 @@ async function main(): Promise<void> {
   const token = signToken(secret, demoUser(directory, 'operator'), '1h');
   const api = await startServer(join(ROOT, 'dist', 'apps', 'api', 'src', 'main.js'), env, '/health', ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]);
   try {
-    const r = await load({
-      url: api.url, connections: 32, duration: seconds,
-      requests: [{ method: 'POST', path: '/cases', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: INTAKE_BODY }],
-    });
-    console.log(`intake under profile: ${Math.round(r.okPerSecond)} commands/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms`);
+    const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
+    let request = { method: 'POST', path: '/cases', headers, body: INTAKE_BODY };
+    let connections = 32;
+    if (scenario === 'read') {
+      const post = async (path: string, body: unknown, auth = headers) => {
+        const response = await fetch(`${api.url}${path}`, { method: 'POST', headers: auth, body: JSON.stringify(body) });
+        if (response.status >= 300) throw new Error(`POST ${path}: ${response.status} ${await response.text()}`);
+        return response.json() as Promise<{ id: string }>;
+      };
+      const { id } = await post('/cases', JSON.parse(INTAKE_BODY));
+      await post(`/cases/${id}/dispatch`, { assigneeId: 'company-jinling', tier: 'grid' });
+      const handler = { ...headers, authorization: `Bearer ${signToken(secret, demoUser(directory, 'handler', 'company-jinling'), '1h')}` };
+      await post(`/cases/${id}/accept`, {}, handler);
+      for (let i = 0; i < 197; i++) await post(`/cases/${id}/note`, { text: `第${i + 1}次跟进` }, handler);
+      request = { method: 'GET', path: `/cases/${id}`, headers, body: undefined as unknown as string };
+      connections = 1;
+    }
+    const r = await load({ url: api.url, connections, duration: seconds, requests: [request] });
+    console.log(`${scenario} under profile: ${Math.round(r.okPerSecond)} requests/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, non-2xx ${r.non2xx}`);
   } finally {
     await api.stop();
   }
