@@ -54,9 +54,10 @@ export async function startWritePath(start = '2026-01-26T02:00:00.000Z'): Promis
 }
 
 /** A read side (SQLite file or PostgreSQL) with one runner per projection following the store. */
-export function startReadSide(f: Fixture, options: { databaseUrl?: string; sqliteFile?: string; owner: string; leaseMs?: number }) {
+export async function startReadSide(f: Fixture, options: { databaseUrl?: string; sqliteFile?: string; owner: string; leaseMs?: number }) {
   const rdb: ReadDatabase = openReadDatabase(options);
   const models = new ReadModels(rdb, f.store, f.org, f.settings);
+  await models.ensureSchema();
   const runners = ALL_PROJECTIONS.map((p) => new ProjectionRunner(rdb, f.store, p, models.env, {
     owner: options.owner, leaseMs: options.leaseMs ?? 10_000, retryMs: 100, batchSize: 200,
   }));

@@ -19,7 +19,7 @@ const NAMES = ALL_PROJECTIONS.map((p) => p.name);
 describe('views against an independent fold of a generated history (SQLite and PostgreSQL)', () => {
   let f: Fixture;
   let pg: PostgresServer;
-  let sides: { label: string; side: ReturnType<typeof startReadSide> }[];
+  let sides: { label: string; side: Awaited<ReturnType<typeof startReadSide>> }[];
   let folded: Folded;
   let now: string;
   const incremental: Record<string, string[]> = {};
@@ -27,8 +27,8 @@ describe('views against an independent fold of a generated history (SQLite and P
   beforeAll(async () => {
     [f, pg] = await Promise.all([startWritePath(), startPostgres()]);
     sides = [
-      { label: 'sqlite', side: startReadSide(f, { sqliteFile: join(f.dir, 'read.sqlite'), owner: 'replica-sqlite' }) },
-      { label: 'postgres', side: startReadSide(f, { databaseUrl: await pg.createDatabase('views'), owner: 'replica-pg' }) },
+      { label: 'sqlite', side: await startReadSide(f, { sqliteFile: join(f.dir, 'read.sqlite'), owner: 'replica-sqlite' }) },
+      { label: 'postgres', side: await startReadSide(f, { databaseUrl: await pg.createDatabase('views'), owner: 'replica-pg' }) },
     ];
     for (const { side } of sides) side.runners.forEach((r) => r.start());
     const result = await writeHistory(f.bus, f.cases, f.directory, f.clock, { seed: 20261122, cases: 300, concurrent: 24 });

@@ -40,6 +40,8 @@ export function openReadDatabase(options: ReadDatabaseOptions): ReadDatabase {
         }) as typeof types.getTypeParser,
       },
     });
+    // An idle client whose server went away must not crash the process; the pool replaces it.
+    pool.on('error', (error) => console.warn(`read-model database: idle connection lost (${error.message})`));
     const db = new Kysely({ dialect: new PostgresDialect({ pool }) });
     return { db, dialect: 'postgres', close: () => db.destroy() };
   }

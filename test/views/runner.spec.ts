@@ -1,0 +1,87 @@
+import { join } from 'node:path';
+import { ALL_PROJECTIONS, boardProjection, hashProjection, queryBoard, rebuildProjection } from '@civicloop/read-models';
+import { ExecuteCaseCommand } from '@civicloop/cases';
+import { PostgresServer, startPostgres } from '../support/postgres-server';
+import { Fixture, startReadSide, startWritePath } from './views-fixture';
+
+jest.setTimeout(60_000);
+
+const until = async (condition: () => Promise<boolean> | boolean, timeoutMs = 10_000) => {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+};
+
+describe.each(['sqlite', 'postgres'])('projection runners across replicas (%s)', (dialect) => {
+  let f: Fixture;
+  let pg: PostgresServer | undefined;
+  let written = 0;
+
+  beforeAll(async () => {
+    f = await startWritePath();
+    if (dialect === 'postgres') pg = await startPostgres();
+  });
+  afterAll(async () => {
+    await f?.close();
+    await pg?.stop();
+  });
+
+  const target = async (name: string) => (pg ? { databaseUrl: await pg.createDatabase(name) } : { sqliteFile: join(f.dir, `${name}.sqlite`) });
+  const intake = async (count: number) => {
+    for (let i = 0; i < count; i++) {
+      const caseId = `r${++written}`;
+      f.clock.advance(60_000);
+      const actor = { id: 'user-operator-1', role: 'operator' as const, unitId: 'district-qinhuai' };
+      await f.bus.execute(new ExecuteCaseCommand(caseId, {
+        type: 'ReceiveCase',
+        data: { caseId, channel: 'grid_patrol', category: 'repair.lift', urgency: 'normal', requestType: 'help', description: 'x', location: { compoundId: 'compound-01' } },
+      }, { actor, commandId: caseId, correlationId: caseId, causationId: caseId }));
+    }
+  };
+
+  it('one replica applies each projection; when it dies another takes over and nothing is applied twice', async () => {
+    const where = await target('takeover');
+    const a = await startReadSide(f, { ...where, owner: 'replica-a', leaseMs: 500 });
+    const b = await startReadSide(f, { ...where, owner: 'replica-b', leaseMs: 500 });
+    [...a.runners, ...b.runners].forEach((r) => r.start());
+    await intake(40);
+    const head = Number(await f.store.headPosition());
+    await a.models.waitFor(head, ['board', 'stats', 'chain'], 10_000);
+    for (let i = 0; i < ALL_PROJECTIONS.length; i++) expect([a.runners[i].active, b.runners[i].active].filter(Boolean)).toHaveLength(1);
+
+    // The replica holding the board dies without committing its buffer or releasing its lease.
+    const holder = a.runners[0].active ? a : b;
+    const standby = holder === a ? b : a;
+    await Promise.all(holder.runners.map((r) => r.crash()));
+    await intake(25);
+    await standby.models.waitFor(Number(await f.store.headPosition()), ['board', 'stats', 'chain'], 10_000);
+    expect(standby.runners.every((r) => r.active)).toBe(true);
+    const rows = await queryBoard(standby.models, { limit: 500 }, f.clock.now().toISOString());
+    expect(rows.rows).toHaveLength(65);
+
+    const incremental = await Promise.all(ALL_PROJECTIONS.map((p) => hashProjection(standby.rdb, p)));
+    await Promise.all(standby.runners.map((r) => r.stop()));
+    for (const p of ALL_PROJECTIONS) await rebuildProjection(standby.rdb, f.store, p, standby.models.env);
+    expect(await Promise.all(ALL_PROJECTIONS.map((p) => hashProjection(standby.rdb, p)))).toEqual(incremental);
+    await a.rdb.close();
+    await b.rdb.close();
+  });
+
+  it('a rebuild swaps a fresh generation in under a live runner, which carries on there', async () => {
+    const side = await startReadSide(f, { ...(await target('swap')), owner: 'replica-c' });
+    side.runners.forEach((r) => r.start());
+    await side.models.waitFor(Number(await f.store.headPosition()), ['board'], 10_000);
+    const before = (await side.models.checkpoints.read('board'))!.generation;
+    const progress: number[] = [];
+    await rebuildProjection(side.rdb, f.store, boardProjection, side.models.env, { batchSize: 10, onProgress: (p) => progress.push(p.events) });
+    expect(progress.length).toBeGreaterThan(3);
+    expect((await side.models.checkpoints.read('board'))!.generation).toBe(before + 1);
+    await intake(5);
+    await side.models.waitFor(Number(await f.store.headPosition()), ['board'], 10_000);
+    expect((await queryBoard(side.models, { limit: 500 }, f.clock.now().toISOString())).rows).toHaveLength(written);
+    await Promise.all(side.runners.map((r) => r.stop()));
+    await side.rdb.close();
+  });
+});
