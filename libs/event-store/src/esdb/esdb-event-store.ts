@@ -46,7 +46,8 @@ export class EsdbEventStore implements EventStore {
       await Promise.race([store.headPosition(), timeout]);
       return store;
     } catch (error) {
-      await client.dispose().catch(() => undefined);
+      // Closing a channel that never connected can itself hang: do not let it delay the failure.
+      void client.dispose().catch(() => undefined);
       throw new EventStoreUnreachable(name, error);
     } finally {
       clearTimeout(timer);

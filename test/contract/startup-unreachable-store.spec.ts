@@ -1,0 +1,65 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer, Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+// The test command builds before jest; CIVICLOOP_DIST points elsewhere when checking another build.
+const dist = process.env.CIVICLOOP_DIST ?? resolve(__dirname, '../../dist');
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address() as { port: number };
+  await new Promise((done) => server.close(done));
+  return port;
+}
+
+/** Runs an entry point of the build until it exits (or 20 s pass); returns its exit code, output and duration. */
+function runUntilExit(entry: string, env: Record<string, string>): Promise<{ code: number | null; output: string; ms: number }> {
+  const started = Date.now();
+  const child = spawn(process.execPath, [join(dist, entry)], { env: { ...process.env, ...env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (chunk) => { output += chunk; });
+  child.stderr.on('data', (chunk) => { output += chunk; });
+  const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+  return new Promise((done) => child.on('exit', (code) => {
+    clearTimeout(killer);
+    done({ code, output, ms: Date.now() - started });
+  }));
+}
+
+describe('start-up with an unreachable EVENTSTORE_CONNECTION_STRING', () => {
+  let dataDir: string;
+  let silent: Server | undefined;
+  beforeAll(() => {
+    if (!existsSync(join(dist, 'apps/api/src/main.js'))) throw new Error(`no build in ${dist}: run npm run build first`);
+  });
+  beforeEach(() => { dataDir = mkdtempSync(join(tmpdir(), 'civicloop-startup-')); });
+  afterEach(async () => {
+    rmSync(dataDir, { recursive: true, force: true });
+    if (silent) await new Promise((done) => silent!.close(done));
+    silent = undefined;
+  });
+
+  it('the API exits non-zero within 10 s naming the store when nothing listens there', async () => {
+    const storePort = await freePort();
+    const store = `esdb://127.0.0.1:${storePort}?tls=false`;
+    const result = await runUntilExit('apps/api/src/main.js', { EVENTSTORE_CONNECTION_STRING: store, DATA_DIR: dataDir, PORT: String(await freePort()) });
+    expect(result.code).not.toBe(0);
+    expect(result.code).not.toBeNull();
+    expect(result.ms).toBeLessThan(10_000);
+    expect(result.output).toContain(`cannot reach EventStoreDB at ${store}`);
+  }, 25_000);
+
+  it('the worker exits non-zero within 10 s naming the store when the server accepts but never answers', async () => {
+    silent = createServer((socket) => socket.on('data', () => undefined));
+    await new Promise<void>((done) => silent!.listen(0, '127.0.0.1', done));
+    const store = `esdb://127.0.0.1:${(silent.address() as { port: number }).port}?tls=false`;
+    const result = await runUntilExit('apps/worker/src/main.js', { EVENTSTORE_CONNECTION_STRING: store, DATA_DIR: dataDir });
+    expect(result.code).not.toBe(0);
+    expect(result.code).not.toBeNull();
+    expect(result.ms).toBeLessThan(10_000);
+    expect(result.output).toContain(`cannot reach EventStoreDB at ${store}`);
+  }, 25_000);
+});
