@@ -1,8 +1,9 @@
 import { SingleBar } from 'cli-progress';
+import { existsSync, readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { EventStore } from '@civicloop/event-store';
 import { allEvents, historyHash } from './history-hash';
-import { migrate, MigrationRefused } from './migrate';
+import { migrate, MigrationCheckpoint, MigrationRefused } from './migrate';
 import { openStore } from './open-store';
 
 interface CliOptions {
@@ -44,21 +45,18 @@ async function run(options: CliOptions): Promise<void> {
       noTTYOutput: true,
       stream: process.stderr,
     });
+    const resumedFrom = existsSync(options.checkpoint)
+      ? (JSON.parse(readFileSync(options.checkpoint, 'utf8')) as MigrationCheckpoint).copied : 0;
     const started = Date.now();
-    let startedAt: number | null = null;
+    if (options.progress) bar.start(total, resumedFrom, { rate: '0' });
     const result = await migrate({
       from: { name: safeName(options.from), store: source },
       to: { name: safeName(options.to), store: target },
       checkpointFile: options.checkpoint,
       pageSize: options.pageSize,
       onProgress: (copied) => {
-        if (!options.progress) return;
-        if (startedAt === null) {
-          startedAt = copied;
-          bar.start(total, copied, { rate: '0' });
-        }
         const seconds = Math.max((Date.now() - started) / 1000, 0.001);
-        bar.update(copied, { rate: Math.round((copied - startedAt) / seconds).toString() });
+        if (options.progress) bar.update(copied, { rate: Math.round((copied - resumedFrom) / seconds).toString() });
       },
     });
     if (options.progress) bar.stop();
