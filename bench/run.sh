@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
-# npm run bench: builds the service, compiles the benchmarks, runs every entry under bench/
-# (ours, then deadlines/, projections/ and any other folder), then rewrites the table in bench/README.md.
-# BENCH_ONLY=event-store,read runs a subset.
+# npm run bench: compiles the service and the benchmarks (same sources and compiler settings as
+# npm run build, into node_modules/.cache/civicloop-bench so that a concurrent `npm run build`,
+# which empties dist/, cannot pull the built app from under a running benchmark), runs every
+# entry under bench/ (ours, then deadlines/, projections/ and any other folder), then rewrites
+# the table in bench/README.md. BENCH_ONLY=event-store,read runs a subset; --build-only stops
+# after compiling (for bench/http/profile.js).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-npm run -s build
+out=node_modules/.cache/civicloop-bench
+rm -rf "$out"
 npx tsc -p bench/tsconfig.json
 npx tsc-alias -p bench/tsconfig.json
 # Data files that libraries read next to their compiled code (the demo directory, SLA policies, ...).
-for data in libs/*/data; do lib="$(dirname "$data")"; mkdir -p "dist/.bench/$lib" && cp -r "$data" "dist/.bench/$lib/"; done
-exec node dist/.bench/bench/harness/main.js
+for data in libs/*/data; do lib="$(dirname "$data")"; mkdir -p "$out/$lib" && cp -r "$data" "$out/$lib/"; done
+if [[ "${1:-}" == "--build-only" ]]; then exit 0; fi
+exec node "$out/bench/harness/main.js"

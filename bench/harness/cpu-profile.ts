@@ -23,10 +23,10 @@ export interface ProfileSummary {
 function ownerOf(url: string): string {
   if (!url) return '(native / idle / gc)';
   if (url.startsWith('node:')) return 'node internals';
+  const ours = url.match(/\/(?:dist|civicloop-bench)\/(?:\.bench\/)?((apps|libs|bench)\/[^/]+)/);
+  if (ours) return ours[1];
   const match = url.match(/node_modules\/((@[^/]+\/)?[^/]+)/);
-  if (match) return match[1];
-  const ours = url.match(/\/dist\/(?:\.bench\/)?((apps|libs)\/[^/]+)/);
-  return ours ? ours[1] : url;
+  return match ? match[1] : url;
 }
 
 /** Reads a V8 .cpuprofile (from node --cpu-prof) and sums self time per function and per package. */
@@ -41,7 +41,7 @@ export function summarizeProfile(file: string, top = 15): ProfileSummary {
   for (const [id, micros] of self) {
     const { functionName, url, lineNumber } = byId.get(id)!.callFrame;
     const name = functionName || '(anonymous)';
-    const where = url ? `${url.replace(/^file:\/\//, '').replace(/.*node_modules\//, '').replace(/.*\/dist\//, 'dist/')}:${lineNumber + 1}` : '';
+    const where = url ? `${url.replace(/^file:\/\//, '').replace(/.*\/civicloop-bench\//, '').replace(/.*node_modules\//, '').replace(/.*\/dist\//, 'dist/')}:${lineNumber + 1}` : '';
     const key = `${name}@${where}`;
     const entry = functions.get(key) ?? { name, where, selfMs: 0 };
     entry.selfMs += micros / 1000;

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 /** One measured figure beside the baseline measured in the same run. */
 export interface Figure {
@@ -27,8 +27,19 @@ export interface BenchResult {
   notes?: string[];
 }
 
-/** The repository root, from the compiled file's place under dist/.bench/bench/<dir>/. */
-export const ROOT = join(__dirname, '..', '..', '..', '..');
+/** Where `npm run bench` compiled the service and the benchmarks (see bench/run.sh). */
+export const BUILT = join(__dirname, '..', '..');
+/** The built API, from the same sources and compiler settings as `npm run build`. */
+export const API_MAIN = join(BUILT, 'apps', 'api', 'src', 'main.js');
+
+function repositoryRoot(): string {
+  for (let dir = BUILT; dir !== dirname(dir); dir = dirname(dir)) {
+    if (existsSync(join(dir, 'bench', 'run.sh')) && existsSync(join(dir, 'package.json'))) return dir;
+  }
+  throw new Error(`no repository above ${BUILT}`);
+}
+
+export const ROOT = repositoryRoot();
 export const RESULTS_DIR = join(ROOT, 'bench', 'results');
 
 export function machine() {

@@ -5,14 +5,13 @@ import { join } from 'node:path';
 import { Directory } from '@civicloop/directory';
 import { loadConfig } from '@civicloop/platform';
 import { demoUser, signToken } from '../../apps/api/src/cli/token';
-import { figure, Figure, round, ROOT, writeResult } from '../harness/result';
+import { API_MAIN, figure, Figure, round, writeResult } from '../harness/result';
 import { load, LoadResult } from '../harness/load';
 import { startServer } from '../harness/server';
 import { INTAKE_BODY } from './intake-body';
 
 const CONNECTIONS = 32;
 const SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 10);
-const API = join(ROOT, 'dist', 'apps', 'api', 'src', 'main.js');
 const BARE = join(__dirname, 'bare-server.js');
 
 const COMPANY = 'company-jinling'; // serves compound-01
@@ -33,7 +32,7 @@ async function main(): Promise<void> {
   const auth = (role: 'operator' | 'handler', org?: string) => `Bearer ${signToken(secret, demoUser(directory, role, org), '1h')}`;
   const json = { 'content-type': 'application/json' };
   const notes: string[] = [];
-  const api = await startServer(API, env);
+  const api = await startServer(API_MAIN, env);
   let intake: Measured;
   let accept: Measured;
   let apiPeakRss: number;
@@ -94,7 +93,7 @@ async function main(): Promise<void> {
   const file = writeResult({
     name: 'command-path-http',
     settings: {
-      server: 'built app (node dist/apps/api/src/main.js), NODE_ENV=production, embedded SQLite (WAL, synchronous=FULL), worker in process',
+      server: 'built app (apps/api/src/main.ts compiled like npm run build, run with node), NODE_ENV=production, embedded SQLite (WAL, synchronous=FULL), worker in process',
       intakeLimits: 'INTAKE_LIMIT_PER_USER and _PER_IP raised to 1e8 (the throttler still runs)',
       loadGenerator: 'autocannon in a second process', connections: CONNECTIONS, seconds: SECONDS, warmUpSeconds: 2,
       intakeRequests: intake.requests.total, acceptRequests: accept.requests.total,

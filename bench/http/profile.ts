@@ -7,7 +7,7 @@ import { loadConfig } from '@civicloop/platform';
 import { demoUser, signToken } from '../../apps/api/src/cli/token';
 import { summarizeProfile } from '../harness/cpu-profile';
 import { load } from '../harness/load';
-import { ROOT } from '../harness/result';
+import { API_MAIN } from '../harness/result';
 import { startServer } from '../harness/server';
 import { INTAKE_BODY } from './intake-body';
 
@@ -15,7 +15,8 @@ import { INTAKE_BODY } from './intake-body';
  * Where the API's time goes: runs the built server with --cpu-prof, drives it for a while, stops it
  * and prints self time by package and function. Scenarios: `intake` (POST /cases, 32 connections),
  * `read` (GET of a 200-event case, 1 connection).
- * Usage: node dist/.bench/bench/http/profile.js [seconds] [intake|read]
+ * Usage (after npm run bench, or bench/run.sh --build-only):
+ *   node node_modules/.cache/civicloop-bench/bench/http/profile.js [seconds] [intake|read]
  */
 async function main(): Promise<void> {
   const seconds = Number(process.argv[2] ?? 10);
@@ -26,7 +27,7 @@ async function main(): Promise<void> {
   const env = { DATA_DIR: join(dataDir, 'data'), NODE_ENV: 'production', JWT_SECRET: secret, INTAKE_LIMIT_PER_USER: '100000000', INTAKE_LIMIT_PER_IP: '100000000' };
   const directory = Directory.fromFile(loadConfig(env).DIRECTORY_FILE);
   const token = signToken(secret, demoUser(directory, 'operator'), '1h');
-  const api = await startServer(join(ROOT, 'dist', 'apps', 'api', 'src', 'main.js'), env, '/health', ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]);
+  const api = await startServer(API_MAIN, env, '/health', ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]);
   try {
     const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
     let request = { method: 'POST', path: '/cases', headers, body: INTAKE_BODY };

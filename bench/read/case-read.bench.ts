@@ -12,7 +12,7 @@ import { Directory } from '@civicloop/directory';
 import { AppConfig, InfrastructureModule, loadConfig, ManualClock } from '@civicloop/platform';
 import { demoUser, signToken } from '../../apps/api/src/cli/token';
 import { simulateDistrict } from '../../apps/simulator/src/simulate';
-import { figure, Figure, percentile, round, ROOT, writeResult } from '../harness/result';
+import { API_MAIN, figure, Figure, percentile, round, writeResult } from '../harness/result';
 import { startServer } from '../harness/server';
 
 const ITERATIONS = Number(process.env.BENCH_READ_ITERATIONS ?? 3000);
@@ -114,7 +114,7 @@ async function main(): Promise<void> {
     }
 
     // The same reads over HTTP, one request at a time, beside a bare NestJS GET.
-    const api = await startServer(join(ROOT, 'dist', 'apps', 'api', 'src', 'main.js'), env);
+    const api = await startServer(API_MAIN, env);
     const bare = await startServer(join(__dirname, '..', 'http', 'bare-server.js'), {});
     try {
       const token = signToken(secret, demoUser(Directory.fromFile(config.DIRECTORY_FILE), 'auditor'), '1h');
