@@ -19,3 +19,4 @@ export * from './queries/response-times.query';
 export * from './queries/escalations.query';
 export * from './queries/chain.query';
 export * from './read-models.module';
+export * from './business-time';

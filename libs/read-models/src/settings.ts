@@ -1,7 +1,6 @@
-import {
-  addBusinessTime, businessMillisBetween, BusinessCalendar, limitMillis, loadDefaultCalendar, SlaPolicy, slaPolicyOf, slaTermsFor, WALLCLOCK,
-} from '@civicloop/deadlines';
+import { BusinessCalendar, loadDefaultCalendar, SlaPolicy, slaPolicyOf, slaTermsFor, WALLCLOCK } from '@civicloop/deadlines';
 import { SlaTerms, slaTermsAtIntake } from '@civicloop/domain';
+import { CachedCalendar } from './business-time';
 
 export type ViewLimit = 'signFor' | 'resolve' | 'whistleReport';
 
@@ -28,12 +27,13 @@ export interface ViewSettings {
   businessMillis: (fromIso: string, toIso: string) => number;
 }
 
-export function slaSource(policy: SlaPolicy, calendar: BusinessCalendar): SlaSource {
+export function slaSource(policy: SlaPolicy, calendar: BusinessCalendar | CachedCalendar): SlaSource {
+  const cached = calendar instanceof CachedCalendar ? calendar : new CachedCalendar(calendar);
   return {
     termsOf: (intake) => slaTermsAtIntake(intake) ?? slaTermsFor(policy, String(intake.category), String(intake.urgency)),
     due(terms, limit, fromIso) {
-      const ms = limitMillis(terms[limit], terms.calendar, calendar);
-      return terms.calendar === WALLCLOCK ? new Date(Date.parse(fromIso) + ms).toISOString() : addBusinessTime(calendar, fromIso, Math.round(ms));
+      const ms = cached.limitMillis(terms[limit], terms.calendar);
+      return terms.calendar === WALLCLOCK ? new Date(Date.parse(fromIso) + ms).toISOString() : cached.add(fromIso, Math.round(ms));
     },
   };
 }
@@ -46,12 +46,12 @@ export interface ViewSettingsInput {
 }
 
 export function viewSettings(input: ViewSettingsInput = {}): ViewSettings {
-  const calendar = loadDefaultCalendar();
+  const calendar = new CachedCalendar(loadDefaultCalendar());
   return {
     timeZone: input.timeZone ?? 'Asia/Shanghai',
-    sla: slaSource(slaPolicyOf(input.slaPolicyFile, [calendar.id]), calendar),
+    sla: slaSource(slaPolicyOf(input.slaPolicyFile, [calendar.calendar.id]), calendar),
     basicallySatisfiedWeight: input.basicallySatisfiedWeight ?? 0.8,
     threeRateWeights: input.threeRateWeights ?? { response: 30, resolution: 35, satisfaction: 35 },
-    businessMillis: (from, to) => businessMillisBetween(calendar, from, to),
+    businessMillis: (from, to) => calendar.millisBetween(from, to),
   };
 }

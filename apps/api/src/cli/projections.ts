@@ -1,0 +1,69 @@
+import 'reflect-metadata';
+import { MultiBar, Presets } from 'cli-progress';
+import { Command } from 'commander';
+import { Directory } from '@civicloop/directory';
+import { EventStore } from '@civicloop/event-store';
+import { createEventStore, loadConfig } from '@civicloop/platform';
+import { ALL_PROJECTIONS, createReadModels, ReadModels, rebuildProjection } from '@civicloop/read-models';
+
+async function withReadModels(work: (models: ReadModels, store: EventStore) => Promise<void>): Promise<void> {
+  const config = loadConfig();
+  const store = await createEventStore(config);
+  const models = await createReadModels(config, store, Directory.fromFile(config.DIRECTORY_FILE));
+  try {
+    await work(models, store);
+  } finally {
+    await models.rdb.close();
+    await store.close();
+  }
+}
+
+/** Rebuilds into fresh tables while the views keep serving the old ones, then swaps them in. */
+async function rebuild(name: string | undefined): Promise<void> {
+  const chosen = name ? ALL_PROJECTIONS.filter((p) => p.name === name) : ALL_PROJECTIONS;
+  if (chosen.length === 0) throw new Error(`no projection ${name}; known: ${ALL_PROJECTIONS.map((p) => p.name).join(', ')}`);
+  await withReadModels(async (models, store) => {
+    const bars = new MultiBar({
+      format: '{projection} [{bar}] {percentage}% | {value}/{total} | {rate} events/s',
+      hideCursor: true, clearOnComplete: false, stream: process.stderr, noTTYOutput: true, notTTYSchedule: 2000,
+    }, Presets.shades_classic);
+    const done: string[] = [];
+    try {
+      for (const projection of chosen) {
+        const head = Number((await store.headPosition()) ?? 0);
+        const bar = bars.create(Math.max(head, 1), 0, { projection: projection.name.padEnd(6), rate: 0 });
+        const started = Date.now();
+        const result = await rebuildProjection(models.rdb, store, projection, models.env, {
+          onProgress: (p) => {
+            bar.setTotal(Math.max(p.head, 1));
+            bar.update(p.position, { rate: Math.round(p.events / Math.max((Date.now() - started) / 1000, 0.001)) });
+          },
+        });
+        bar.update(bar.getTotal());
+        done.push(`${projection.name}: ${result.events} events into generation ${result.generation} (swapped in), checkpoint ${result.position ?? 'none'}`);
+      }
+    } finally {
+      bars.stop();
+      if (done.length) process.stdout.write(`${done.join('\n')}\n`);
+    }
+  });
+}
+
+async function status(): Promise<void> {
+  await withReadModels(async (models) => {
+    for (const lag of await models.lags()) {
+      process.stdout.write(`${lag.name.padEnd(8)} generation ${lag.generation}  position ${lag.position ?? '-'}  lag ${lag.lag}  owner ${lag.owner ?? '-'}\n`);
+    }
+  });
+}
+
+if (require.main === module) {
+  const program = new Command('projections').description('the read models behind the views');
+  program.command('rebuild [name]').description(`rebuild one projection (${ALL_PROJECTIONS.map((p) => p.name).join(', ')}) or all from the event log`)
+    .action((name?: string) => rebuild(name));
+  program.command('status').description('checkpoint, lag and owner of each projection').action(() => status());
+  program.parseAsync().catch((error) => {
+    console.error((error as Error).message);
+    process.exit(2);
+  });
+}

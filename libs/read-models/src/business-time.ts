@@ -1,0 +1,92 @@
+import { DateTime, Duration } from 'luxon';
+import { BusinessCalendar, isWorkingDay, workingDayMillis } from '@civicloop/deadlines';
+
+const QUARTER_HOUR = 900_000;
+
+/**
+ * The business calendar's arithmetic (same results as libs/deadlines' addBusinessTime and
+ * businessMillisBetween), with local days and their working periods computed once and cached:
+ * a rebuild asks these questions millions of times over a few hundred distinct days.
+ */
+export class CachedCalendar {
+  private readonly dayOf = new Map<number, number>();
+  private readonly periodsOf = new Map<number, [number, number][]>();
+  private readonly nextDayOf = new Map<number, number>();
+  private readonly limits = new Map<string, number>();
+
+  constructor(readonly calendar: BusinessCalendar) {}
+
+  /** Start (epoch ms) of the local day holding `at`; zone offsets are whole quarter-hours. */
+  dayStart(at: number): number {
+    const key = Math.floor(at / QUARTER_HOUR);
+    let start = this.dayOf.get(key);
+    if (start === undefined) {
+      start = DateTime.fromMillis(at, { zone: this.calendar.timeZone }).startOf('day').toMillis();
+      this.dayOf.set(key, start);
+    }
+    return start;
+  }
+
+  private nextDay(dayStart: number): number {
+    let next = this.nextDayOf.get(dayStart);
+    if (next === undefined) {
+      next = DateTime.fromMillis(dayStart, { zone: this.calendar.timeZone }).plus({ days: 1 }).toMillis();
+      this.nextDayOf.set(dayStart, next);
+    }
+    return next;
+  }
+
+  private periods(dayStart: number): [number, number][] {
+    let periods = this.periodsOf.get(dayStart);
+    if (!periods) {
+      const day = DateTime.fromMillis(dayStart, { zone: this.calendar.timeZone });
+      periods = isWorkingDay(this.calendar, day.toISODate()!)
+        ? this.calendar.workingHours.map((h) => [day.plus({ minutes: h.fromMinute }).toMillis(), day.plus({ minutes: h.toMinute }).toMillis()])
+        : [];
+      this.periodsOf.set(dayStart, periods);
+    }
+    return periods;
+  }
+
+  millisBetween(fromIso: string, toIso: string): number {
+    const from = Date.parse(fromIso);
+    const to = Date.parse(toIso);
+    if (to < from) return -this.millisBetween(toIso, fromIso);
+    let total = 0;
+    for (let day = this.dayStart(from); day < to; day = this.nextDay(day)) {
+      for (const [start, end] of this.periods(day)) {
+        const overlap = Math.min(end, to) - Math.max(start, from);
+        if (overlap > 0) total += overlap;
+      }
+    }
+    return total;
+  }
+
+  add(fromIso: string, durationMs: number): string {
+    const from = Date.parse(fromIso);
+    let remaining = durationMs;
+    let day = this.dayStart(from);
+    for (let i = 0; i < 3660; i++, day = this.nextDay(day)) {
+      for (const [start, end] of this.periods(day)) {
+        const begin = Math.max(start, from);
+        if (begin >= end) continue;
+        if (remaining <= end - begin) return new Date(begin + remaining).toISOString();
+        remaining -= end - begin;
+      }
+    }
+    throw new RangeError(`calendar ${this.calendar.id} has no working time within 3660 days of ${fromIso}`);
+  }
+
+  /** libs/deadlines' limitMillis, cached per (duration, calendar id). */
+  limitMillis(iso: string, calendarId: string): number {
+    const key = `${iso}@${calendarId}`;
+    let ms = this.limits.get(key);
+    if (ms === undefined) {
+      const d = Duration.fromISO(iso);
+      ms = calendarId === 'wallclock' ? d.toMillis()
+        : (d.weeks * 5 + d.days) * workingDayMillis(this.calendar) + ((d.hours * 60 + d.minutes) * 60 + d.seconds) * 1000 + d.milliseconds;
+      this.limits.set(key, ms);
+    }
+    return ms;
+  }
+}
