@@ -8,6 +8,7 @@ import { DeadlineJobData, deadlineJob, scheduleDeadlines, unscheduleDeadlines } 
 import { SlaRules } from './sla-rules';
 
 const CASE_STREAM = 'case-';
+const CHECKPOINT_EVERY_MS = 250;
 const caseIdOf = (streamId: string) => streamId.slice(CASE_STREAM.length);
 
 /**
@@ -19,6 +20,8 @@ const caseIdOf = (streamId: string) => streamId.slice(CASE_STREAM.length);
  */
 export class DeadlineScheduler {
   private subscription: Subscription | null = null;
+  private unsaved: Position | null = null;
+  private savedAt = 0;
   private readonly log = new Logger('Deadlines');
 
   constructor(
@@ -43,6 +46,23 @@ export class DeadlineScheduler {
   async stop(): Promise<void> {
     await this.subscription?.stop();
     this.subscription = null;
+    this.saveCheckpoint();
+  }
+
+  /**
+   * The checkpoint is saved at most every CHECKPOINT_EVERY_MS (an fsync per event would be the
+   * bottleneck); after a crash the few events since are handled again, which adds nothing new.
+   */
+  private advance(position: Position): void {
+    this.unsaved = position;
+    if (Date.now() - this.savedAt >= CHECKPOINT_EVERY_MS) this.saveCheckpoint();
+  }
+
+  private saveCheckpoint(): void {
+    if (this.unsaved === null) return;
+    this.checkpoint.write(this.unsaved);
+    this.unsaved = null;
+    this.savedAt = Date.now();
   }
 
   /** Folds the whole store once; every pending deadline is added (existing job ids are left alone). */
@@ -80,6 +100,6 @@ export class DeadlineScheduler {
       const ended = before.filter((id) => !after.some((d) => d.deadlineId === id));
       if (ended.length) await unscheduleDeadlines(this.queue, caseId, ended);
     }
-    this.checkpoint.write(event.position);
+    this.advance(event.position);
   }
 }
