@@ -1,4 +1,8 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { flattenSlaTerms } from '@civicloop/domain';
+import { ConfigInvalid, loadConfig } from '@civicloop/platform';
 import {
   DataInvalid, foldDeadlineFacts, loadDefaultCalendar, loadSlaPolicy, parseSlaPolicy, pendingDeadlines, slaTermsFor,
 } from '@civicloop/deadlines';
@@ -39,6 +43,20 @@ describe('SLA policy', () => {
       { path: 'escalation.onResolveOverdue.grid', problem: 'must be a tier above grid or null, got "grid"' },
       { path: 'escalation.onResolveOverdue.town', problem: 'town is not a tier (grid, community, street, district)' },
     ]);
+  });
+
+  it('refuses to start with an invalid SLA_POLICY_FILE, naming the exact problem', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'civicloop-policy-'));
+    const file = join(dir, 'policy.yaml');
+    writeFileSync(file, 'version: "x"\ncalendar: wallclock\ndefaults:\n  signFor: PT2H\n  resolve: P7D\n  whistleReport: PT30M\n  supervisionAnswer: P1D\n  ratingWindow: P3D\n  warnAt: 75\n');
+    try {
+      expect(() => loadConfig({ SLA_POLICY_FILE: file })).toThrow(ConfigInvalid);
+      expect(() => loadConfig({ SLA_POLICY_FILE: file }))
+        .toThrow(`SLA_POLICY_FILE ${file}: defaults.warnAt: must be a fraction of the limit between 0 and 1 (exclusive), got 75`);
+      expect(loadConfig({}).SLA_POLICY_FILE).toBe('default');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('names an unreadable file', () => {
