@@ -9,7 +9,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out=node_modules/.cache/civicloop-bench
 rm -rf "$out"
-npx tsc -p bench/tsconfig.json
+# tsc emits even when it finds type errors; those are npm test's business, the figures are ours.
+npx tsc -p bench/tsconfig.json || echo "bench: type errors above; benchmarking the emitted code anyway" >&2
 npx tsc-alias -p bench/tsconfig.json
 # Data files that libraries read next to their compiled code (the demo directory, SLA policies, ...).
 for data in libs/*/data; do lib="$(dirname "$data")"; mkdir -p "$out/$lib" && cp -r "$data" "$out/$lib/"; done

@@ -1,55 +1,22 @@
 import Database from 'better-sqlite3';
-import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { CommandBus, CqrsModule } from '@nestjs/cqrs';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CaseRepository, CasesCoreModule, ExecuteCaseCommand, toCaseView } from '@civicloop/cases';
-import { CaseCommand } from '@civicloop/domain';
+import { CaseRepository, toCaseView } from '@civicloop/cases';
 import { Directory } from '@civicloop/directory';
-import { AppConfig, InfrastructureModule, loadConfig, ManualClock } from '@civicloop/platform';
+import { InfrastructureModule, loadConfig, ManualClock } from '@civicloop/platform';
 import { demoUser, signToken } from '../../apps/api/src/cli/token';
 import { simulateDistrict } from '../../apps/simulator/src/simulate';
 import { API_MAIN, figure, Figure, percentile, round, writeResult } from '../harness/result';
 import { startServer } from '../harness/server';
+import { caseWithEvents, WritePathModule } from './case-fixture';
 
 const ITERATIONS = Number(process.env.BENCH_READ_ITERATIONS ?? 3000);
 const HTTP_ITERATIONS = Number(process.env.BENCH_READ_HTTP_ITERATIONS ?? 1000);
 const BACKGROUND_CASES = Number(process.env.BENCH_READ_BACKGROUND_CASES ?? 1000);
 const START = new Date('2026-10-01T00:00:00+08:00');
-
-@Module({ imports: [CqrsModule.forRoot(), CasesCoreModule] })
-class WritePathModule {}
-
-/** Writes one case through the real command path until it holds `events` events; returns its id. */
-async function caseWithEvents(config: AppConfig, clock: ManualClock, caseId: string, events: number): Promise<void> {
-  const app = await NestFactory.createApplicationContext(
-    { module: WritePathModule, imports: [InfrastructureModule.forRoot({ config, clock }), WritePathModule] }, { logger: ['error'] },
-  );
-  try {
-    const bus = app.get(CommandBus);
-    const directory = app.get(Directory);
-    let n = 0;
-    const run = async (actor: ReturnType<typeof demoUser>, command: CaseCommand) => {
-      clock.advance(60_000);
-      const id = `bench-${caseId}-${n++}`;
-      return bus.execute(new ExecuteCaseCommand(caseId, command, { actor: { id: actor.id, role: actor.role, unitId: actor.unitId }, commandId: id, correlationId: id, causationId: id }));
-    };
-    const operator = demoUser(directory, 'operator');
-    const handler = demoUser(directory, 'handler', 'company-jinling');
-    let { revision } = await run(operator, {
-      type: 'ReceiveCase',
-      data: { caseId, channel: 'hotline_12345', category: 'repair.lift', urgency: 'normal', requestType: 'complaint', description: '电梯经常停在两层之间', location: { compoundId: 'compound-01' }, reporter: { name: '王女士', phone: '13800138000' } },
-    });
-    ({ revision } = await run(operator, { type: 'DispatchCase', data: { assigneeId: 'company-jinling', tier: 'grid' } }));
-    ({ revision } = await run(handler, { type: 'AcceptCase', data: {} }));
-    for (let i = 0; revision + 1 < events; i++) ({ revision } = await run(handler, { type: 'AddNote', data: { text: `第${i + 1}次跟进：已联系维保单位，等待配件` } }));
-  } finally {
-    await app.close();
-  }
-}
 
 function timeMs<T>(fn: () => T | Promise<T>, iterations: number): Promise<number[]> {
   return (async () => {
