@@ -86,7 +86,7 @@ export function* caseJourney(c: PlannedCase, r: Random, w: World): Generator<Ste
       yield wait(hours(r.between(0.2, 2)));
       yield dispatch(operator, assignment);
     }
-    yield wait(between(r, PROFILE.signForHours[c.urgency]));
+    yield wait(signForDelay(r, c.urgency));
     yield { actor: actors.handler(assignment.unitId), command: { type: 'AcceptCase', data: {} } };
 
     for (let tier = assignment.tier; r.chance(PROFILE.escalation[tier]); tier = nextTier(tier)!) {
@@ -95,7 +95,7 @@ export function* caseJourney(c: PlannedCase, r: Random, w: World): Generator<Ste
       satisfactionPenalty += 0.06;
       const upper = nextTier(tier)!;
       assignment = { tier: upper, unitId: directory.ancestorOfKind(c.compoundId, upper)!.id };
-      yield wait(between(r, PROFILE.signForHours[c.urgency]));
+      yield wait(signForDelay(r, c.urgency));
       yield { actor: actors.handler(assignment.unitId), command: { type: 'AcceptCase', data: {} } };
       if (upper === 'street' && r.chance(PROFILE.whistleAtStreet)) yield* whistle(c, r, w, assignment);
     }
@@ -145,6 +145,10 @@ export function* caseJourney(c: PlannedCase, r: Random, w: World): Generator<Ste
   }
 }
 
+function signForDelay(r: Random, urgency: Urgency): number {
+  return between(r, r.chance(PROFILE.slowSignFor) ? PROFILE.slowSignForHours : PROFILE.signForHours[urgency]);
+}
+
 function dispatch(operator: Actor, to: Assignment): Step {
   return { actor: operator, command: { type: 'DispatchCase', data: { assigneeId: to.unitId, tier: to.tier } } };
 }
@@ -181,7 +185,7 @@ function* whistle(c: PlannedCase, r: Random, w: World, at: Assignment): Generato
   yield { actor: w.actors.handler(at.unitId), command: { type: 'BlowWhistle', data: { whistleId, departmentIds, reason: '涉及多部门职责，吹哨请相关部门报到' } } };
   const start = w.now();
   const moves = departmentIds.flatMap((departmentId) => {
-    const reportAt = start + (r.chance(PROFILE.lateReport) ? hours(r.between(30, 96)) : hours(r.between(1, 20)));
+    const reportAt = start + between(r, r.chance(PROFILE.lateReport) ? PROFILE.lateReportHours : PROFILE.reportHours);
     return [
       { at: reportAt, departmentId, command: { type: 'ReportDepartment', data: { whistleId, departmentId } } as CaseCommand },
       { at: reportAt + hours(r.between(4, 72)), departmentId, command: { type: 'RecordDepartmentAction', data: { whistleId, departmentId, action: '已到场联合处置' } } as CaseCommand },

@@ -33,6 +33,9 @@ export const PROFILE = {
   /** Chance that the street whistles for a case it holds; each department reports late with `lateReport`. */
   whistleAtStreet: 0.5,
   lateReport: 0.2,
+  /** Hours from the whistle to a department's report: on time (the shipped policy allows 30 minutes), or late. */
+  reportHours: [0.05, 0.5] as [number, number],
+  lateReportHours: [1, 30] as [number, number],
   note: 0.3,
   extension: 0.08,
   extensionApproved: 0.75,
@@ -46,8 +49,10 @@ export const PROFILE = {
   maxRework: 2,
   /** Hours from acceptance to resolution, by urgency. */
   workHours: { normal: [8, 120], urgent: [3, 36], critical: [1, 8] } satisfies Record<Urgency, [number, number]>,
-  /** Hours from dispatch to sign-for, by urgency. */
-  signForHours: { normal: [0.2, 8], urgent: [0.1, 1], critical: [0.05, 0.3] } satisfies Record<Urgency, [number, number]>,
+  /** Hours from dispatch to sign-for, by urgency; a `slowSignFor` share of units take `slowSignForHours`. */
+  signForHours: { normal: [0.1, 1.5], urgent: [0.05, 0.8], critical: [0.02, 0.4] } satisfies Record<Urgency, [number, number]>,
+  slowSignFor: 0.12,
+  slowSignForHours: [2, 10] as [number, number],
   /** Promised resolution time by urgency: what the resident compares with when rating. */
   promisedHours: { normal: 72, urgent: 24, critical: 6 } satisfies Record<Urgency, number>,
 };
