@@ -35,6 +35,11 @@ export interface Projection<Doc = unknown> {
   /** Bump when the rows it writes change meaning; a runner then rebuilds it. */
   version: number;
   tables: TableSpec[];
+  /**
+   * When set, the working document of a case is its row in this table (keyed by case_id) and no
+   * separate document is kept: the projection puts the row itself.
+   */
+  stateTable?: string;
   apply(doc: Doc | undefined, event: CaseEventEnvelope, out: RowSink, env: ProjectionEnv): Doc | undefined;
 }
 
@@ -60,4 +65,5 @@ export const docTable = (projection: Pick<Projection, 'name'>): TableSpec => ({
   primaryKey: ['case_id'],
 });
 
-export const allTables = (projection: Projection): TableSpec[] => [docTable(projection), ...projection.tables];
+export const allTables = (projection: Projection): TableSpec[] =>
+  (projection.stateTable ? projection.tables : [docTable(projection), ...projection.tables]);

@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { CompiledQuery, PostgresAdapter, sql } from 'kysely';
 import { Dialect, ReadDb } from './database';
 
 /** int: counts and flags; num: milliseconds, positions and rates (a double in both dialects). */
@@ -40,20 +40,30 @@ export async function dropTable(db: ReadDb, spec: TableSpec, generation: number)
 export type Row = Record<string, string | number | null>;
 
 /** Insert-or-replace by primary key, in chunks small enough for either dialect's parameter limit. */
-export async function upsertRows(db: ReadDb, spec: TableSpec, generation: number, rows: Row[]): Promise<void> {
+export async function upsertRows(db: ReadDb, spec: TableSpec, generation: number, rows: Row[], dialect?: Dialect): Promise<void> {
   if (rows.length === 0) return;
   const columns = Object.keys(spec.columns);
   const others = columns.filter((c) => !spec.primaryKey.includes(c));
   const chunk = Math.max(1, Math.floor(30000 / columns.length));
   const table = physicalName(spec.name, generation);
+  const postgres = (dialect ?? dialectOf(db)) === 'postgres';
+  // Built by hand rather than through the query builder: a rebuild writes millions of values and
+  // the builder's per-value bookkeeping would dominate. Identifiers come from our table specs only.
+  const head = `insert into "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) values `;
+  const tail = ` on conflict (${spec.primaryKey.map((c) => `"${c}"`).join(', ')}) do ${others.length === 0 ? 'nothing'
+    : `update set ${others.map((c) => `"${c}" = excluded."${c}"`).join(', ')}`}`;
   for (let i = 0; i < rows.length; i += chunk) {
-    const values = rows.slice(i, i + chunk).map((row) => Object.fromEntries(columns.map((c) => [c, row[c] ?? null])));
-    await db.insertInto(table).values(values)
-      .onConflict((oc) => {
-        const target = oc.columns(spec.primaryKey as never);
-        return others.length === 0 ? target.doNothing()
-          : target.doUpdateSet(Object.fromEntries(others.map((c) => [c, sql.ref(`excluded.${c}`)])) as never);
-      })
-      .execute();
+    const slice = rows.slice(i, i + chunk);
+    const parameters: unknown[] = [];
+    const tuples = slice.map((row) => `(${columns.map((c) => {
+      parameters.push(row[c] ?? null);
+      return postgres ? `$${parameters.length}` : '?';
+    }).join(', ')})`);
+    await db.executeQuery(CompiledQuery.raw(head + tuples.join(', ') + tail, parameters));
   }
+}
+
+function dialectOf(db: ReadDb): Dialect {
+  const adapter = db.getExecutor().adapter;
+  return adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite';
 }

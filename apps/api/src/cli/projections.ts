@@ -4,7 +4,7 @@ import { Command } from 'commander';
 import { Directory } from '@civicloop/directory';
 import { EventStore } from '@civicloop/event-store';
 import { createEventStore, loadConfig } from '@civicloop/platform';
-import { ALL_PROJECTIONS, createReadModels, ReadModels, rebuildProjection } from '@civicloop/read-models';
+import { ALL_PROJECTIONS, createReadModels, ReadModels, rebuildProjections } from '@civicloop/read-models';
 
 async function withReadModels(work: (models: ReadModels, store: EventStore) => Promise<void>): Promise<void> {
   const config = loadConfig();
@@ -29,18 +29,20 @@ async function rebuild(name: string | undefined): Promise<void> {
     }, Presets.shades_classic);
     const done: string[] = [];
     try {
-      for (const projection of chosen) {
-        const head = Number((await store.headPosition()) ?? 0);
-        const bar = bars.create(Math.max(head, 1), 0, { projection: projection.name.padEnd(6), rate: 0 });
-        const started = Date.now();
-        const result = await rebuildProjection(models.rdb, store, projection, models.env, {
-          onProgress: (p) => {
-            bar.setTotal(Math.max(p.head, 1));
-            bar.update(p.position, { rate: Math.round(p.events / Math.max((Date.now() - started) / 1000, 0.001)) });
-          },
-        });
-        bar.update(bar.getTotal());
-        done.push(`${projection.name}: ${result.events} events into generation ${result.generation} (swapped in), checkpoint ${result.position ?? 'none'}`);
+      // One pass over the log feeds every chosen projection.
+      const head = Number((await store.headPosition()) ?? 0);
+      const label = chosen.map((p) => p.name).join('+');
+      const bar = bars.create(Math.max(head, 1), 0, { projection: label, rate: 0 });
+      const started = Date.now();
+      const results = await rebuildProjections(models.rdb, store, chosen, models.env, {
+        onProgress: (p) => {
+          bar.setTotal(Math.max(p.head, 1));
+          bar.update(p.position, { rate: Math.round(p.events / Math.max((Date.now() - started) / 1000, 0.001)) });
+        },
+      });
+      bar.update(bar.getTotal());
+      for (const result of results) {
+        done.push(`${result.name}: ${result.events} events into generation ${result.generation} (swapped in), checkpoint ${result.position ?? 'none'}`);
       }
     } finally {
       bars.stop();

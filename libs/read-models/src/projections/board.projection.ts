@@ -137,5 +137,6 @@ export const boardProjection: Projection<BoardRow> = {
   name: 'board',
   version: 1,
   tables: [BOARD_TABLE],
+  stateTable: BOARD_TABLE.name,
   apply,
 };

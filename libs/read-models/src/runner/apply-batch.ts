@@ -1,5 +1,5 @@
 import { RecordedEvent } from '@civicloop/event-store';
-import { ReadDb } from '../database';
+import { Dialect, ReadDb } from '../database';
 import { docTable, Projection, ProjectionEnv, toEnvelope } from '../projection';
 import { physicalName, Row, TableSpec, upsertRows } from '../table-spec';
 
@@ -11,18 +11,23 @@ const IN_CHUNK = 500;
  * changed row once.
  */
 export async function applyBatch(
-  db: ReadDb, projection: Projection, generation: number, events: RecordedEvent[], env: ProjectionEnv,
+  db: ReadDb, projection: Projection, generation: number, events: RecordedEvent[], env: ProjectionEnv, dialect?: Dialect,
 ): Promise<void> {
   const envelopes = events.map(toEnvelope).filter((e) => e !== null);
   if (envelopes.length === 0) return;
   const docs = docTable(projection);
-  const docsPhysical = physicalName(docs.name, generation);
+  const state = projection.stateTable;
   const caseIds = [...new Set(envelopes.map((e) => e.caseId))];
   const loaded = new Map<string, unknown>();
   for (let i = 0; i < caseIds.length; i += IN_CHUNK) {
-    const rows = await db.selectFrom(docsPhysical).select(['case_id', 'doc'])
-      .where('case_id', 'in', caseIds.slice(i, i + IN_CHUNK)).execute();
-    for (const row of rows) loaded.set(row.case_id as string, JSON.parse(row.doc as string));
+    const ids = caseIds.slice(i, i + IN_CHUNK);
+    if (state) {
+      const rows = await db.selectFrom(physicalName(state, generation)).selectAll().where('case_id', 'in', ids).execute();
+      for (const row of rows) loaded.set(row.case_id as string, row);
+    } else {
+      const rows = await db.selectFrom(physicalName(docs.name, generation)).select(['case_id', 'doc']).where('case_id', 'in', ids).execute();
+      for (const row of rows) loaded.set(row.case_id as string, JSON.parse(row.doc as string));
+    }
   }
   const specs = new Map<string, TableSpec>(projection.tables.map((t) => [t.name, t]));
   const pending = new Map<string, Map<string, Row>>();
@@ -43,6 +48,8 @@ export async function applyBatch(
       changed.add(event.caseId);
     }
   }
-  await upsertRows(db, docs, generation, [...changed].map((id) => ({ case_id: id, doc: JSON.stringify(loaded.get(id)) })));
-  for (const [table, rows] of pending) await upsertRows(db, specs.get(table)!, generation, [...rows.values()]);
+  if (!state) {
+    await upsertRows(db, docs, generation, [...changed].map((id) => ({ case_id: id, doc: JSON.stringify(loaded.get(id)) })), dialect);
+  }
+  for (const [table, rows] of pending) await upsertRows(db, specs.get(table)!, generation, [...rows.values()], dialect);
 }

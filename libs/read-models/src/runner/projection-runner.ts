@@ -121,7 +121,7 @@ export class ProjectionRunner {
         if (!(await this.checkpoints.advance(trx, name, owner, state.generation, position, last, leaseMs))) {
           throw new Error('the checkpoint moved (lease lost or tables swapped by a rebuild)');
         }
-        await applyBatch(trx, this.projection, state.generation, batch, this.env);
+        await applyBatch(trx, this.projection, state.generation, batch, this.env, this.rdb.dialect);
       });
       position = last;
       this.committed = last;
