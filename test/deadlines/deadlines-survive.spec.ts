@@ -75,7 +75,7 @@ describe('deadlines survive a killed worker and a wiped Redis (1,000 pending dea
     expect(allFiredOnce(await recorded(store))).toBe(true);
   });
 
-  it('FLUSHALL, then start the worker: the reconciler restores every deadline', async () => {
+  it('FLUSHALL, then start two worker replicas: the reconciler restores every deadline, each fires once', async () => {
     const first = WorkerProcess.start(environment.env);
     workers.push(first);
     await first.waitFor(/deadlines on/);
@@ -84,11 +84,13 @@ describe('deadlines survive a killed worker and a wiped Redis (1,000 pending dea
     await redis.flushAll();
     expect(await redis.client.dbsize()).toBe(0);
 
-    const second = WorkerProcess.start(environment.env);
-    workers.push(second);
-    await second.waitFor(/reconciled 1000 pending deadlines of 500 cases/);
+    const replicas = [WorkerProcess.start(environment.env), WorkerProcess.start(environment.env)];
+    workers.push(...replicas);
+    await Promise.all(replicas.map((replica) => replica.waitFor(/reconciled 1000 pending deadlines of 500 cases/)));
     await eventually(async () => allFiredOnce(await recorded(store)), 40_000, 200);
     await new Promise((r) => setTimeout(r, 1500));
     expect(allFiredOnce(await recorded(store))).toBe(true);
+    // Both replicas were up and consuming the same queue the whole time.
+    expect(replicas.every((replica) => replica.child.exitCode === null)).toBe(true);
   });
 });

@@ -70,7 +70,8 @@ export class DeadlinesService implements OnApplicationBootstrap, OnModuleDestroy
 
   /** Before the event store closes: stop taking events, let running jobs finish, release Redis. */
   async onModuleDestroy(): Promise<void> {
-    await this.ready;
+    // A reconciler waiting on an unreachable Redis must not hold the shutdown: the next start redoes it.
+    await Promise.race([this.ready, new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
     await this.scheduler?.stop();
     await this.worker?.close();
     await this.queue?.close();
