@@ -4,6 +4,8 @@ import { BenchResult, Figure } from './result';
 
 const START = '<!-- bench:results:start -->';
 const END = '<!-- bench:results:end -->';
+const TARGETS_START = '<!-- bench:targets:start -->';
+const TARGETS_END = '<!-- bench:targets:end -->';
 
 const cell = (v: unknown) => (v === undefined || v === null ? '' : String(v).replace(/\|/g, '\\|'));
 const num = (v: unknown) => (typeof v === 'number' ? (Math.abs(v) >= 100 ? Math.round(v).toLocaleString('en-US') : String(Math.round(v * 1000) / 1000)) : cell(v));
@@ -27,9 +29,27 @@ function genericRows(value: unknown, path = '', out: string[] = []): string[] {
   return out;
 }
 
-export function renderResults(resultsDir: string): string {
+type AnyResult = { file: string; data: Partial<BenchResult> & Record<string, unknown> };
+
+function readResults(resultsDir: string): AnyResult[] {
   const files = existsSync(resultsDir) ? readdirSync(resultsDir).filter((f) => f.endsWith('.json')).sort() : [];
-  const results = files.map((f) => ({ file: f, data: JSON.parse(readFileSync(join(resultsDir, f), 'utf8')) as Partial<BenchResult> & Record<string, unknown> }));
+  return files.map((f) => ({ file: f, data: JSON.parse(readFileSync(join(resultsDir, f), 'utf8')) }));
+}
+
+/** Every figure that has a target, with its baseline and whether it was met. */
+export function renderTargets(resultsDir: string): string {
+  const rows = ['| result | figure | value | baseline value | ratio | target | met |', '|---|---|---:|---:|---:|---|---|'];
+  for (const { file, data } of readResults(resultsDir)) {
+    for (const f of (Array.isArray(data.figures) ? data.figures : []) as Figure[]) {
+      if (!f.target) continue;
+      rows.push(`| ${cell(data.name ?? file)} | ${cell(f.figure)} | ${num(f.value)} ${cell(f.unit)} | ${num(f.baselineValue)} | ${num(f.ratio)} | ${cell(f.target)} | ${f.met ? '**met**' : '**not met**'} |`);
+    }
+  }
+  return rows.join('\n');
+}
+
+export function renderResults(resultsDir: string): string {
+  const results = readResults(resultsDir);
   const lines: string[] = [];
   const latest = [...results].reverse().find((r) => r.data.machine);
   if (latest) {
@@ -50,12 +70,16 @@ export function renderResults(resultsDir: string): string {
   return lines.join('\n');
 }
 
-/** Replaces the results section of bench/README.md (between the markers), leaving the prose alone. */
+function replaceBetween(text: string, start: string, end: string, content: string): string {
+  const begin = text.indexOf(start);
+  const finish = text.indexOf(end);
+  const body = `${start}\n${content}\n${end}`;
+  return begin >= 0 && finish > begin ? text.slice(0, begin) + body + text.slice(finish + end.length) : `${text.trimEnd()}\n\n${body}\n`;
+}
+
+/** Replaces the generated sections of bench/README.md (between their markers), leaving the prose alone. */
 export function updateReadme(readme: string, resultsDir: string): void {
-  const text = existsSync(readme) ? readFileSync(readme, 'utf8') : `# Benchmarks\n\n${START}\n${END}\n`;
-  const begin = text.indexOf(START);
-  const end = text.indexOf(END);
-  const body = `${START}\n${renderResults(resultsDir)}\n${END}`;
-  const next = begin >= 0 && end > begin ? text.slice(0, begin) + body + text.slice(end + END.length) : `${text.trimEnd()}\n\n${body}\n`;
-  writeFileSync(readme, next);
+  let text = existsSync(readme) ? readFileSync(readme, 'utf8') : '# Benchmarks\n';
+  if (text.includes(TARGETS_START)) text = replaceBetween(text, TARGETS_START, TARGETS_END, renderTargets(resultsDir));
+  writeFileSync(readme, replaceBetween(text, START, END, renderResults(resultsDir)));
 }
