@@ -74,10 +74,11 @@ export class ProjectionRunner {
   private async loop(): Promise<void> {
     const { owner, leaseMs, retryMs } = this.options;
     const name = this.projection.name;
+    let ensured = false;
     while (!this.stopped) {
       let crashed = false;
       try {
-        await this.checkpoints.ensureProjection(this.projection);
+        if (!ensured) ensured = Boolean(await this.checkpoints.ensureProjection(this.projection));
         if (await this.checkpoints.tryAcquire(name, owner, leaseMs)) {
           this.holding = true;
           const state = (await this.checkpoints.read(name))!;
