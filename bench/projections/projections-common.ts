@@ -71,11 +71,13 @@ async function sharedHistory(directory: Directory): Promise<{ file: string; case
 /** Both entries write one result file: each replaces its own dialect's figures and keeps the other's. */
 function mergeResult(dialect: string, figures: Figure[], settings: Record<string, unknown>, notes: string[]): string {
   const today = new Date().toISOString().slice(0, 10);
-  const path = join(RESULTS_DIR, `${today}-projections.json`);
+  // A budget-sized run (npm run bench) must not overwrite the committed full-size figures.
+  const name = EVENTS === 1_000_000 ? 'projections' : `projections-${EVENTS}-events`;
+  const path = join(RESULTS_DIR, `${today}-${name}.json`);
   const previous: BenchResult | null = existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : null;
   const others = (previous?.figures ?? []).filter((f) => !f.figure.endsWith(`, ${dialect}`));
   return writeResult({
-    name: 'projections',
+    name,
     settings: { ...(previous?.settings ?? {}), ...settings },
     figures: [...others, ...figures].sort((a, b) => a.figure.localeCompare(b.figure)),
     versions: { pg: require('pg/package.json').version },
