@@ -9,10 +9,12 @@ import { ApiHarness, startApi } from '../support/api-harness';
  */
 const NAME = '王女士';
 const PHONE = '13800138000';
+/** Not hex, so it can never match inside a case id. */
+const UNIT = '二单元502室';
 const ROLES: Role[] = ['resident', 'operator', 'handler', 'supervisor', 'auditor', 'admin'];
 
 type Stage = 'none' | 'received' | 'dispatched' | 'accepted' | 'extension' | 'street' | 'whistled' | 'reported'
-  | 'supervised' | 'resolved' | 'rated';
+  | 'supervised' | 'resolved' | 'rated' | 'escalated';
 interface Endpoint {
   name: string;
   stage: Stage;
@@ -22,7 +24,14 @@ interface Endpoint {
   /** The unit of the handler who is in scope (default: the assignee, company-jinling). */
   handlerUnit?: string;
   allowed: Partial<Record<Role, 'in' | 'both'>>;
+  /**
+   * A view: open to every staff role, its rows narrowed to the caller's jurisdiction. `reveals`
+   * is what the answer contains exactly when the prepared case is visible to the caller.
+   */
+  view?: { reveals: (id: string) => string };
 }
+
+const STAFF = { operator: 'both', handler: 'both', supervisor: 'both', auditor: 'both' } as const;
 
 const endpoints: Endpoint[] = [
   { name: 'receive (app)', stage: 'none', method: 'POST', path: () => '/cases', allowed: { resident: 'both', operator: 'both', handler: 'in' }, handlerUnit: 'grid-111' },
@@ -50,6 +59,13 @@ const endpoints: Endpoint[] = [
   { name: 'close (withdraw)', stage: 'received', method: 'POST', path: (id) => `/cases/${id}/close`, body: () => ({ reason: 'x' }), allowed: { operator: 'both', resident: 'in' } },
   { name: 'close (rated)', stage: 'rated', method: 'POST', path: (id) => `/cases/${id}/close`, body: () => ({ reason: 'x' }), allowed: { operator: 'both' } },
   { name: 'merge', stage: 'received', method: 'POST', path: (id) => `/cases/${id}/merge`, body: ({ primaryId }) => ({ intoCaseId: primaryId }), allowed: { operator: 'both' } },
+  { name: 'board', stage: 'accepted', method: 'GET', path: () => '/views/board', allowed: STAFF, view: { reveals: (id) => id } },
+  { name: 'satisfaction', stage: 'rated', method: 'GET', path: () => '/views/satisfaction?groupBy=handler', allowed: STAFF, view: { reveals: () => 'company-jinling' } },
+  { name: 'three-rates', stage: 'accepted', method: 'GET', path: () => '/views/three-rates?groupBy=handler&month=2026-03', allowed: STAFF, view: { reveals: () => 'company-jinling' } },
+  { name: 'response-times', stage: 'accepted', method: 'GET', path: () => '/views/response-times?groupBy=handler', allowed: STAFF, view: { reveals: () => 'company-jinling' } },
+  { name: 'escalations', stage: 'escalated', method: 'GET', path: () => '/views/escalations?groupBy=community', allowed: STAFF, view: { reveals: () => 'community-' } },
+  { name: 'projection lag', stage: 'none', method: 'GET', path: () => '/views/projections', allowed: STAFF },
+  { name: 'chain', stage: 'accepted', method: 'GET', path: (id) => `/cases/${id}/chain`, allowed: { resident: 'in', operator: 'both', handler: 'in', supervisor: 'in', auditor: 'both' } },
   { name: 'unmask', stage: 'accepted', method: 'POST', path: (id) => `/cases/${id}/unmask`, body: () => ({ reason: '复核' }), allowed: { auditor: 'both' } },
 ];
 
@@ -75,7 +91,8 @@ describe('access control matrix', () => {
     return signToken(api.config.JWT_SECRET, user, '1h');
   };
   beforeAll(async () => {
-    api = await startApi({ INTAKE_LIMIT_PER_USER: '100000', INTAKE_LIMIT_PER_IP: '100000' });
+    // The projections run in process, so the views have the prepared cases (asked consistentWith).
+    api = await startApi({ INTAKE_LIMIT_PER_USER: '100000', INTAKE_LIMIT_PER_IP: '100000', WORKER_IN_PROCESS: 'true' });
     directory = Directory.fromFile(api.config.DIRECTORY_FILE);
   });
   afterAll(async () => { await api.close(); });
@@ -88,13 +105,16 @@ describe('access control matrix', () => {
     const ok = async (path: string, token: string, body: unknown) => {
       const res = await api.request('POST', path, { token, body });
       if (res.status >= 300) throw new Error(`prepare ${stage}: ${path} → ${res.status} ${JSON.stringify(res.body)}`);
+      ctx.position = res.body.position;
       return res.body;
     };
-    const ctx: { id: string; whistleId?: string; supervisionId?: string; primaryId?: string } = { id: '' };
+    const ctx: { id: string; whistleId?: string; supervisionId?: string; primaryId?: string; position?: number } = { id: '' };
     if (stage === 'none') return ctx;
+    // Each prepared case is the newest one, so it heads the board's first page (newest first).
+    api.clock.advance(1000);
     const intake = {
       channel: 'online', category: 'repair.water_leak', urgency: 'normal', requestType: 'complaint', description: '漏水',
-      location: { compoundId: 'compound-01', building: '3', unit: '502' }, reporter: { name: NAME, phone: PHONE },
+      location: { compoundId: 'compound-01', building: '3', unit: UNIT }, reporter: { name: NAME, phone: PHONE },
     };
     ctx.id = (await ok('/cases', api.token('resident', 'compound-01'), intake)).id;
     ctx.primaryId = (await ok('/cases', op, { ...intake, channel: 'phone' })).id;
@@ -117,6 +137,7 @@ describe('access control matrix', () => {
     await ok(c('accept'), co, {});
     if (stage === 'extension') await ok(c('extension-request'), co, { until: '2027-01-01T00:00:00Z', reason: 'x' });
     if (stage === 'supervised') ctx.supervisionId = (await ok(c('supervise'), sup, { reason: 'x' })).supervisionId;
+    if (stage === 'escalated') await ok(c('escalate'), co, { reason: '需要社区协调' });
     if (stage === 'resolved' || stage === 'rated') await ok(c('resolve'), co, { summary: 'x', outcome: 'resolved' });
     if (stage === 'rated') await ok(c('rate'), api.token('resident', 'compound-01'), { rating: 'unsatisfied', solved: false });
     return ctx;
@@ -137,9 +158,15 @@ describe('access control matrix', () => {
   it.each(rows)('%s by %s (%s scope) → %s', async (_name, role, scope, expected, endpoint) => {
     const ctx = await prepare(endpoint.stage);
     const user = users(role, endpoint)[scope];
-    const res = await api.request(endpoint.method, endpoint.path(ctx.id), { token: tokenFor(user), body: bodyFor(endpoint, ctx, role, scope) });
+    const path = endpoint.path(ctx.id);
+    const consistent = ctx.position === undefined || !(endpoint.view || endpoint.name === 'chain') ? '' : `${path.includes('?') ? '&' : '?'}consistentWith=${ctx.position}`;
+    const res = await api.request(endpoint.method, `${path}${consistent}`, { token: tokenFor(user), body: bodyFor(endpoint, ctx, role, scope) });
     if (expected === 'allowed') {
       expect({ status: res.status, body: res.status < 300 ? 'ok' : res.body }).toEqual({ status: endpoint.method === 'POST' && endpoint.path('x') === '/cases' ? 201 : 200, body: 'ok' });
+      if (endpoint.view) {
+        const visible = role === 'operator' || role === 'auditor' || scope === 'in';
+        expect({ visible: JSON.stringify(res.body).includes(endpoint.view.reveals(ctx.id)) }).toEqual({ visible });
+      }
     } else {
       expect(res.status).toBe(403);
     }
@@ -150,7 +177,7 @@ describe('access control matrix', () => {
     if (!maySee) {
       expect(text).not.toContain(PHONE);
       expect(text).not.toContain(NAME);
-      expect(text).not.toContain('502');
+      expect(text).not.toContain(UNIT);
     }
   });
 

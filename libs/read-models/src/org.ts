@@ -12,6 +12,7 @@ export interface Area {
 /** The organisation tree as the read models need it: areas of compounds, kinds, subtrees. */
 export class OrgLookup {
   private readonly areas = new Map<string, Area>();
+  private readonly jurisdictions = new Map<string, string[]>();
 
   constructor(private readonly directory: DirectoryView & { allUnits(): OrgUnit[] }) {}
 
@@ -38,6 +39,22 @@ export class OrgLookup {
 
   unit(unitId: string): OrgUnit | undefined {
     return this.directory.unit(unitId);
+  }
+
+  /**
+   * The units whose cases a member of `unitId` may see in the views: its subtree, and for a
+   * property company the compounds it manages (they hang under grids, not under the company).
+   */
+  jurisdiction(unitId: string): string[] {
+    let units = this.jurisdictions.get(unitId);
+    if (!units) {
+      const managed = this.kind(unitId) === 'company'
+        ? this.directory.allUnits().filter((u) => u.kind === 'compound' && u.companyId === unitId).map((u) => u.id)
+        : [];
+      units = [...new Set([...this.subtree(unitId), ...managed])].sort();
+      this.jurisdictions.set(unitId, units);
+    }
+    return units;
   }
 
   /** Every unit in the subtree rooted at `rootId`, the root included. */

@@ -30,11 +30,13 @@ export class ViewResponder {
   }
 
   /**
-   * The part of the views this actor may see. No restriction yet: access control narrows it to the
-   * actor's subtree (OrgLookup.subtree) when it is wired in.
+   * The part of the views this actor may see: operators and auditors the whole district, everyone
+   * else the cases assigned to or located in their unit's jurisdiction (residents never get here:
+   * the access policy refuses them the views).
    */
-  scopeOf(_actor: Actor): ViewScope | undefined {
-    return undefined;
+  scopeOf(actor: Actor): ViewScope | undefined {
+    if (actor.role === 'operator' || actor.role === 'auditor') return undefined;
+    return { unitIds: actor.unitId ? this.models.org.jurisdiction(actor.unitId) : [] };
   }
 
   /** JSON as is, or CSV of the rows with a file name. */
