@@ -3,17 +3,11 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { freePort } from '../support/free-port';
 
 // The test command builds before jest; CIVICLOOP_DIST points elsewhere when checking another build.
 const dist = process.env.CIVICLOOP_DIST ?? resolve(__dirname, '../../dist');
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as { port: number };
-  await new Promise((done) => server.close(done));
-  return port;
-}
 
 /** Runs an entry point of the build until it exits (or 20 s pass); returns its exit code, output and duration. */
 function runUntilExit(entry: string, env: Record<string, string>): Promise<{ code: number | null; output: string; ms: number }> {
