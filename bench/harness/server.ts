@@ -2,8 +2,6 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { freePort } from '../../test/support/free-port';
 
-
-
 export interface ServerProcess {
   url: string;
   pid: number;

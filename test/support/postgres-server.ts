@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './free-port';
 
-
 const BIN = '/usr/lib/postgresql/15/bin';
 
 export interface PostgresServer {
