@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { ConfigInvalid, loadConfig } from '@civicloop/platform';
+import { ConfigInvalid, describeEventStore, loadConfig } from '@civicloop/platform';
 import { WorkerAppModule } from './worker-app.module';
 
 async function main(): Promise<void> {
@@ -9,7 +9,7 @@ async function main(): Promise<void> {
   const app = await NestFactory.createApplicationContext(WorkerAppModule.forRoot({ config }));
   // SIGTERM/SIGINT close modules in order, so consumers finish their batch and store their checkpoint.
   app.enableShutdownHooks();
-  Logger.log('civicloop worker started', 'Bootstrap');
+  Logger.log(`civicloop worker started (events: ${describeEventStore(config)})`, 'Bootstrap');
 }
 
 main().catch((error) => {

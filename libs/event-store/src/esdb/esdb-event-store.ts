@@ -28,7 +28,7 @@ export class EventStoreUnreachable extends Error {
 /**
  * The production store. Streams, revisions and ids are EventStoreDB's own: our metadata.eventId is
  * the EventStoreDB event id, so a retried append is recognised by the server as idempotent.
- * Positions are the $all commit positions (see esdb-position.ts for why they fit in a number).
+ * Positions are the $all commit positions (see esdb-mapping.ts for why they fit in a number).
  */
 export class EsdbEventStore implements EventStore {
   private constructor(private readonly client: EventStoreDBClient, readonly name: string) {}
