@@ -77,7 +77,8 @@ function checkStores(compose: Compose): void {
     expect({ name, healthcheck: Boolean(service.healthcheck) }).toEqual({ name, healthcheck: true });
     for (const volume of service.volumes ?? []) {
       const source = volume.split(':')[0];
-      expect({ name, volume: source in (compose.volumes ?? {}) }).toEqual({ name, volume: true });
+      const declared = source.startsWith('.') ? existsSync(join(DOCKER, source)) : source in (compose.volumes ?? {});
+      expect({ name, volume: source, declared }).toEqual({ name, volume: source, declared: true });
     }
   }
 }
