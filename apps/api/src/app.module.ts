@@ -15,9 +15,7 @@ import { GetDirectoryHandler } from './directory/get-directory/get-directory.que
 import { WorkerModule } from '../../worker/src/worker.module';
 import { HealthController } from './health/health.controller';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
-import { IdempotencyStore } from './idempotency/idempotency.store';
-import Database from 'better-sqlite3';
-import { APP_STATE_DB } from '@civicloop/platform';
+import { idempotencyStoreProvider } from './idempotency/idempotency-store.provider';
 import { InfrastructureModule, InfrastructureOptions } from '@civicloop/platform';
 
 @Module({})
@@ -43,7 +41,7 @@ export class AppModule {
       controllers: [HealthController, GetDirectoryController],
       providers: [
         GetDirectoryHandler,
-        { provide: IdempotencyStore, inject: [APP_STATE_DB], useFactory: (db: Database.Database) => new IdempotencyStore(db) },
+        idempotencyStoreProvider,
         // Guards run in this order: who you are, then what you may do here.
         { provide: APP_GUARD, useClass: JwtAuthGuard },
         { provide: APP_GUARD, useClass: AccessGuard },

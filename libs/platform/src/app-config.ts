@@ -58,6 +58,11 @@ export class AppConfig {
   @IsInt() @Min(1)
   INTAKE_LIMIT_WINDOW_SECONDS = 60;
 
+  /** How long an Idempotency-Key's first answer is replayed (kept in Redis when REDIS_URL is set). */
+  @Transform(({ value }) => (value === undefined || value === '' ? 86400 : Number(value)))
+  @IsInt() @Min(1) @Max(30 * 86400)
+  IDEMPOTENCY_TTL_SECONDS = 86400;
+
   /** Comma-separated origins allowed by CORS; empty means no cross-origin access. */
   @IsString()
   CORS_ORIGINS = '';

@@ -1,7 +1,7 @@
-import { CallHandler, ExecutionContext, HttpStatus, Inject, Injectable, NestInterceptor } from '@nestjs/common';
+import { CallHandler, ExecutionContext, HttpStatus, Inject, Injectable, Logger, NestInterceptor } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { Request, Response } from 'express';
-import { Observable, of, tap } from 'rxjs';
+import { catchError, concatMap, defer, from, mergeAll, Observable, of, throwError } from 'rxjs';
 import { Actor } from '@civicloop/domain';
 import { ApiError } from '../common/api-error';
 import { Clock, CLOCK } from '@civicloop/platform';
@@ -19,6 +19,8 @@ function canonical(value: unknown): string {
 
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
+  private readonly log = new Logger('Idempotency');
+
   constructor(private readonly store: IdempotencyStore, @Inject(CLOCK) private readonly clock: Clock) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
@@ -35,17 +37,36 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const fingerprint = createHash('sha256')
       .update(`${request.method} ${request.originalUrl.split('?')[0]}\n${canonical(request.body)}`)
       .digest('hex');
-    const previous = this.store.find(scope);
-    if (previous) return this.replay(previous, fingerprint, response);
-    if (!this.store.begin(scope, fingerprint, this.clock.now())) {
-      return this.replay(this.store.find(scope)!, fingerprint, response);
+    return defer(async () => {
+      const previous = await this.unlessUnavailable(this.store.find(scope));
+      if (previous) return this.replay(previous, fingerprint, response);
+      if (!(await this.unlessUnavailable(this.store.begin(scope, fingerprint, this.clock.now())))) {
+        // the holder may have released or its claim expired in between: then the retry runs it
+        const holder = await this.unlessUnavailable(this.store.find(scope));
+        return this.replay(holder ?? { fingerprint, status: null, body: null }, fingerprint, response);
+      }
+      return next.handle().pipe(
+        // the answer is stored before it is sent, so a retry right after it is replayed, not refused
+        concatMap(async (body) => {
+          await this.store.complete(scope, response.statusCode, body)
+            .catch((error: Error) => this.log.error(`answer not stored for replay: ${error.message}`));
+          return body;
+        }),
+        catchError((error) => from(this.store.release(scope)
+          .catch((failure: Error) => this.log.error(`claim not released: ${failure.message}`)))
+          .pipe(concatMap(() => throwError(() => error)))),
+      );
+    }).pipe(mergeAll());
+  }
+
+  /** Without its store the key cannot be honoured: refuse rather than risk running the command twice. */
+  private async unlessUnavailable<T>(pending: Promise<T>): Promise<T> {
+    try {
+      return await pending;
+    } catch (error) {
+      this.log.error(`idempotency store: ${(error as Error).message}`);
+      throw new ApiError(HttpStatus.SERVICE_UNAVAILABLE, 'IDEMPOTENCY_UNAVAILABLE', 'Idempotency-Key cannot be checked right now; retry later');
     }
-    return next.handle().pipe(
-      tap({
-        next: (body) => this.store.complete(scope, response.statusCode, body),
-        error: () => this.store.release(scope),
-      }),
-    );
   }
 
   private replay(previous: { fingerprint: string; status: number | null; body: unknown }, fingerprint: string, response: Response) {
