@@ -12,11 +12,11 @@ const IN_FLIGHT_SECONDS = 60;
 export const idempotencyStoreProvider: Provider = {
   provide: IdempotencyStore,
   inject: [AppConfig, APP_STATE_DB],
-  useFactory: (config: AppConfig, db: Database.Database): IdempotencyStore =>
-    config.REDIS_URL
-      ? RedisIdempotencyStore.connect(config.REDIS_URL, {
-        retainMs: config.IDEMPOTENCY_TTL_SECONDS * 1000,
-        inFlightMs: Math.min(IN_FLIGHT_SECONDS, config.IDEMPOTENCY_TTL_SECONDS) * 1000,
-      })
-      : new SqliteIdempotencyStore(db),
+  useFactory: (config: AppConfig, db: Database.Database): IdempotencyStore => {
+    const times = {
+      retainMs: config.IDEMPOTENCY_TTL_SECONDS * 1000,
+      inFlightMs: Math.min(IN_FLIGHT_SECONDS, config.IDEMPOTENCY_TTL_SECONDS) * 1000,
+    };
+    return config.REDIS_URL ? RedisIdempotencyStore.connect(config.REDIS_URL, times) : new SqliteIdempotencyStore(db, times);
+  },
 };
