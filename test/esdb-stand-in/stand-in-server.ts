@@ -1,45 +1,94 @@
 import * as grpc from '@grpc/grpc-js';
-import { Empty, StreamIdentifier, UUID } from '@eventstore/db-client/generated/shared_pb';
+import { Empty, UUID } from '@eventstore/db-client/generated/shared_pb';
+import { ServerFeaturesService } from '@eventstore/db-client/generated/serverfeatures_grpc_pb';
 import { StreamsService } from '@eventstore/db-client/generated/streams_grpc_pb';
 import { AppendReq, AppendResp, ReadReq, ReadResp } from '@eventstore/db-client/generated/streams_pb';
+import { batchAppend, BatchAppendCall } from './stand-in-batch-append';
+import { supportedMethods } from './stand-in-features';
 import { AppendOutcome, Expected, LogRecord, ProposedEvent, StandInLog } from './stand-in-log';
+import { identifier, streamName, toProposed } from './stand-in-wire';
 
 type ReadCall = grpc.ServerWritableStream<ReadReq, ReadResp>;
 type AppendCall = grpc.ServerReadableStream<AppendReq, AppendResp>;
+
+export type StandInRpc = 'Streams.Read' | 'Streams.Append' | 'Streams.BatchAppend' | 'ServerFeatures.GetSupportedMethods';
+export type AppendRpc = 'Streams.Append' | 'Streams.BatchAppend';
+
+export interface EsdbStandInOptions {
+  /**
+   * `batch-append` (default): answers ServerFeatures like EventStoreDB 21.10 and later, so
+   * `@eventstore/db-client` appends through `Streams.BatchAppend`, as it does in production.
+   * `append-only`: like an older server, without ServerFeatures or BatchAppend, so the client
+   * falls back to `Streams.Append`.
+   */
+  features?: 'batch-append' | 'append-only';
+}
 
 export interface EsdbStandIn {
   log: StandInLog;
   port: number;
   connectionString: string;
+  /** RPCs started, per method: shows which path a client took. */
+  calls: Record<StandInRpc, number>;
+  /** Appends answered (written, recognised as a retry, or refused), per method that carried them. */
+  appends: Record<AppendRpc, number>;
   /** Ends every live subscription with UNAVAILABLE, as a server restart or leader change would. */
   dropSubscriptions(): void;
   stop(): Promise<void>;
 }
 
 /**
- * A test-only EventStoreDB: the client package's own generated `Streams` service definition served
- * by grpc-js over an in-memory log (see README.md for what it does not imitate).
+ * A test-only EventStoreDB: the client package's own generated `Streams` (and `ServerFeatures`)
+ * service definitions served by grpc-js over an in-memory log (see README.md for what it does not
+ * imitate).
  */
-export async function startEsdbStandIn(): Promise<EsdbStandIn> {
+export async function startEsdbStandIn({ features = 'batch-append' }: EsdbStandInOptions = {}): Promise<EsdbStandIn> {
   const log = new StandInLog();
   const subscriptions = new Set<ReadCall>();
+  const calls: Record<StandInRpc, number> = {
+    'Streams.Read': 0, 'Streams.Append': 0, 'Streams.BatchAppend': 0, 'ServerFeatures.GetSupportedMethods': 0,
+  };
+  const appends: Record<AppendRpc, number> = { 'Streams.Append': 0, 'Streams.BatchAppend': 0 };
   const server = new grpc.Server();
   const unimplemented = (_call: unknown, callback: grpc.sendUnaryData<never>) =>
     callback({ code: grpc.status.UNIMPLEMENTED, details: 'not imitated by the stand-in' });
+  const batchAppendSupported = features === 'batch-append';
   server.addService(StreamsService, {
-    read: (call: ReadCall) => read(log, subscriptions, call),
-    append: (call: AppendCall, callback: grpc.sendUnaryData<AppendResp>) => append(log, call, callback),
+    read: (call: ReadCall) => {
+      calls['Streams.Read'] += 1;
+      read(log, subscriptions, call);
+    },
+    append: (call: AppendCall, callback: grpc.sendUnaryData<AppendResp>) => {
+      calls['Streams.Append'] += 1;
+      append(log, call, callback, () => { appends['Streams.Append'] += 1; });
+    },
     delete: unimplemented,
     tombstone: unimplemented,
-    batchAppend: (call: grpc.ServerDuplexStream<unknown, unknown>) =>
-      call.emit('error', { code: grpc.status.UNIMPLEMENTED, details: 'not imitated by the stand-in' }),
+    batchAppend: (call: BatchAppendCall) => {
+      calls['Streams.BatchAppend'] += 1;
+      // A server from before 21.10 has no BatchAppend at all.
+      if (!batchAppendSupported) return void call.emit('error', { code: grpc.status.UNIMPLEMENTED, details: 'unknown method' });
+      batchAppend(log, call, () => { appends['Streams.BatchAppend'] += 1; });
+    },
   });
+  // Older servers have no ServerFeatures service: grpc answers UNIMPLEMENTED, and the client then
+  // assumes an unknown server version and uses Streams.Append only.
+  if (batchAppendSupported) {
+    server.addService(ServerFeaturesService, {
+      getSupportedMethods: (_call: unknown, callback: grpc.sendUnaryData<ReturnType<typeof supportedMethods>>) => {
+        calls['ServerFeatures.GetSupportedMethods'] += 1;
+        callback(null, supportedMethods());
+      },
+    });
+  }
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))));
   return {
     log,
     port,
     connectionString: `esdb://127.0.0.1:${port}?tls=false`,
+    calls,
+    appends,
     dropSubscriptions() {
       for (const call of subscriptions) call.emit('error', { code: grpc.status.UNAVAILABLE, details: 'stand-in dropped the subscription' });
       subscriptions.clear();
@@ -51,7 +100,7 @@ export async function startEsdbStandIn(): Promise<EsdbStandIn> {
   };
 }
 
-function append(log: StandInLog, call: AppendCall, callback: grpc.sendUnaryData<AppendResp>): void {
+function append(log: StandInLog, call: AppendCall, callback: grpc.sendUnaryData<AppendResp>, onAppend: () => void): void {
   let options: AppendReq.Options | undefined;
   const events: ProposedEvent[] = [];
   call.on('data', (request: AppendReq) => {
@@ -62,19 +111,9 @@ function append(log: StandInLog, call: AppendCall, callback: grpc.sendUnaryData<
   call.on('end', () => {
     if (!options) return callback({ code: grpc.status.INVALID_ARGUMENT, details: 'append without options' });
     const streamId = streamName(options.getStreamIdentifier());
+    onAppend();
     callback(null, toAppendResp(log.append(streamId, events, expectedOf(options))));
   });
-}
-
-function toProposed(message: AppendReq.ProposedMessage): ProposedEvent {
-  const metadata = message.getMetadataMap();
-  return {
-    id: message.getId()?.getString() ?? '',
-    type: metadata.get('type') ?? '',
-    contentType: metadata.get('content-type') ?? 'application/octet-stream',
-    data: message.getData_asU8(),
-    customMetadata: message.getCustomMetadata_asU8(),
-  };
 }
 
 function expectedOf(options: AppendReq.Options): Expected {
@@ -219,6 +258,3 @@ function toReadResp(record: LogRecord): ReadResp {
   const event = new ReadResp.ReadEvent().setEvent(recorded).setCommitPosition(record.position.toString());
   return new ReadResp().setEvent(event);
 }
-
-const identifier = (name: string) => new StreamIdentifier().setStreamName(Buffer.from(name, 'utf8'));
-const streamName = (id: StreamIdentifier | undefined) => Buffer.from(id?.getStreamName_asU8() ?? new Uint8Array()).toString('utf8');
