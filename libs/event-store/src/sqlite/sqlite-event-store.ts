@@ -6,6 +6,7 @@ import {
   ReadStreamOptions, RecordedEvent, SubscribeOptions, Subscription,
 } from '../event-store.port';
 import { AppendSignal, pollingSubscription } from '../poll-subscription';
+import { GroupCommit } from './group-commit';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS events (
@@ -41,13 +42,14 @@ const toRecorded = (row: Row): RecordedEvent => ({
 /**
  * The embedded event store: one SQLite file in WAL mode with synchronous=FULL, so the WAL is
  * fsynced on every commit and an acknowledged append survives a power cut (NORMAL would only
- * survive a process crash). Each append is one transaction: all its events or none.
+ * survive a process crash). Each append is atomic (all its events or none); appends arriving
+ * together share one fsynced commit (GroupCommit), each answered only after that commit.
  */
 export class SqliteEventStore implements EventStore {
   private readonly db: Database.Database;
   private readonly signal = new AppendSignal();
   private readonly statements;
-  private readonly appendTransaction;
+  private readonly groupCommit: GroupCommit;
 
   constructor(readonly file: string) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
@@ -69,27 +71,28 @@ export class SqliteEventStore implements EventStore {
       all: this.db.prepare('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?'),
       headPosition: this.db.prepare('SELECT MAX(position) AS position FROM events'),
     };
-    this.appendTransaction = this.db.transaction(
-      (streamId: string, events: NewEvent[], expected: ExpectedRevision): AppendResult => {
-        const retried = this.alreadyAppended(streamId, events);
-        if (retried) return retried;
-        const head = (this.statements.head.get(streamId) as { revision: number | null }).revision;
-        const actual = head === null ? 'no_stream' : head;
-        const matches = expected === 'any' || expected === actual;
-        if (!matches) throw new ConcurrencyError(streamId, expected, actual);
-        let revision = head ?? -1;
-        let position = 0;
-        for (const event of events) {
-          revision += 1;
-          const info = this.statements.insert.run(
-            event.metadata.eventId, streamId, revision, event.type,
-            JSON.stringify(event.data), JSON.stringify(event.metadata), event.metadata.occurredAt,
-          );
-          position = Number(info.lastInsertRowid);
-        }
-        return { revision, position };
-      },
-    );
+    this.groupCommit = new GroupCommit(this.db);
+  }
+
+  /** Runs inside GroupCommit's transaction, in a savepoint of its own. */
+  private appendNow(streamId: string, events: NewEvent[], expected: ExpectedRevision): AppendResult {
+    const retried = this.alreadyAppended(streamId, events);
+    if (retried) return retried;
+    const head = (this.statements.head.get(streamId) as { revision: number | null }).revision;
+    const actual = head === null ? 'no_stream' : head;
+    const matches = expected === 'any' || expected === actual;
+    if (!matches) throw new ConcurrencyError(streamId, expected, actual);
+    let revision = head ?? -1;
+    let position = 0;
+    for (const event of events) {
+      revision += 1;
+      const info = this.statements.insert.run(
+        event.metadata.eventId, streamId, revision, event.type,
+        JSON.stringify(event.data), JSON.stringify(event.metadata), event.metadata.occurredAt,
+      );
+      position = Number(info.lastInsertRowid);
+    }
+    return { revision, position };
   }
 
   /** A retried append (same event ids, same stream) returns the first result and writes nothing. */
@@ -106,7 +109,7 @@ export class SqliteEventStore implements EventStore {
 
   async append(streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
     if (events.length === 0) throw new Error('append needs at least one event');
-    const result = this.appendTransaction.immediate(streamId, events, expected);
+    const result = await this.groupCommit.run(() => this.appendNow(streamId, events, expected));
     this.signal.notify();
     return result;
   }
@@ -135,6 +138,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   async close(): Promise<void> {
+    this.groupCommit.flush(); // appends already accepted are committed, not dropped
     this.db.close();
   }
 }
