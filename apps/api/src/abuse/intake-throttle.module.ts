@@ -2,10 +2,12 @@ import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis'
 import { DynamicModule } from '@nestjs/common';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { AppConfig } from '@civicloop/platform';
+import { WindowThrottlerStorage } from './window-throttler.storage';
 
 /**
  * Intake limits per user and per client address. The counters live in Redis when REDIS_URL is set,
- * so every API replica counts against the same limit; without Redis they are per process.
+ * so every API replica counts against the same limit; without Redis they are per process (same
+ * fixed-window algorithm either way).
  */
 export function intakeThrottleModule(config: AppConfig): DynamicModule {
   const ttl = config.INTAKE_LIMIT_WINDOW_SECONDS * 1000;
@@ -16,7 +18,7 @@ export function intakeThrottleModule(config: AppConfig): DynamicModule {
     ],
     storage: config.REDIS_URL
       ? new ThrottlerStorageRedisService(config.REDIS_URL, { keyPrefix: 'civicloop:throttle:', maxRetriesPerRequest: 3 })
-      : undefined,
+      : new WindowThrottlerStorage(),
     errorMessage: 'too many cases taken in from this user or address; try again later',
   });
 }
