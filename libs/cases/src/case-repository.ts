@@ -23,14 +23,28 @@ export interface LoadedCase {
   revision: number;
 }
 
-export function foldCase(events: RecordedEvent[]): LoadedCase {
-  let state = initialCaseState();
-  for (const event of events) state = evolve(state, event as unknown as CaseEvent, event.metadata.occurredAt);
-  return { state, revision: events.length ? events[events.length - 1].revision : -1 };
+export function foldCase(events: RecordedEvent[], from: LoadedCase = { state: initialCaseState(), revision: -1 }): LoadedCase {
+  let state = from.state;
+  for (let i = from.revision + 1; i < events.length; i++) {
+    state = evolve(state, events[i] as unknown as CaseEvent, events[i].metadata.occurredAt);
+  }
+  return { state, revision: events.length ? events[events.length - 1].revision : from.revision };
 }
+
+const FOLDS_KEPT = 2_000;
 
 @Injectable()
 export class CaseRepository {
+  /**
+   * The last full fold of recently loaded cases, with the event object it ended on. The access
+   * guard, the command handler and GET /cases/{id} each fold the same case; a 200-event fold is a
+   * fifth of a read. A fold is reused only when the store hands back that very event object at
+   * that revision: the SQLite store shares its cached (frozen, immutable) events, so the events
+   * before it are the same ones too; stores that build new objects on every read simply refold.
+   * States are never mutated (evolve returns new objects), so sharing one is safe.
+   */
+  private readonly folds = new Map<string, { last: RecordedEvent; loaded: LoadedCase }>();
+
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -42,7 +56,16 @@ export class CaseRepository {
   }
 
   async load(caseId: string, options?: ReadStreamOptions): Promise<LoadedCase> {
-    return foldCase(await this.history(caseId, options));
+    const events = await this.history(caseId, options);
+    const kept = this.folds.get(caseId);
+    const reusable = kept && events[kept.loaded.revision] === kept.last;
+    const loaded = foldCase(events, reusable ? kept.loaded : undefined);
+    if (options === undefined && events.length) {
+      this.folds.delete(caseId); // re-inserted last: the Map's first key is the least recently loaded
+      this.folds.set(caseId, { last: events[events.length - 1], loaded });
+      if (this.folds.size > FOLDS_KEPT) this.folds.delete(this.folds.keys().next().value!);
+    }
+    return loaded;
   }
 
   now(): string {

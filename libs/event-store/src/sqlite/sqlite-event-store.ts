@@ -7,6 +7,7 @@ import {
 } from '../event-store.port';
 import { AppendSignal, pollingSubscription } from '../poll-subscription';
 import { GroupCommit } from './group-commit';
+import { StreamCache } from './stream-cache';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS events (
@@ -50,8 +51,11 @@ export class SqliteEventStore implements EventStore {
   private readonly signal = new AppendSignal();
   private readonly statements;
   private readonly groupCommit: GroupCommit;
+  private readonly cache: StreamCache;
 
-  constructor(readonly file: string) {
+  /** `cachedEvents`: how many parsed events the stream cache holds (0: none, every read parses). */
+  constructor(readonly file: string, { cachedEvents = 10_000 }: { cachedEvents?: number } = {}) {
+    this.cache = new StreamCache(cachedEvents);
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
@@ -65,8 +69,10 @@ export class SqliteEventStore implements EventStore {
         `INSERT INTO events (event_id, stream_id, revision, type, data, metadata, occurred_at)
          VALUES (?, ?, ?, ?, ?, ?, ?)`,
       ),
-      stream: this.db.prepare(
-        'SELECT * FROM events WHERE stream_id = ? AND revision <= ? ORDER BY revision',
+      // Only the columns a RecordedEvent needs: event_id and occurred_at repeat what metadata holds.
+      streamRange: this.db.prepare(
+        `SELECT position, stream_id, revision, type, data, metadata FROM events
+         WHERE stream_id = ? AND revision > ? AND revision <= ? ORDER BY revision`,
       ),
       all: this.db.prepare('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?'),
       headPosition: this.db.prepare('SELECT MAX(position) AS position FROM events'),
@@ -115,8 +121,16 @@ export class SqliteEventStore implements EventStore {
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
-    const rows = this.statements.stream.all(streamId, options.toRevision ?? Number.MAX_SAFE_INTEGER) as Row[];
-    const events = rows.map(toRecorded);
+    const toRevision = options.toRevision ?? Number.MAX_SAFE_INTEGER;
+    const cached = this.cache.get(streamId);
+    let stream = cached ?? [];
+    if (stream.length <= toRevision) {
+      // Revisions run 0, 1, 2, ... so the cached prefix ends at revision length - 1.
+      const rows = this.statements.streamRange.all(streamId, stream.length - 1, toRevision) as Row[];
+      if (rows.length) stream = this.cache.extend(streamId, cached, rows.map(toRecorded));
+    }
+    // A copy: the cached array is shared, the caller may do what it likes with its own.
+    const events = stream.slice(0, Math.min(stream.length, toRevision + 1));
     if (options.toTime === undefined) return events;
     // The history as it stood at that time is a prefix: stop at the first later event.
     const cutoff = Date.parse(options.toTime);
