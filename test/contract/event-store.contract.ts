@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ConcurrencyError, EventStore, NewEvent, RecordedEvent } from '@civicloop/event-store';
+import { checkCheckpoint, checkpointEventOf, ConcurrencyError, EventStore, NewEvent, RecordedEvent } from '@civicloop/event-store';
 
 export interface ContractSubject {
   store: EventStore;
@@ -127,6 +127,22 @@ export function eventStoreContract(name: string, open: () => Promise<ContractSub
       }
       expect(paged.map((e) => e.metadata.eventId)).toEqual(all.map((e) => e.metadata.eventId));
       expect(await store.headPosition()).toBe(last.position);
+    });
+
+    it('finds the event a checkpoint stands on by its stream and revision, at the position $all gave it', async () => {
+      const start = await store.headPosition();
+      const stream = newStream();
+      await store.append(stream, [caseEvent(stream, 'E0', at(0)), caseEvent(stream, 'E1', at(1))], 'no_stream');
+      const [first, second] = (await store.readAll({ after: start, limit: 100 })).filter((e) => e.streamId === stream);
+      for (const event of [first, second]) {
+        expect(await checkCheckpoint(store, event.position, checkpointEventOf(event))).toEqual({ verdict: 'same', position: event.position });
+      }
+      // What a checkpoint carried over from another store looks like: its event elsewhere, or not here at all.
+      expect(await checkCheckpoint(store, second.position, checkpointEventOf(first))).toEqual({ verdict: 'moved', position: first.position });
+      const ref = checkpointEventOf(first);
+      for (const foreign of [{ ...ref, eventId: randomUUID() }, { ...ref, streamId: newStream() }, { ...ref, revision: 5 }]) {
+        expect(await checkCheckpoint(store, first.position, foreign)).toEqual({ verdict: 'absent' });
+      }
     });
 
     it('subscribes: catches up from a checkpoint, goes live, and resumes from the stored checkpoint', async () => {

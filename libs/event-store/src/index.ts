@@ -3,3 +3,4 @@ export * from './sqlite/sqlite-event-store';
 export * from './poll-subscription';
 export * from './esdb/esdb-event-store';
 export { fromEsdbPosition } from './esdb/esdb-mapping';
+export * from './checkpoint-event';

@@ -1,7 +1,9 @@
 import { Logger } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { applyDeadlineFact, DeadlineFacts, foldDeadlineFacts, initialDeadlineFacts, pendingDeadlines } from '@civicloop/deadlines';
-import { EventStore, Position, RecordedEvent, Subscription } from '@civicloop/event-store';
+import {
+  checkCheckpoint, CheckpointEvent, checkpointEventOf, describeCheckpointEvent, EventStore, Position, RecordedEvent, Subscription,
+} from '@civicloop/event-store';
 import { Clock } from '@civicloop/platform';
 import { DeadlineCheckpoint } from './deadline-checkpoint';
 import { DeadlineJobData, deadlineJob, scheduleDeadlines, unscheduleDeadlines } from './deadline-queue';
@@ -16,11 +18,12 @@ const caseIdOf = (streamId: string) => streamId.slice(CASE_STREAM.length);
  * whole store and adds what Redis lacks (a wiped Redis loses nothing); then the subscription,
  * from the stored checkpoint, schedules the deadlines each new event sets and removes those it ends.
  * The checkpoint moves only after Redis took the jobs, so an event written while Redis was down
- * is scheduled once it is back.
+ * is scheduled once it is back. A stored checkpoint whose event this store does not hold at that
+ * position is from another store (a migration) and is not trusted (see verifyCheckpoint).
  */
 export class DeadlineScheduler {
   private subscription: Subscription | null = null;
-  private unsaved: Position | null = null;
+  private unsaved: { position: Position; event: CheckpointEvent } | null = null;
   private savedAt = 0;
   private readonly log = new Logger('Deadlines');
 
@@ -33,11 +36,12 @@ export class DeadlineScheduler {
   ) {}
 
   async start(onError: (error: unknown) => void): Promise<void> {
-    const { cases, deadlines, position } = await this.reconcile();
+    await this.verifyCheckpoint();
+    const { cases, deadlines, position, last } = await this.reconcile();
     this.log.log(`reconciled ${deadlines} pending deadlines of ${cases} cases up to position ${position ?? 'start'}`);
-    if (position !== null) this.checkpoint.write(position);
+    if (last) this.checkpoint.write(last.position, checkpointEventOf(last));
     this.subscription = this.store.subscribeToAll({
-      after: this.checkpoint.read(),
+      after: this.checkpoint.read()?.position ?? null,
       handler: (event) => this.handle(event),
       onError,
     });
@@ -50,25 +54,53 @@ export class DeadlineScheduler {
   }
 
   /**
+   * Keeps the stored checkpoint only if this store holds its event at its position. Otherwise it
+   * is moved to where its event is now (a migrated history) or dropped (the event is not here, or
+   * the checkpoint predates carrying its event): the forward-only write would otherwise keep, say,
+   * an EventStoreDB log offset after a switch to SQLite and skip every new event. Dropping costs
+   * nothing: the reconciler that runs next covers the whole store and stores its own checkpoint.
+   */
+  private async verifyCheckpoint(): Promise<void> {
+    const stored = this.checkpoint.read();
+    if (!stored) return;
+    if (!stored.event) {
+      this.log.warn(`checkpoint ${stored.position} does not name its event (stored by an older version): dropped; the reconciler covers the whole store`);
+      this.checkpoint.clear();
+      return;
+    }
+    const check = await checkCheckpoint(this.store, stored.position, stored.event);
+    const event = describeCheckpointEvent(stored.event);
+    if (check.verdict === 'same') return;
+    if (check.verdict === 'moved') {
+      this.log.warn(`checkpoint ${stored.position} is from another store: ${event} is at ${check.position} here (the history was migrated); resuming after it`);
+      this.checkpoint.replace(check.position, stored.event);
+    } else {
+      this.log.warn(`checkpoint ${stored.position} is from another store: ${event} is not in this store; starting from the beginning (after the reconciler)`);
+      this.checkpoint.clear();
+    }
+  }
+
+  /**
    * The checkpoint is saved at most every CHECKPOINT_EVERY_MS (an fsync per event would be the
    * bottleneck); after a crash the few events since are handled again, which adds nothing new.
    */
-  private advance(position: Position): void {
-    this.unsaved = position;
+  private advance(event: RecordedEvent): void {
+    this.unsaved = { position: event.position, event: checkpointEventOf(event) };
     if (Date.now() - this.savedAt >= CHECKPOINT_EVERY_MS) this.saveCheckpoint();
   }
 
   private saveCheckpoint(): void {
     if (this.unsaved === null) return;
-    this.checkpoint.write(this.unsaved);
+    this.checkpoint.write(this.unsaved.position, this.unsaved.event);
     this.unsaved = null;
     this.savedAt = Date.now();
   }
 
   /** Folds the whole store once; every pending deadline is added (existing job ids are left alone). */
-  async reconcile(pageSize = 5000): Promise<{ cases: number; deadlines: number; position: Position | null }> {
+  async reconcile(pageSize = 5000): Promise<{ cases: number; deadlines: number; position: Position | null; last: RecordedEvent | null }> {
     const facts = new Map<string, DeadlineFacts>();
     let after: Position | null = null;
+    let last: RecordedEvent | null = null;
     for (;;) {
       const page: RecordedEvent[] = await this.store.readAll({ after, limit: pageSize });
       for (const event of page) {
@@ -77,14 +109,17 @@ export class DeadlineScheduler {
         if (!caseFacts) facts.set(event.streamId, (caseFacts = initialDeadlineFacts(event.streamId)));
         applyDeadlineFact(caseFacts, event);
       }
-      if (page.length) after = page[page.length - 1].position;
+      if (page.length) {
+        last = page[page.length - 1];
+        after = last.position;
+      }
       if (page.length < pageSize) break;
     }
     const now = this.clock.now().getTime();
     const jobs = [...facts.values()].flatMap((f) =>
       pendingDeadlines(f, this.rules.policy, this.rules.calendar).map((d) => deadlineJob(caseIdOf(f.streamId), d, now)));
     await scheduleDeadlines(this.queue, jobs);
-    return { cases: facts.size, deadlines: jobs.length, position: after };
+    return { cases: facts.size, deadlines: jobs.length, position: after, last };
   }
 
   async handle(event: RecordedEvent): Promise<void> {
@@ -100,6 +135,6 @@ export class DeadlineScheduler {
       const ended = before.filter((id) => !after.some((d) => d.deadlineId === id));
       if (ended.length) await unscheduleDeadlines(this.queue, caseId, ended);
     }
-    this.advance(event.position);
+    this.advance(event);
   }
 }

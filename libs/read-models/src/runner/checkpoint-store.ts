@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { CheckpointEvent, decodeCheckpointEvent, encodeCheckpointEvent } from '@civicloop/event-store';
 import { ReadDatabase, ReadDb } from '../database';
 import { allTables, Projection } from '../projection';
 import { createTable } from '../table-spec';
@@ -12,6 +13,8 @@ export interface ProjectionState {
   generation: number;
   /** Position of the last event applied; null before the first. */
   position: number | null;
+  /** The event at `position`, so a checkpoint from another store is recognised (see checkpoint-event.ts). */
+  positionEvent: CheckpointEvent | null;
   owner: string | null;
   /** Epoch ms (wall clock of the replicas) until which the owner's lease holds. */
   leaseUntil: number | null;
@@ -22,6 +25,7 @@ const toState = (row: Record<string, unknown>): ProjectionState => ({
   version: Number(row.version),
   generation: Number(row.generation),
   position: row.position === null ? null : Number(row.position),
+  positionEvent: decodeCheckpointEvent(row.position_event),
   owner: (row.owner as string | null) ?? null,
   leaseUntil: row.lease_until === null ? null : Number(row.lease_until),
 });
@@ -48,7 +52,16 @@ export class CheckpointStore {
       .addColumn('position', num)
       .addColumn('owner', 'text')
       .addColumn('lease_until', num)
+      .addColumn('position_event', 'text')
       .execute();
+    // Tables created before checkpoints carried their event lack the column. Looked up first: an
+    // ALTER, even a no-op one, would lock the table against every runner in PostgreSQL.
+    const columns = this.rdb.dialect === 'postgres'
+      ? await sql<{ name: string }>`select column_name as name from information_schema.columns where table_name = ${STATE_TABLE} and table_schema = current_schema()`.execute(db)
+      : await sql<{ name: string }>`select name from pragma_table_info(${STATE_TABLE})`.execute(db);
+    if (!columns.rows.some((c) => c.name === 'position_event')) {
+      await sql`alter table ${sql.table(STATE_TABLE)} add column position_event text`.execute(db);
+    }
   }
 
   /** Creates the state row and the tables of the current generation when they are missing. */
@@ -58,7 +71,7 @@ export class CheckpointStore {
       if (this.rdb.dialect === 'postgres') await sql`select pg_advisory_xact_lock(724001)`.execute(trx);
       await this.ensure(trx);
       await trx.insertInto(STATE_TABLE)
-        .values({ name: projection.name, version: projection.version, generation: 1, position: null, owner: null, lease_until: null })
+        .values({ name: projection.name, version: projection.version, generation: 1, position: null, position_event: null, owner: null, lease_until: null })
         .onConflict((oc) => oc.column('name').doNothing()).execute();
       const state = (await this.read(projection.name, trx))!;
       for (const table of allTables(projection)) await createTable(trx, this.rdb.dialect, table, state.generation);
@@ -97,9 +110,10 @@ export class CheckpointStore {
 
   /** Moves the checkpoint from `expected` to `next` if this owner still holds the lease on that generation. */
   async advance(
-    trx: ReadDb, name: string, owner: string, generation: number, expected: number | null, next: number, leaseMs: number,
+    trx: ReadDb, name: string, owner: string, generation: number, expected: number | null, next: number, nextEvent: CheckpointEvent, leaseMs: number,
   ): Promise<boolean> {
-    const result = await trx.updateTable(STATE_TABLE).set({ position: next, lease_until: Date.now() + leaseMs })
+    const result = await trx.updateTable(STATE_TABLE)
+      .set({ position: next, position_event: encodeCheckpointEvent(nextEvent), lease_until: Date.now() + leaseMs })
       .where('name', '=', name).where('owner', '=', owner).where('generation', '=', generation)
       .where('position', expected === null ? 'is' : '=', expected)
       .executeTakeFirst();
@@ -107,8 +121,11 @@ export class CheckpointStore {
   }
 
   /** Swaps a rebuilt generation in, unless someone else swapped first. */
-  async swap(name: string, fromGeneration: number, toGeneration: number, version: number, position: number | null): Promise<boolean> {
-    const result = await this.db.updateTable(STATE_TABLE).set({ generation: toGeneration, version, position })
+  async swap(
+    name: string, fromGeneration: number, toGeneration: number, version: number, position: number | null, positionEvent: CheckpointEvent | null,
+  ): Promise<boolean> {
+    const result = await this.db.updateTable(STATE_TABLE)
+      .set({ generation: toGeneration, version, position, position_event: encodeCheckpointEvent(positionEvent) })
       .where('name', '=', name).where('generation', '=', fromGeneration).executeTakeFirst();
     return Number(result.numUpdatedRows) === 1;
   }

@@ -1,5 +1,7 @@
 import { Logger } from '@nestjs/common';
-import { EventStore, RecordedEvent, Subscription } from '@civicloop/event-store';
+import {
+  checkCheckpoint, checkpointEventOf, describeCheckpointEvent, EventStore, RecordedEvent, Subscription,
+} from '@civicloop/event-store';
 import { ReadDatabase } from '../database';
 import { Projection, ProjectionEnv } from '../projection';
 import { applyBatch } from './apply-batch';
@@ -87,6 +89,10 @@ export class ProjectionRunner {
             await rebuildProjection(this.rdb, this.store, this.projection, this.env);
             continue;
           }
+          if (!(await this.checkpointBelongsHere(state))) {
+            await rebuildProjection(this.rdb, this.store, this.projection, this.env);
+            continue;
+          }
           crashed = await this.follow(state);
         }
       } catch (error) {
@@ -99,6 +105,31 @@ export class ProjectionRunner {
       await new Promise((resolve) => setTimeout(resolve, retryMs));
     }
     await this.checkpoints.release(name, owner).catch(() => undefined);
+  }
+
+  /**
+   * Checked on every acquisition of the lease (start and takeover): a checkpoint is trusted only if
+   * this store holds its event at its position. When the event sits elsewhere (the history was
+   * migrated) the projection is still rebuilt rather than resumed after it: rows carry event
+   * positions (board.position, stats/chain seq, which orders a case's chain), and a mix of two
+   * stores' positions would misorder them and differ from a rebuild.
+   */
+  private async checkpointBelongsHere(state: ProjectionState): Promise<boolean> {
+    if (state.position === null) return true;
+    if (state.positionEvent === null) {
+      // Written before checkpoints carried their event: only a position past the head is provably foreign.
+      const head = await this.store.headPosition();
+      if (head !== null && state.position <= Number(head)) return true;
+      this.logger.warn(`checkpoint ${state.position} lies beyond this store's head (${head ?? 'empty'}): it is from another store; rebuilding from the beginning`);
+      return false;
+    }
+    const check = await checkCheckpoint(this.store, state.position, state.positionEvent);
+    if (check.verdict === 'same') return true;
+    const event = describeCheckpointEvent(state.positionEvent);
+    this.logger.warn(check.verdict === 'moved'
+      ? `checkpoint ${state.position} is from another store: ${event} is at ${check.position} here (the history was migrated); its views hold the old store's positions, so it is rebuilt from this store`
+      : `checkpoint ${state.position} is from another store: ${event} is not in this store; rebuilding from the beginning`);
+    return false;
   }
 
   /** Follows the log until stopped or failed; resolves true when the stop was a simulated crash. */
@@ -118,8 +149,9 @@ export class ProjectionRunner {
       const batch = buffer;
       buffer = [];
       const last = Number(batch[batch.length - 1].position);
+      const lastEvent = checkpointEventOf(batch[batch.length - 1]);
       await this.rdb.db.transaction().execute(async (trx) => {
-        if (!(await this.checkpoints.advance(trx, name, owner, state.generation, position, last, leaseMs))) {
+        if (!(await this.checkpoints.advance(trx, name, owner, state.generation, position, last, lastEvent, leaseMs))) {
           throw new Error('the checkpoint moved (lease lost or tables swapped by a rebuild)');
         }
         await applyBatch(trx, this.projection, state.generation, batch, this.env, this.rdb.dialect);

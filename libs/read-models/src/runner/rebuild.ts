@@ -1,4 +1,4 @@
-import { EventStore } from '@civicloop/event-store';
+import { CheckpointEvent, checkpointEventOf, EventStore } from '@civicloop/event-store';
 import { ReadDatabase } from '../database';
 import { allTables, Projection, ProjectionEnv } from '../projection';
 import { createTable, dropTable } from '../table-spec';
@@ -45,6 +45,7 @@ export async function rebuildProjections(
   const batchSize = options.batchSize ?? 5000;
   const label = projections.map((p) => p.name).join('+');
   let position: number | null = null;
+  let positionEvent: CheckpointEvent | null = null;
   let events = 0;
   let head = Number((await store.headPosition()) ?? 0);
   for (;;) {
@@ -54,6 +55,7 @@ export async function rebuildProjections(
       for (const plan of plans) await applyBatch(trx, plan.projection, plan.generation, page, env, rdb.dialect);
     });
     position = Number(page[page.length - 1].position);
+    positionEvent = checkpointEventOf(page[page.length - 1]);
     events += page.length;
     head = Math.max(head, position);
     options.onProgress?.({ projection: label, position, head, events });
@@ -61,7 +63,7 @@ export async function rebuildProjections(
   const results: RebuildResult[] = [];
   for (const { projection, from, generation } of plans) {
     const tables = allTables(projection);
-    if (!(await checkpoints.swap(projection.name, from, generation, projection.version, position))) {
+    if (!(await checkpoints.swap(projection.name, from, generation, projection.version, position, positionEvent))) {
       for (const table of tables) await dropTable(rdb.db, table, generation);
       throw new Error(`projection ${projection.name} was swapped by someone else during the rebuild; it keeps its tables`);
     }
