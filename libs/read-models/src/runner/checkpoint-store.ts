@@ -43,6 +43,11 @@ export class CheckpointStore {
   }
 
   async ensure(db: ReadDb = this.db): Promise<void> {
+    await this.createStateTable(db);
+    await this.addMissingColumns(db);
+  }
+
+  private async createStateTable(db: ReadDb): Promise<void> {
     const big = this.rdb.dialect === 'postgres' ? sql`bigint` : sql`integer`;
     const num = this.rdb.dialect === 'postgres' ? sql`double precision` : sql`real`;
     await db.schema.createTable(STATE_TABLE).ifNotExists()
@@ -54,6 +59,9 @@ export class CheckpointStore {
       .addColumn('lease_until', num)
       .addColumn('position_event', 'text')
       .execute();
+  }
+
+  private async addMissingColumns(db: ReadDb): Promise<void> {
     // Tables created before checkpoints carried their event lack the column. Looked up first: an
     // ALTER, even a no-op one, would lock the table against every runner in PostgreSQL.
     const columns = this.rdb.dialect === 'postgres'
@@ -66,13 +74,21 @@ export class CheckpointStore {
 
   /** Creates the state row and the tables of the current generation when they are missing. */
   async ensureProjection(projection: Projection): Promise<ProjectionState> {
+    const postgres = this.rdb.dialect === 'postgres';
+    // SQLite: a transaction whose first statement reads (even CREATE TABLE IF NOT EXISTS checks the
+    // schema) cannot later wait for another replica's write lock: SQLITE_BUSY at once. So the table
+    // is made on its own and the transaction opens with a write, which waits (busy_timeout).
+    if (!postgres) await this.createStateTable(this.db);
     return this.db.transaction().execute(async (trx) => {
       // Concurrent CREATE TABLE IF NOT EXISTS races in PostgreSQL; replicas take turns (DDL is transactional there).
-      if (this.rdb.dialect === 'postgres') await sql`select pg_advisory_xact_lock(724001)`.execute(trx);
-      await this.ensure(trx);
+      if (postgres) {
+        await sql`select pg_advisory_xact_lock(724001)`.execute(trx);
+        await this.createStateTable(trx);
+      }
       await trx.insertInto(STATE_TABLE)
-        .values({ name: projection.name, version: projection.version, generation: 1, position: null, position_event: null, owner: null, lease_until: null })
+        .values({ name: projection.name, version: projection.version, generation: 1, position: null, owner: null, lease_until: null })
         .onConflict((oc) => oc.column('name').doNothing()).execute();
+      await this.addMissingColumns(trx);
       const state = (await this.read(projection.name, trx))!;
       for (const table of allTables(projection)) await createTable(trx, this.rdb.dialect, table, state.generation);
       return state;
