@@ -55,7 +55,7 @@ export function renderResults(resultsDir: string): string {
   if (latest) {
     const m = latest.data.machine!;
     lines.push(`Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB, ${m.os}. ` +
-      `Versions: ${Object.entries(latest.data.versions ?? {}).map(([k, v]) => `${k} ${v}`).join(', ')}.`, '');
+      `Versions: ${Object.entries(mergedVersions(results)).map(([k, v]) => `${k} ${v}`).join(', ')}.`, '');
   }
   for (const { file, data } of results) {
     lines.push(`### ${data.name ?? file} — \`results/${file}\``, '');
@@ -68,6 +68,11 @@ export function renderResults(resultsDir: string): string {
     lines.push('');
   }
   return lines.join('\n');
+}
+
+/** Each entry records the libraries it used; newer entries win where two name the same one. */
+function mergedVersions(results: { data: { versions?: Record<string, string> } }[]): Record<string, string> {
+  return Object.assign({}, ...results.map((r) => r.data.versions ?? {}));
 }
 
 function replaceBetween(text: string, start: string, end: string, content: string): string {
