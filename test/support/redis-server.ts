@@ -36,13 +36,16 @@ export async function startRedis({ appendOnly = false } = {}): Promise<RedisServ
   child.stderr!.on('data', (chunk) => { stderr += chunk; });
   const url = `redis://127.0.0.1:${port}`;
   const client = new IORedis(url, { maxRetriesPerRequest: null, lazyConnect: true, retryStrategy: () => 50 });
+  // refused connects while redis-server is still starting are expected; the ping loop below decides
+  let lastError: unknown;
+  client.on('error', (error) => { lastError = error; });
   for (let attempt = 0; ; attempt++) {
     if (child.exitCode !== null) throw new Error(`redis-server exited: ${stderr}`);
     try {
       if (client.status === 'wait') await client.connect();
       if ((await client.ping()) === 'PONG') break;
     } catch (error) {
-      if (attempt > 100) { child.kill('SIGKILL'); throw error; }
+      if (attempt > 100) { child.kill('SIGKILL'); throw lastError ?? error; }
       await new Promise((r) => setTimeout(r, 50));
     }
   }
