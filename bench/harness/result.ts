@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 
@@ -40,6 +40,12 @@ function repositoryRoot(): string {
 }
 
 export const ROOT = repositoryRoot();
+
+/**
+ * The V8 flags scripts/run.sh starts the service with (its heap cap), read from the script so the
+ * benchmarks measure the service as it is shipped and cannot drift from it.
+ */
+export const API_NODE_ARGS: string[] = readFileSync(join(ROOT, 'scripts', 'run.sh'), 'utf8').match(/--max-old-space-size=\d+/g) ?? [];
 export const RESULTS_DIR = join(ROOT, 'bench', 'results');
 
 export function machine() {

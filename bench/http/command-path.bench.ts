@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Directory } from '@civicloop/directory';
 import { loadConfig } from '@civicloop/platform';
 import { demoUser, signToken } from '../../apps/api/src/cli/token';
-import { API_MAIN, figure, Figure, round, writeResult } from '../harness/result';
+import { API_MAIN, API_NODE_ARGS, figure, Figure, round, writeResult } from '../harness/result';
 import { load, LoadResult } from '../harness/load';
 import { startServer } from '../harness/server';
 import { INTAKE_BODY } from './intake-body';
@@ -32,7 +32,7 @@ async function main(): Promise<void> {
   const auth = (role: 'operator' | 'handler', org?: string) => `Bearer ${signToken(secret, demoUser(directory, role, org), '1h')}`;
   const json = { 'content-type': 'application/json' };
   const notes: string[] = [];
-  const api = await startServer(API_MAIN, env);
+  const api = await startServer(API_MAIN, env, '/health', API_NODE_ARGS);
   let intake: Measured;
   let accept: Measured;
   let apiPeakRss: number;

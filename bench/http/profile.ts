@@ -7,7 +7,7 @@ import { loadConfig } from '@civicloop/platform';
 import { demoUser, signToken } from '../../apps/api/src/cli/token';
 import { summarizeProfile } from '../harness/cpu-profile';
 import { load } from '../harness/load';
-import { API_MAIN } from '../harness/result';
+import { API_MAIN, API_NODE_ARGS } from '../harness/result';
 import { startServer } from '../harness/server';
 import { INTAKE_BODY } from './intake-body';
 
@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   const env = { DATA_DIR: join(dataDir, 'data'), NODE_ENV: 'production', JWT_SECRET: secret, INTAKE_LIMIT_PER_USER: '100000000', INTAKE_LIMIT_PER_IP: '100000000' };
   const directory = Directory.fromFile(loadConfig(env).DIRECTORY_FILE);
   const token = signToken(secret, demoUser(directory, 'operator'), '1h');
-  const api = await startServer(API_MAIN, env, '/health', ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]);
+  const api = await startServer(API_MAIN, env, '/health', [...API_NODE_ARGS, '--cpu-prof', `--cpu-prof-dir=${profileDir}`]);
   try {
     const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
     let request = { method: 'POST', path: '/cases', headers, body: INTAKE_BODY };

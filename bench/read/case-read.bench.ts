@@ -10,7 +10,7 @@ import { SqliteEventStore } from '@civicloop/event-store';
 import { InfrastructureModule, loadConfig, ManualClock } from '@civicloop/platform';
 import { demoUser, signToken } from '../../apps/api/src/cli/token';
 import { simulateDistrict } from '../../apps/simulator/src/simulate';
-import { API_MAIN, figure, Figure, percentile, round, writeResult } from '../harness/result';
+import { API_MAIN, API_NODE_ARGS, figure, Figure, percentile, round, writeResult } from '../harness/result';
 import { startServer } from '../harness/server';
 import { caseWithEvents, WritePathModule } from './case-fixture';
 
@@ -98,7 +98,7 @@ async function main(): Promise<void> {
     }
 
     // The same reads over HTTP, one request at a time, beside a bare NestJS GET.
-    const api = await startServer(API_MAIN, env);
+    const api = await startServer(API_MAIN, env, '/health', API_NODE_ARGS);
     const bare = await startServer(join(__dirname, '..', 'http', 'bare-server.js'), {});
     try {
       const token = signToken(secret, demoUser(Directory.fromFile(config.DIRECTORY_FILE), 'auditor'), '1h');
