@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Finds or starts the Redis the deadline worker needs, and prints its URL on stdout (logs go to stderr).
 #   REDIS_URL=$(scripts/ensure-redis.sh)
-# 1. REDIS_URL set and answering PING: use it (warn if its maxmemory-policy is not noeviction).
-# 2. Otherwise a Redis already answering on 127.0.0.1:${REDIS_PORT:-6379}: use it.
-# 3. Otherwise install redis-server with apt if missing, and start one on that port with
-#    --maxmemory-policy noeviction and AOF (appendonly yes, fsync every second), data under
-#    ${DATA_DIR:-./data}/redis, daemonized, log in that directory.
+# 1. REDIS_URL set, answering PING and accepting writes: use it (warn if its maxmemory-policy is
+#    not noeviction).
+# 2. Otherwise a usable Redis on 127.0.0.1:${REDIS_PORT:-6379}. A port held by something else, or
+#    by a Redis that refuses writes (MISCONF: it can no longer persist, e.g. its data directory was
+#    deleted, and then it refuses even PING; READONLY: a replica), is stepped past to the next one.
+# 3. Otherwise install redis-server with apt if missing, and start one on the first free port so
+#    found, with --maxmemory-policy noeviction and AOF (appendonly yes, fsync every second), data
+#    under ${DATA_DIR:-./data}/redis, daemonized, log in that directory.
 set -euo pipefail
 
 log() { echo "ensure-redis: $*" >&2; }
@@ -22,6 +25,17 @@ ping_url() { # url -> 0 when it answers PONG
   fi
 }
 
+writable() { # url -> 0 when a write succeeds; without redis-cli we cannot tell, so assume it does
+  command -v redis-cli >/dev/null 2>&1 || return 0
+  local reply
+  reply=$(timeout 3 redis-cli -u "$1" SET civicloop:ensure-redis:probe 1 PX 5000 2>&1 || true)
+  [ "$reply" = "OK" ] && return 0
+  log "WARNING: $1 answers but refuses writes (${reply:0:160}); not using it"
+  return 1
+}
+
+port_taken() { timeout 1 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null; }
+
 check_policy() {
   command -v redis-cli >/dev/null 2>&1 || return 0
   local policy
@@ -32,13 +46,23 @@ check_policy() {
 }
 
 if [ -n "${REDIS_URL:-}" ]; then
-  if ping_url "$REDIS_URL"; then check_policy "$REDIS_URL"; echo "$REDIS_URL"; exit 0; fi
-  log "REDIS_URL=$REDIS_URL does not answer; starting a local Redis instead"
+  if ping_url "$REDIS_URL"; then
+    if writable "$REDIS_URL"; then check_policy "$REDIS_URL"; echo "$REDIS_URL"; exit 0; fi
+  else
+    log "REDIS_URL=$REDIS_URL does not answer"
+  fi
+  log "starting a local Redis instead"
 fi
 
 port=${REDIS_PORT:-6379}
 url="redis://127.0.0.1:$port"
-if ping_url "$url"; then check_policy "$url"; log "using the Redis already on $url"; echo "$url"; exit 0; fi
+# Walk up from the port past anything that is not a usable Redis (a broken one may even refuse
+# PING), so a second run finds the Redis the first one started beside it.
+while port_taken "$port"; do
+  if ping_url "$url" && writable "$url"; then check_policy "$url"; log "using the Redis already on $url"; echo "$url"; exit 0; fi
+  log "127.0.0.1:$port is taken by something we cannot use; trying the next port"
+  port=$((port + 1)); url="redis://127.0.0.1:$port"
+done
 
 if ! command -v redis-server >/dev/null 2>&1; then
   log "installing redis-server with apt"

@@ -1,9 +1,11 @@
-import { Controller, Get, Inject } from '@nestjs/common';
+import { Controller, Get, HttpException, HttpStatus, Inject, ServiceUnavailableException } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import { ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { Directory } from '@civicloop/directory';
 import { EVENT_STORE, EventStore } from '@civicloop/event-store';
 import { ReadModels } from '@civicloop/read-models';
+import { DeadlinesService } from '../../../worker/src/deadlines/deadlines.service';
 import { Public } from '../auth/actor';
 
 @ApiTags('health')
@@ -15,12 +17,34 @@ export class HealthController {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly directory: Directory,
     private readonly readModels: ReadModels,
+    private readonly modules: ModuleRef,
   ) {}
+
+  /** Present when the worker runs inside this process (the embedded default). */
+  private deadlines(): DeadlinesService | null {
+    try {
+      return this.modules.get(DeadlinesService, { strict: false });
+    } catch {
+      return null;
+    }
+  }
 
   @Public()
   @Get()
   @HealthCheck()
-  check() {
+  async check() {
+    try {
+      return await this.runChecks();
+    } catch (error) {
+      // Terminus throws the whole result; keep it in our error shape so the monitor sees what is down.
+      if (!(error instanceof ServiceUnavailableException)) throw error;
+      const result = error.getResponse() as { error?: Record<string, unknown> };
+      const down = Object.keys(result.error ?? {});
+      throw new HttpException({ code: 'UNHEALTHY', message: `down: ${down.join(', ')}`, ...result }, HttpStatus.SERVICE_UNAVAILABLE);
+    }
+  }
+
+  private runChecks() {
     return this.health.check([
       async () => {
         const indicator = this.indicators.check('eventStore');
@@ -39,6 +63,11 @@ export class HealthController {
           return indicator.down({ error: (error as Error).message });
         }
       },
+      ...(this.deadlines() ? [async () => {
+        const { up, details } = await this.deadlines()!.health();
+        const indicator = this.indicators.check('deadlines');
+        return up ? indicator.up(details) : indicator.down(details);
+      }] : []),
       async () => this.indicators.check('directory').up({
         version: this.directory.data.version,
         units: this.directory.allUnits().length,

@@ -68,6 +68,23 @@ export class DeadlinesService implements OnApplicationBootstrap, OnModuleDestroy
     );
   }
 
+  /**
+   * Whether deadlines can be scheduled right now: a write to Redis, which is what scheduling needs.
+   * A Redis that answers but refuses writes (MISCONF after a failed snapshot, READONLY replica)
+   * would otherwise leave the service looking healthy while no deadline is set.
+   */
+  async health(): Promise<{ up: boolean; details: Record<string, unknown> }> {
+    const redis = this.connections[0];
+    if (!redis) return { up: true, details: { enabled: false, reason: 'REDIS_URL is not set' } };
+    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('Redis did not answer within 2 s')), 2000).unref());
+    try {
+      await Promise.race([redis.set(`civicloop:health:${process.pid}`, this.clock.now().toISOString(), 'PX', 10_000), timeout]);
+      return { up: true, details: { enabled: true, redis: 'writable' } };
+    } catch (error) {
+      return { up: false, details: { enabled: true, redis: 'refuses writes', error: (error as Error).message } };
+    }
+  }
+
   /** Before the event store closes: stop taking events, let running jobs finish, release Redis. */
   async onModuleDestroy(): Promise<void> {
     // A reconciler waiting on an unreachable Redis must not hold the shutdown: the next start redoes it.
