@@ -8,7 +8,10 @@
 #    deleted, and then it refuses even PING; READONLY: a replica), is stepped past to the next one.
 # 3. Otherwise install redis-server with apt if missing, and start one on the first free port so
 #    found, with --maxmemory-policy noeviction and AOF (appendonly yes, fsync every second), data
-#    under ${DATA_DIR:-./data}/redis, daemonized, log in that directory.
+#    under ${DATA_DIR:-./data}/redis, daemonized, log in that directory. RDB snapshots are off: AOF
+#    is the persistence, and a failed snapshot (say, that directory deleted while Redis outlives
+#    it) would make Redis refuse every write. Deadlines lost with Redis come back from the event
+#    store by the reconciler.
 set -euo pipefail
 
 log() { echo "ensure-redis: $*" >&2; }
@@ -74,7 +77,7 @@ fi
 
 dir="$(mkdir -p "${DATA_DIR:-./data}/redis" && cd "${DATA_DIR:-./data}/redis" && pwd)"
 redis-server --port "$port" --bind 127.0.0.1 --dir "$dir" \
-  --maxmemory-policy noeviction --appendonly yes --appendfsync everysec \
+  --maxmemory-policy noeviction --appendonly yes --appendfsync everysec --save '' \
   --daemonize yes --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" >&2
 for _ in $(seq 1 100); do
   if ping_url "$url"; then log "started Redis on $url (noeviction, AOF in $dir)"; echo "$url"; exit 0; fi

@@ -17,6 +17,7 @@ const SCRIPT = join(__dirname, '..', '..', 'scripts', 'ensure-redis.sh');
  */
 describe('scripts/ensure-redis.sh passes over a Redis that refuses writes', () => {
   const dataDirs: string[] = [];
+  const startedPids: number[] = [];
   let broken: RedisServer;
 
   async function ensure(env: Record<string, string>): Promise<{ url: string; log: string; dataDir: string }> {
@@ -45,14 +46,15 @@ describe('scripts/ensure-redis.sh passes over a Redis that refuses writes', () =
     await broken.client.config('SET', 'save', '').catch(() => undefined);
     await broken.stop();
     // only the Redis servers this script started for us, found by their pid files
-    for (const dir of dataDirs.splice(0)) {
+    for (const dir of dataDirs) {
       const pidFile = join(dir, 'redis', 'redis.pid');
-      if (existsSync(pidFile)) {
-        // SIGKILL: on SIGTERM it would snapshot into the directory removed just below, fail, and stay up
-        try { process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGKILL'); } catch { /* already gone */ }
-      }
-      rmSync(dir, { recursive: true, force: true });
+      if (existsSync(pidFile)) startedPids.push(Number(readFileSync(pidFile, 'utf8')));
     }
+    // SIGKILL: on SIGTERM it may try to save into a directory that is gone and stay up
+    for (const pid of startedPids.splice(0)) {
+      try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ }
+    }
+    for (const dir of dataDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
   });
 
   it('a Redis that cannot persist any more (MISCONF, refusing even PING): starts its own on the next free port, and a second run reuses it', async () => {
@@ -81,6 +83,21 @@ describe('scripts/ensure-redis.sh passes over a Redis that refuses writes', () =
     expect(result.log).toMatch(/refuses writes \(READONLY/);
     expect(result.url).not.toBe(broken.url);
     expect(await acceptsWrites(result.url)).toBe(true);
+  });
+
+  it('the Redis it starts keeps taking writes after its data directory is deleted (no snapshots to fail)', async () => {
+    const started = await ensure({ REDIS_PORT: String(await freePort()) });
+    startedPids.push(Number(readFileSync(join(started.dataDir, 'redis', 'redis.pid'), 'utf8')));
+    rmSync(join(started.dataDir, 'redis'), { recursive: true, force: true });
+    const client = new IORedis(started.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    try {
+      await client.connect();
+      await client.bgsave().catch(() => undefined); // what a save point would start on its own
+      for (let i = 0; i < 100 && /rdb_bgsave_in_progress:1/.test(await client.info('persistence')); i++) await new Promise((r) => setTimeout(r, 50));
+      expect(await client.set('after', 'deleted')).toBe('OK');
+    } finally {
+      client.disconnect();
+    }
   });
 
   it('a healthy Redis named by REDIS_URL is used as it is', async () => {
