@@ -45,6 +45,11 @@ export class AppConfig {
   @IsInt() @Min(500)
   DEADLINES_LOCK_MS = 30000;
 
+  /** First wait before deadlines retry a Redis that refused them (doubling, up to ten times this). */
+  @Transform(({ value }) => (value === undefined || value === '' ? 1000 : Number(value)))
+  @IsInt() @Min(100)
+  DEADLINES_RETRY_MS = 1000;
+
   /** Cases one user may take in per window, and one client address (all users behind it). */
   @Transform(({ value }) => (value === undefined || value === '' ? 30 : Number(value)))
   @IsInt() @Min(1)

@@ -6,6 +6,7 @@ import {
 } from '@civicloop/event-store';
 import { Clock } from '@civicloop/platform';
 import { DeadlineCheckpoint } from './deadline-checkpoint';
+import { Outage, OutageState, retryDelayMs } from './outage';
 import { DeadlineJobData, deadlineJob, scheduleDeadlines, unscheduleDeadlines } from './deadline-queue';
 import { SlaRules } from './sla-rules';
 
@@ -25,7 +26,11 @@ export class DeadlineScheduler {
   private subscription: Subscription | null = null;
   private unsaved: { position: Position; event: CheckpointEvent } | null = null;
   private savedAt = 0;
+  private stopped = false;
+  private followFailures = 0;
+  private wakeUp = () => {};
   private readonly log = new Logger('Deadlines');
+  private readonly outage = new Outage(this.log, 'deadline scheduling');
 
   constructor(
     private readonly store: EventStore,
@@ -33,24 +38,80 @@ export class DeadlineScheduler {
     private readonly rules: SlaRules,
     private readonly checkpoint: DeadlineCheckpoint,
     private readonly clock: Clock,
+    private readonly retry = { baseMs: 1000, maxMs: 10_000 },
   ) {}
 
-  async start(onError: (error: unknown) => void): Promise<void> {
+  /**
+   * Reconciles, then follows. A failure of either (Redis refusing writes, say) is retried with
+   * backoff from the last event that Redis took, for as long as it takes; it must not end
+   * scheduling until the next restart. Settles once the subscription follows (true) or on stop().
+   */
+  async start(): Promise<boolean> {
+    for (let attempt = 1; !this.stopped; attempt++) {
+      try {
+        await this.reconcileAndCheckpoint();
+        break;
+      } catch (error) {
+        const delay = retryDelayMs(attempt, this.retry.baseMs, this.retry.maxMs);
+        this.outage.failed(error, delay);
+        await this.wait(delay);
+      }
+    }
+    if (this.stopped) return false;
+    this.follow();
+    return true;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wakeUp();
+    await this.subscription?.stop();
+    this.subscription = null;
+    this.saveCheckpoint();
+  }
+
+  /** Null while scheduling runs; otherwise since when and why it has been failing. */
+  get failing(): OutageState | null {
+    return this.outage.current;
+  }
+
+  private async reconcileAndCheckpoint(): Promise<void> {
     await this.verifyCheckpoint();
     const { cases, deadlines, position, last } = await this.reconcile();
     this.log.log(`reconciled ${deadlines} pending deadlines of ${cases} cases up to position ${position ?? 'start'}`);
     if (last) this.checkpoint.write(last.position, checkpointEventOf(last));
+  }
+
+  private follow(): void {
     this.subscription = this.store.subscribeToAll({
-      after: this.checkpoint.read()?.position ?? null,
+      after: this.unsaved?.position ?? this.checkpoint.read()?.position ?? null,
       handler: (event) => this.handle(event),
-      onError,
+      // Caught up again after a failure: the event that failed has been scheduled.
+      onLive: () => {
+        this.followFailures = 0;
+        this.outage.recovered();
+      },
+      onError: (error) => {
+        this.subscription = null;
+        if (this.stopped) return;
+        const delay = retryDelayMs(++this.followFailures, this.retry.baseMs, this.retry.maxMs);
+        this.outage.failed(error, delay);
+        void this.wait(delay).then(() => {
+          if (!this.stopped) this.follow();
+        });
+      },
     });
   }
 
-  async stop(): Promise<void> {
-    await this.subscription?.stop();
-    this.subscription = null;
-    this.saveCheckpoint();
+  private wait(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wakeUp = done;
+    });
   }
 
   /**

@@ -10,7 +10,9 @@ import { DeadlineCheckpoint } from './deadline-checkpoint';
 import { DeadlineProcessor } from './deadline-processor';
 import { DEADLINE_QUEUE, DeadlineJobData, redisConnection } from './deadline-queue';
 import { DeadlineScheduler } from './deadline-scheduler';
+import { Outage } from './outage';
 import { loadSlaRules } from './sla-rules';
+import { WorkerBreaker } from './worker-breaker';
 
 /**
  * Wires the scheduler (subscription consumer + reconciler) and the BullMQ worker that fires
@@ -23,6 +25,7 @@ export class DeadlinesService implements OnApplicationBootstrap, OnModuleDestroy
   private queue: Queue<DeadlineJobData> | null = null;
   private worker: Worker<DeadlineJobData> | null = null;
   private scheduler: DeadlineScheduler | null = null;
+  private breaker: WorkerBreaker | null = null;
   /** Settles once the reconciler has run and the subscription is live (tests and benchmarks wait on it). */
   ready: Promise<void> = Promise.resolve();
 
@@ -47,11 +50,12 @@ export class DeadlinesService implements OnApplicationBootstrap, OnModuleDestroy
     const rules = loadSlaRules(this.config.SLA_POLICY_FILE);
     const url = this.config.REDIS_URL;
     const [queueConnection, workerConnection] = (this.connections = [redisConnection(url), redisConnection(url)]);
-    const onError = (what: string) => (error: unknown) => this.log.error(`${what}: ${(error as Error)?.message ?? error}`);
-    queueConnection.on('error', onError('redis'));
-    workerConnection.on('error', onError('redis'));
+    // ioredis reports every failed reconnect: one outage line per connection, not one per attempt.
+    const [queueOutage, workerOutage] = ['queue', 'worker'].map((name) => new Outage(this.log, `Redis connection (${name})`));
+    queueConnection.on('error', (error) => queueOutage.failed(error)).on('ready', () => queueOutage.recovered());
+    workerConnection.on('error', (error) => workerOutage.failed(error)).on('ready', () => workerOutage.recovered());
     this.queue = new Queue<DeadlineJobData>(DEADLINE_QUEUE, { connection: queueConnection });
-    this.queue.on('error', onError('queue'));
+    this.queue.on('error', (error) => queueOutage.failed(error));
     const processor = new DeadlineProcessor(this.cases, this.commandBus, rules, this.clock);
     this.worker = new Worker<DeadlineJobData>(DEADLINE_QUEUE, (job, token) => processor.process(job, token), {
       connection: workerConnection,
@@ -59,13 +63,21 @@ export class DeadlinesService implements OnApplicationBootstrap, OnModuleDestroy
       lockDuration: this.config.DEADLINES_LOCK_MS,
       stalledInterval: this.config.DEADLINES_LOCK_MS,
     });
-    this.worker.on('error', onError('worker'));
+    const retry = { baseMs: this.config.DEADLINES_RETRY_MS, maxMs: this.config.DEADLINES_RETRY_MS * 10 };
+    this.breaker = new WorkerBreaker(this.worker, () => this.probeWrite(), new Outage(this.log, 'deadline worker'), retry);
+    this.worker.on('error', (error) => this.breaker?.onError(error));
     this.worker.on('failed', (job, error) => this.log.warn(`deadline ${job?.id} failed (attempt ${job?.attemptsMade}): ${error.message}`));
-    this.scheduler = new DeadlineScheduler(this.store, this.queue, rules, new DeadlineCheckpoint(this.db), this.clock);
-    this.ready = this.scheduler.start(onError('deadline subscription stopped')).then(
-      () => this.log.log(`deadlines on (policy ${rules.policy.version}, calendar ${rules.calendar.id})`),
-      (error) => onError('deadline reconciler')(error),
-    );
+    this.scheduler = new DeadlineScheduler(this.store, this.queue, rules, new DeadlineCheckpoint(this.db), this.clock, retry);
+    this.ready = this.scheduler.start().then((following) => {
+      if (following) this.log.log(`deadlines on (policy ${rules.policy.version}, calendar ${rules.calendar.id})`);
+    });
+  }
+
+  /** A write, which is what scheduling needs; a Redis that answers may still refuse writes. */
+  private async probeWrite(): Promise<void> {
+    const redis = this.connections[0];
+    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('Redis did not answer within 2 s')), 2000).unref());
+    await Promise.race([redis.set(`civicloop:health:${process.pid}`, this.clock.now().toISOString(), 'PX', 10_000), timeout]);
   }
 
   /**
@@ -74,22 +86,27 @@ export class DeadlinesService implements OnApplicationBootstrap, OnModuleDestroy
    * would otherwise leave the service looking healthy while no deadline is set.
    */
   async health(): Promise<{ up: boolean; details: Record<string, unknown> }> {
-    const redis = this.connections[0];
-    if (!redis) return { up: true, details: { enabled: false, reason: 'REDIS_URL is not set' } };
-    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('Redis did not answer within 2 s')), 2000).unref());
+    if (!this.connections[0]) return { up: true, details: { enabled: false, reason: 'REDIS_URL is not set' } };
+    let redis: Record<string, unknown> = { redis: 'writable' };
     try {
-      await Promise.race([redis.set(`civicloop:health:${process.pid}`, this.clock.now().toISOString(), 'PX', 10_000), timeout]);
-      return { up: true, details: { enabled: true, redis: 'writable' } };
+      await this.probeWrite();
     } catch (error) {
-      return { up: false, details: { enabled: true, redis: 'refuses writes', error: (error as Error).message } };
+      redis = { redis: 'refuses writes', error: (error as Error).message };
     }
+    // Both stay down until they have retried after Redis came back, so "up" means deadlines work again.
+    const scheduling = this.scheduler?.failing ?? 'following';
+    const worker = this.breaker?.paused ? 'paused until a write to Redis goes through' : 'running';
+    const up = redis.redis === 'writable' && scheduling === 'following' && worker === 'running';
+    return { up, details: { enabled: true, ...redis, scheduling, worker } };
   }
 
   /** Before the event store closes: stop taking events, let running jobs finish, release Redis. */
   async onModuleDestroy(): Promise<void> {
-    // A reconciler waiting on an unreachable Redis must not hold the shutdown: the next start redoes it.
-    await Promise.race([this.ready, new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
+    this.breaker?.stop();
+    // Stopping first ends a retry wait at once; a reconciler waiting on an unreachable Redis must
+    // not hold the shutdown for long either: the next start redoes it.
     await this.scheduler?.stop();
+    await Promise.race([this.ready, new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
     await this.worker?.close();
     await this.queue?.close();
     await Promise.all(this.connections.map((c) => c.quit().catch(() => c.disconnect())));

@@ -1,0 +1,48 @@
+import { Logger } from '@nestjs/common';
+
+/** 1 s, 2 s, 4 s … up to maxMs: quick recovery from a blip, no hammering of a Redis that stays broken. */
+export const retryDelayMs = (attempt: number, baseMs: number, maxMs: number) =>
+  Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
+
+export interface OutageState {
+  since: string;
+  failures: number;
+  error: string;
+}
+
+/**
+ * One outage of something deadlines depend on, logged when it starts, when its cause changes and
+ * when it ends. A Redis that refuses writes fails every retry the same way; logging each one
+ * filled a gigabyte of log in minutes and hid everything else.
+ */
+export class Outage {
+  private state: (OutageState & { startedAt: number }) | null = null;
+
+  constructor(private readonly log: Logger, private readonly what: string) {}
+
+  get current(): OutageState | null {
+    if (!this.state) return null;
+    const { since, failures, error } = this.state;
+    return { since, failures, error };
+  }
+
+  failed(error: unknown, retryInMs?: number): void {
+    const message = (error as Error)?.message ?? String(error);
+    const retry = retryInMs === undefined ? '' : `; retrying in ${Math.round(retryInMs / 100) / 10} s`;
+    if (!this.state) {
+      this.state = { since: new Date().toISOString(), startedAt: Date.now(), failures: 1, error: message };
+      this.log.error(`${this.what} stopped: ${message}${retry}`);
+      return;
+    }
+    this.state.failures += 1;
+    if (message !== this.state.error) this.log.error(`${this.what} still failing, now: ${message}${retry}`);
+    this.state.error = message;
+  }
+
+  recovered(): void {
+    if (!this.state) return;
+    const seconds = Math.round((Date.now() - this.state.startedAt) / 100) / 10;
+    this.log.log(`${this.what} back after ${seconds} s (${this.state.failures} failed attempts)`);
+    this.state = null;
+  }
+}
