@@ -1,4 +1,5 @@
 import { ApiHarness, startApi } from '../support/api-harness';
+import { freePort } from '../support/free-port';
 import { RedisServer, startRedis } from '../support/redis-server';
 
 /** The intake limit holds across API replicas because the counters live in the shared Redis. */
@@ -14,6 +15,7 @@ describe('intake rate limit over two API instances sharing one Redis', () => {
     second = await startApi({ ...limits, REDIS_URL: redis.url });
   });
   afterAll(async () => {
+    await redis?.client.call('REPLICAOF', 'NO', 'ONE').catch(() => undefined);
     await first?.close();
     await second?.close();
     await redis?.stop();
@@ -48,5 +50,19 @@ describe('intake rate limit over two API instances sharing one Redis', () => {
   it('other endpoints are not limited by the intake limit', async () => {
     const operator = first.token('operator');
     for (let i = 0; i < 3; i++) expect((await first.request('GET', '/directory', { token: operator })).status).toBe(200);
+  });
+
+  it('while Redis refuses writes intake still answers, limited per instance; shared again once Redis is back', async () => {
+    await redis.client.call('REPLICAOF', '127.0.0.1', String(await freePort()));
+    const token = first.token('resident', 'compound-07');
+    const statuses: number[] = [];
+    for (let i = 0; i < 7; i++) statuses.push((await intake(first, token)).status);
+    expect(statuses).toEqual([201, 201, 201, 201, 201, 429, 429]);
+    await redis.client.call('REPLICAOF', 'NO', 'ONE');
+    await redis.flushAll(); // the earlier tests used up this address's shared allowance
+    const later = second.token('resident', 'compound-08');
+    const shared: number[] = [];
+    for (let i = 0; i < 6; i++) shared.push((await intake(i % 2 === 0 ? first : second, later)).status);
+    expect(shared).toEqual([201, 201, 201, 201, 201, 429]);
   });
 });

@@ -3,3 +3,4 @@ export * from './clock';
 export * from './event-store.factory';
 export * from './id-generator';
 export * from './infrastructure.module';
+export * from './outage';

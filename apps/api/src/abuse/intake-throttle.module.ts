@@ -1,13 +1,13 @@
-import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import { DynamicModule } from '@nestjs/common';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { AppConfig } from '@civicloop/platform';
+import { RedisOrLocalThrottlerStorage } from './redis-or-local-throttler.storage';
 import { WindowThrottlerStorage } from './window-throttler.storage';
 
 /**
  * Intake limits per user and per client address. The counters live in Redis when REDIS_URL is set,
- * so every API replica counts against the same limit; without Redis they are per process (same
- * fixed-window algorithm either way).
+ * so every API replica counts against the same limit; without Redis, or while it fails, they are
+ * per process (same fixed-window algorithm either way).
  */
 export function intakeThrottleModule(config: AppConfig): DynamicModule {
   const ttl = config.INTAKE_LIMIT_WINDOW_SECONDS * 1000;
@@ -17,7 +17,7 @@ export function intakeThrottleModule(config: AppConfig): DynamicModule {
       { name: 'intake-per-ip', ttl, limit: config.INTAKE_LIMIT_PER_IP, getTracker: (req) => `ip:${req.ip}` },
     ],
     storage: config.REDIS_URL
-      ? new ThrottlerStorageRedisService(config.REDIS_URL, { keyPrefix: 'civicloop:throttle:', maxRetriesPerRequest: 3 })
+      ? new RedisOrLocalThrottlerStorage(config.REDIS_URL, 'civicloop:throttle:')
       : new WindowThrottlerStorage(),
     errorMessage: 'too many cases taken in from this user or address; try again later',
   });

@@ -6,7 +6,7 @@ import {
 } from '@civicloop/event-store';
 import { Clock } from '@civicloop/platform';
 import { DeadlineCheckpoint } from './deadline-checkpoint';
-import { Outage, OutageState, retryDelayMs } from './outage';
+import { Outage, OutageState, retryDelayMs } from '@civicloop/platform';
 import { DeadlineJobData, deadlineJob, scheduleDeadlines, unscheduleDeadlines } from './deadline-queue';
 import { SlaRules } from './sla-rules';
 

@@ -10,7 +10,7 @@ import { DeadlineCheckpoint } from './deadline-checkpoint';
 import { DeadlineProcessor } from './deadline-processor';
 import { DEADLINE_QUEUE, DeadlineJobData, redisConnection } from './deadline-queue';
 import { DeadlineScheduler } from './deadline-scheduler';
-import { Outage } from './outage';
+import { Outage } from '@civicloop/platform';
 import { loadSlaRules } from './sla-rules';
 import { WorkerBreaker } from './worker-breaker';
 

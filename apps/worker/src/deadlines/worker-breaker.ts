@@ -1,5 +1,5 @@
 import { Worker } from 'bullmq';
-import { Outage, retryDelayMs } from './outage';
+import { Outage, retryDelayMs } from '@civicloop/platform';
 
 export interface BreakerTiming {
   baseMs: number;
