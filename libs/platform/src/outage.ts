@@ -27,7 +27,8 @@ export class Outage {
   }
 
   failed(error: unknown, retryInMs?: number): void {
-    const message = (error as Error)?.message ?? String(error);
+    // Redis names the Lua script that hit the error; the cause is the same as for a plain command.
+    const message = ((error as Error)?.message ?? String(error)).replace(/ script: [0-9a-f]{40}, on @user_script:\d+\.?$/, '');
     const retry = retryInMs === undefined ? '' : `; retrying in ${Math.round(retryInMs / 100) / 10} s`;
     if (!this.state) {
       this.state = { since: new Date().toISOString(), startedAt: Date.now(), failures: 1, error: message };
