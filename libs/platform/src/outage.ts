@@ -11,19 +11,19 @@ export interface OutageState {
 }
 
 /**
- * One outage of something deadlines depend on, logged when it starts, when its cause changes and
- * when it ends. A Redis that refuses writes fails every retry the same way; logging each one
+ * One outage of a dependency (Redis for deadlines, for intake limits), logged when it starts, when
+ * its cause changes and when it ends. A Redis that refuses writes fails every retry the same way; logging each one
  * filled a gigabyte of log in minutes and hid everything else.
  */
 export class Outage {
-  private state: (OutageState & { startedAt: number }) | null = null;
+  private state: { startedAt: number; failures: number; error: string } | null = null;
 
   constructor(private readonly log: Logger, private readonly what: string) {}
 
   get current(): OutageState | null {
     if (!this.state) return null;
-    const { since, failures, error } = this.state;
-    return { since, failures, error };
+    const { startedAt, failures, error } = this.state;
+    return { since: new Date(startedAt).toISOString(), failures, error };
   }
 
   failed(error: unknown, retryInMs?: number): void {
@@ -31,7 +31,7 @@ export class Outage {
     const message = ((error as Error)?.message ?? String(error)).replace(/ script: [0-9a-f]{40}, on @user_script:\d+\.?$/, '');
     const retry = retryInMs === undefined ? '' : `; retrying in ${Math.round(retryInMs / 100) / 10} s`;
     if (!this.state) {
-      this.state = { since: new Date().toISOString(), startedAt: Date.now(), failures: 1, error: message };
+      this.state = { startedAt: Date.now(), failures: 1, error: message };
       this.log.error(`${this.what} stopped: ${message}${retry}`);
       return;
     }

@@ -1,4 +1,4 @@
-import { Controller, Get, HttpException, HttpStatus, Inject, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, HttpException, HttpStatus, Inject, OnModuleInit, ServiceUnavailableException } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
@@ -10,7 +10,10 @@ import { Public } from '../auth/actor';
 
 @ApiTags('health')
 @Controller('health')
-export class HealthController {
+export class HealthController implements OnModuleInit {
+  /** Present when the worker runs inside this process (the embedded default). */
+  private deadlines: DeadlinesService | null = null;
+
   constructor(
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
@@ -20,12 +23,11 @@ export class HealthController {
     private readonly modules: ModuleRef,
   ) {}
 
-  /** Present when the worker runs inside this process (the embedded default). */
-  private deadlines(): DeadlinesService | null {
+  onModuleInit(): void {
     try {
-      return this.modules.get(DeadlinesService, { strict: false });
+      this.deadlines = this.modules.get(DeadlinesService, { strict: false });
     } catch {
-      return null;
+      this.deadlines = null;
     }
   }
 
@@ -45,6 +47,7 @@ export class HealthController {
   }
 
   private runChecks() {
+    const deadlines = this.deadlines;
     return this.health.check([
       async () => {
         const indicator = this.indicators.check('eventStore');
@@ -63,8 +66,8 @@ export class HealthController {
           return indicator.down({ error: (error as Error).message });
         }
       },
-      ...(this.deadlines() ? [async () => {
-        const { up, details } = await this.deadlines()!.health();
+      ...(deadlines ? [async () => {
+        const { up, details } = await deadlines.health();
         const indicator = this.indicators.check('deadlines');
         return up ? indicator.up(details) : indicator.down(details);
       }] : []),

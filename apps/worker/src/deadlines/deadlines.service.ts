@@ -50,10 +50,8 @@ export class DeadlinesService implements OnApplicationBootstrap, OnModuleDestroy
     const rules = loadSlaRules(this.config.SLA_POLICY_FILE);
     const url = this.config.REDIS_URL;
     const [queueConnection, workerConnection] = (this.connections = [redisConnection(url), redisConnection(url)]);
-    // ioredis reports every failed reconnect: one outage line per connection, not one per attempt.
-    const [queueOutage, workerOutage] = ['queue', 'worker'].map((name) => new Outage(this.log, `Redis connection (${name})`));
-    queueConnection.on('error', (error) => queueOutage.failed(error)).on('ready', () => queueOutage.recovered());
-    workerConnection.on('error', (error) => workerOutage.failed(error)).on('ready', () => workerOutage.recovered());
+    const queueOutage = this.watch(queueConnection, 'queue');
+    this.watch(workerConnection, 'worker');
     this.queue = new Queue<DeadlineJobData>(DEADLINE_QUEUE, { connection: queueConnection });
     this.queue.on('error', (error) => queueOutage.failed(error));
     const processor = new DeadlineProcessor(this.cases, this.commandBus, rules, this.clock);
@@ -73,6 +71,13 @@ export class DeadlinesService implements OnApplicationBootstrap, OnModuleDestroy
     });
   }
 
+  /** ioredis reports every failed reconnect: one outage line per connection, not one per attempt. */
+  private watch(connection: IORedis, name: string): Outage {
+    const outage = new Outage(this.log, `Redis connection (${name})`);
+    connection.on('error', (error) => outage.failed(error)).on('ready', () => outage.recovered());
+    return outage;
+  }
+
   /** A write, which is what scheduling needs; a Redis that answers may still refuse writes. */
   private async probeWrite(): Promise<void> {
     const redis = this.connections[0];
@@ -87,17 +92,19 @@ export class DeadlinesService implements OnApplicationBootstrap, OnModuleDestroy
    */
   async health(): Promise<{ up: boolean; details: Record<string, unknown> }> {
     if (!this.connections[0]) return { up: true, details: { enabled: false, reason: 'REDIS_URL is not set' } };
-    let redis: Record<string, unknown> = { redis: 'writable' };
-    try {
-      await this.probeWrite();
-    } catch (error) {
-      redis = { redis: 'refuses writes', error: (error as Error).message };
-    }
+    const refusal = await this.probeWrite().then(() => null, (error: Error) => error.message);
+    const redis = refusal === null ? { redis: 'writable' } : { redis: 'refuses writes', error: refusal };
     // Both stay down until they have retried after Redis came back, so "up" means deadlines work again.
-    const scheduling = this.scheduler?.failing ?? 'following';
-    const worker = this.breaker?.paused ? 'paused until a write to Redis goes through' : 'running';
-    const up = redis.redis === 'writable' && scheduling === 'following' && worker === 'running';
-    return { up, details: { enabled: true, ...redis, scheduling, worker } };
+    const failing = this.scheduler?.failing ?? null;
+    const paused = this.breaker?.paused ?? false;
+    return {
+      up: refusal === null && failing === null && !paused,
+      details: {
+        enabled: true, ...redis,
+        scheduling: failing ?? 'following',
+        worker: paused ? 'paused until a write to Redis goes through' : 'running',
+      },
+    };
   }
 
   /** Before the event store closes: stop taking events, let running jobs finish, release Redis. */

@@ -38,12 +38,10 @@ export class WorkerBreaker {
     }
     this.open = true;
     // Failing again right after a resume is the same outage: keep backing off rather than restart at 1 s.
-    this.attempt = Date.now() - this.resumedAt < this.timing.maxMs * 2 ? this.attempt + 1 : 1;
-    const delay = retryDelayMs(this.attempt, this.timing.baseMs, this.timing.maxMs);
-    this.outage.failed(error, delay);
+    this.attempt = Date.now() - this.resumedAt < this.timing.maxMs * 2 ? this.attempt : 0;
     // Running jobs finish on their own; waiting for them here would hold the error handler.
     this.worker.pause(true).catch(() => undefined);
-    this.schedule(delay);
+    this.retryLater(error);
   }
 
   stop(): void {
@@ -52,7 +50,9 @@ export class WorkerBreaker {
     this.timer = null;
   }
 
-  private schedule(delay: number): void {
+  private retryLater(error: unknown): void {
+    const delay = retryDelayMs(++this.attempt, this.timing.baseMs, this.timing.maxMs);
+    this.outage.failed(error, delay);
     this.timer = setTimeout(() => void this.tryResume(), delay);
     this.timer.unref();
   }
@@ -63,10 +63,7 @@ export class WorkerBreaker {
     try {
       await this.probe();
     } catch (error) {
-      this.attempt += 1;
-      const delay = retryDelayMs(this.attempt, this.timing.baseMs, this.timing.maxMs);
-      this.outage.failed(error, delay);
-      this.schedule(delay);
+      this.retryLater(error);
       return;
     }
     if (this.stopped) return;
