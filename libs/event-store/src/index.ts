@@ -4,3 +4,4 @@ export * from './poll-subscription';
 export * from './esdb/esdb-event-store';
 export { fromEsdbPosition } from './esdb/esdb-mapping';
 export * from './checkpoint-event';
+export * from './postgres/postgres-event-store';

@@ -1,0 +1,199 @@
+import { DatabaseError, Pool, PoolClient } from 'pg';
+import {
+  AppendResult, ConcurrencyError, EventStore, ExpectedRevision, NewEvent, Position, ReadAllOptions,
+  ReadStreamOptions, RecordedEvent, SubscribeOptions, Subscription,
+} from '../event-store.port';
+import { EventStoreUnreachable } from '../esdb/esdb-event-store';
+import { AppendSignal } from '../poll-subscription';
+import { AppendWakeup } from './append-wakeup';
+import { HORIZON_SQL, toPosition } from './positions';
+import { postgresSubscription, PostgresSubscriptionTuning, SettledPage } from './postgres-subscription';
+import { ensureSchema } from './schema';
+
+export interface PostgresEventStoreOptions {
+  /** How long `connect` waits for the server before giving up. */
+  connectTimeoutMs?: number;
+  /** Connections for appends and reads (LISTEN and NOTIFY use one more each). */
+  poolSize?: number;
+  subscription?: PostgresSubscriptionTuning;
+  /**
+   * For tests and benchmarks only: runs each append in an explicit transaction and awaits this
+   * between the insert and COMMIT, so commits can be made to land out of position order.
+   */
+  beforeCommit?: (append: { streamId: string; position: Position }) => Promise<void>;
+}
+
+/** The store's name as it appears in messages: the connection string without credentials. */
+export const describePostgres = (connectionString: string) =>
+  `PostgreSQL at ${connectionString.replace(/\/\/[^@/]*@/, '//')}`;
+
+export const isPostgresConnectionString = (spec: string) => /^postgres(ql)?:\/\//.test(spec);
+
+interface Row {
+  position: string;
+  stream_id: string;
+  revision: string;
+  type: string;
+  data: Record<string, unknown>;
+  metadata: RecordedEvent['metadata'];
+}
+
+const toRecorded = (row: Row): RecordedEvent => ({
+  streamId: row.stream_id,
+  revision: Number(row.revision),
+  position: toPosition(row.position),
+  type: row.type,
+  data: row.data,
+  metadata: row.metadata,
+});
+
+const COLUMNS = 'position, stream_id, revision, type, data, metadata';
+const APPEND = { name: 'civicloop-append', text: 'SELECT * FROM civicloop_append($1, $2, $3)' };
+const SETTLED = `SELECT ${COLUMNS} FROM events WHERE position > $1 AND position < ${HORIZON_SQL} ORDER BY position LIMIT $2`;
+const PENDING = `SELECT EXISTS (SELECT 1 FROM events WHERE position >= ${HORIZON_SQL}) AS pending`;
+/** Two appends that passed the revision check together: the loser runs again and sees the winner. */
+const MAX_ATTEMPTS = 20;
+
+/**
+ * Events in one PostgreSQL table, appended by one SQL function call per append (schema.ts), $all
+ * ordered by transaction id with a visibility horizon so no reader skips a late commit
+ * (positions.ts), subscriptions woken by LISTEN/NOTIFY with polling as the safety net.
+ *
+ * Durability: an append is acknowledged after COMMIT returns. The adapter raises its sessions'
+ * synchronous_commit from `off` to `on` (a server may have `off` as its default for other work);
+ * `local`, `remote_write`, `remote_apply` (synchronous replicas) are left as the server sets them.
+ */
+export class PostgresEventStore implements EventStore {
+  private readonly signal = new AppendSignal();
+  private readonly wakeup: AppendWakeup;
+
+  private constructor(
+    private readonly pool: Pool,
+    readonly name: string,
+    private readonly options: PostgresEventStoreOptions,
+    connectionString: string,
+  ) {
+    this.wakeup = new AppendWakeup({ connectionString, application_name: 'civicloop-event-store' }, this.signal);
+  }
+
+  /** Connects, creates the schema if missing, and fails within `connectTimeoutMs` if the server does not answer. */
+  static async connect(connectionString: string, options: PostgresEventStoreOptions = {}): Promise<PostgresEventStore> {
+    const { connectTimeoutMs = 5000, poolSize = 10 } = options;
+    const name = describePostgres(connectionString);
+    const pool = new Pool({
+      connectionString, max: poolSize, connectionTimeoutMillis: connectTimeoutMs,
+      application_name: 'civicloop-event-store',
+    });
+    // An idle connection the server drops (restart, failover) must not crash the process; the pool replaces it.
+    pool.on('error', () => undefined);
+    pool.on('connect', (client) => {
+      client.query(`SELECT set_config('synchronous_commit', 'on', false) WHERE current_setting('synchronous_commit') = 'off'`)
+        .catch(() => undefined);
+    });
+    try {
+      await withTimeout(ensureSchema(pool), connectTimeoutMs);
+      return new PostgresEventStore(pool, name, options, connectionString);
+    } catch (error) {
+      void pool.end().catch(() => undefined);
+      // An error the server answered with (permissions, version) is not "unreachable".
+      if (error instanceof DatabaseError) throw error;
+      throw new EventStoreUnreachable(name, error);
+    }
+  }
+
+  async append(streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+    if (events.length === 0) throw new Error('append needs at least one event');
+    const expectedCode = expected === 'no_stream' ? -1 : expected === 'any' ? -2 : expected;
+    const payload = JSON.stringify(events.map(({ type, data, metadata }) => ({ type, data, metadata })));
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const row = await this.appendOnce(streamId, expectedCode, payload);
+        if (row.outcome === 'conflict') {
+          const actual = Number(row.actual);
+          throw new ConcurrencyError(streamId, expected, actual < 0 ? 'no_stream' : actual);
+        }
+        const result = { revision: Number(row.last_revision), position: toPosition(row.last_position) };
+        if (row.outcome === 'appended') this.wakeup.announce();
+        return result;
+      } catch (error) {
+        const collided = error instanceof DatabaseError && error.code === '23505' && error.constraint === 'events_stream_revision_key';
+        if (!collided || attempt >= MAX_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  private async appendOnce(streamId: string, expected: number, payload: string) {
+    type AppendRow = { outcome: string; last_revision: string; last_position: string; actual: string };
+    const values = [streamId, expected, payload];
+    const hold = this.options.beforeCommit;
+    if (!hold) return (await this.pool.query<AppendRow>({ ...APPEND, values })).rows[0];
+    const client: PoolClient = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const row = (await client.query<AppendRow>({ ...APPEND, values })).rows[0];
+      if (row.outcome === 'appended') await hold({ streamId, position: toPosition(row.last_position) });
+      await client.query('COMMIT');
+      return row;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    if (options.toRevision !== undefined && options.toRevision < 0) return [];
+    const { rows } = await this.pool.query<Row>({
+      name: 'civicloop-read-stream',
+      text: `SELECT ${COLUMNS} FROM events WHERE stream_id = $1 AND revision <= $2 ORDER BY revision`,
+      values: [streamId, options.toRevision ?? Number.MAX_SAFE_INTEGER],
+    });
+    const events = rows.map(toRecorded);
+    if (options.toTime === undefined) return events;
+    // The history as it stood at that time is a prefix: stop at the first later event.
+    const cutoff = Date.parse(options.toTime);
+    const later = events.findIndex((e) => Date.parse(e.metadata.occurredAt) > cutoff);
+    return later === -1 ? events : events.slice(0, later);
+  }
+
+  /** Settled events only (below the horizon, positions.ts): what it returns never gains an earlier event. */
+  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    const { rows } = await this.pool.query<Row>({
+      name: 'civicloop-read-all', text: SETTLED, values: [options.after ?? -1, options.limit ?? 1000],
+    });
+    return rows.map(toRecorded);
+  }
+
+  private async readSettled(after: Position | null, limit: number): Promise<SettledPage> {
+    const events = await this.readAll({ after, limit });
+    if (events.length === limit) return { events, pending: false };
+    const { rows } = await this.pool.query<{ pending: boolean }>({ name: 'civicloop-pending', text: PENDING });
+    return { events, pending: rows[0].pending };
+  }
+
+  subscribeToAll(options: SubscribeOptions): Subscription {
+    return postgresSubscription(
+      (after, limit) => this.readSettled(after, limit), this.signal, () => this.wakeup.listen(), options, this.options.subscription,
+    );
+  }
+
+  /** The newest committed event, settled or not: readers reach it once older transactions end. */
+  async headPosition(): Promise<Position | null> {
+    const { rows } = await this.pool.query<{ position: string | null }>('SELECT max(position) AS position FROM events');
+    return rows[0].position === null ? null : toPosition(rows[0].position);
+  }
+
+  async close(): Promise<void> {
+    await this.wakeup.close();
+    await this.pool.end();
+  }
+}
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
