@@ -6,6 +6,7 @@ import {
 import { EventStoreUnreachable } from '../esdb/esdb-event-store';
 import { AppendSignal } from '../poll-subscription';
 import { AppendWakeup } from './append-wakeup';
+import { APPLICATION, describePostgres, probeServer, ServerRefused, withTimeout } from './postgres-connection';
 import { HORIZON_SQL, toPosition } from './positions';
 import { postgresSubscription, PostgresSubscriptionTuning, SettledPage } from './postgres-subscription';
 import { ensureSchema } from './schema';
@@ -22,12 +23,6 @@ export interface PostgresEventStoreOptions {
    */
   beforeCommit?: (append: { streamId: string; position: Position }) => Promise<void>;
 }
-
-/** The store's name as it appears in messages: the connection string without credentials. */
-export const describePostgres = (connectionString: string) =>
-  `PostgreSQL at ${connectionString.replace(/\/\/[^@/]*@/, '//')}`;
-
-export const isPostgresConnectionString = (spec: string) => /^postgres(ql)?:\/\//.test(spec);
 
 interface Row {
   position: string;
@@ -48,7 +43,7 @@ const toRecorded = (row: Row): RecordedEvent => ({
 });
 
 const COLUMNS = 'position, stream_id, revision, type, data, metadata';
-const APPEND = { name: 'civicloop-append', text: 'SELECT * FROM civicloop_append($1, $2, $3)' };
+const APPEND = { name: 'civicloop-append', text: 'SELECT * FROM civicloop_append($1, $2, $3, $4, $5, $6, $7)' };
 const SETTLED = `SELECT ${COLUMNS} FROM events WHERE position > $1 AND position < ${HORIZON_SQL} ORDER BY position LIMIT $2`;
 const PENDING = `SELECT EXISTS (SELECT 1 FROM events WHERE position >= ${HORIZON_SQL}) AS pending`;
 /** Two appends that passed the revision check together: the loser runs again and sees the winner. */
@@ -59,9 +54,9 @@ const MAX_ATTEMPTS = 20;
  * ordered by transaction id with a visibility horizon so no reader skips a late commit
  * (positions.ts), subscriptions woken by LISTEN/NOTIFY with polling as the safety net.
  *
- * Durability: an append is acknowledged after COMMIT returns. The adapter raises its sessions'
- * synchronous_commit from `off` to `on` (a server may have `off` as its default for other work);
- * `local`, `remote_write`, `remote_apply` (synchronous replicas) are left as the server sets them.
+ * Durability: an append is acknowledged after COMMIT returns. When the server's default
+ * synchronous_commit is `off`, the adapter's sessions start with `on`; `local`, `remote_write` and
+ * `remote_apply` (synchronous replicas) are left as the server sets them.
  */
 export class PostgresEventStore implements EventStore {
   private readonly signal = new AppendSignal();
@@ -73,30 +68,29 @@ export class PostgresEventStore implements EventStore {
     private readonly options: PostgresEventStoreOptions,
     connectionString: string,
   ) {
-    this.wakeup = new AppendWakeup({ connectionString, application_name: 'civicloop-event-store' }, this.signal);
+    this.wakeup = new AppendWakeup({ connectionString, application_name: APPLICATION }, this.signal);
   }
 
   /** Connects, creates the schema if missing, and fails within `connectTimeoutMs` if the server does not answer. */
   static async connect(connectionString: string, options: PostgresEventStoreOptions = {}): Promise<PostgresEventStore> {
     const { connectTimeoutMs = 5000, poolSize = 10 } = options;
     const name = describePostgres(connectionString);
-    const pool = new Pool({
-      connectionString, max: poolSize, connectionTimeoutMillis: connectTimeoutMs,
-      application_name: 'civicloop-event-store',
-    });
-    // An idle connection the server drops (restart, failover) must not crash the process; the pool replaces it.
-    pool.on('error', () => undefined);
-    pool.on('connect', (client) => {
-      client.query(`SELECT set_config('synchronous_commit', 'on', false) WHERE current_setting('synchronous_commit') = 'off'`)
-        .catch(() => undefined);
-    });
+    let pool: Pool | null = null;
     try {
+      const server = await withTimeout(probeServer(connectionString, connectTimeoutMs), connectTimeoutMs);
+      pool = new Pool({
+        connectionString, max: poolSize, connectionTimeoutMillis: connectTimeoutMs, application_name: APPLICATION,
+        // A server whose default is `off` (for other work) would acknowledge appends it may lose in a crash.
+        options: server.synchronousCommit === 'off' ? '-c synchronous_commit=on' : undefined,
+      });
+      // An idle connection the server drops (restart, failover) must not crash the process; the pool replaces it.
+      pool.on('error', () => undefined);
       await withTimeout(ensureSchema(pool), connectTimeoutMs);
       return new PostgresEventStore(pool, name, options, connectionString);
     } catch (error) {
-      void pool.end().catch(() => undefined);
+      void pool?.end().catch(() => undefined);
       // An error the server answered with (permissions, version) is not "unreachable".
-      if (error instanceof DatabaseError) throw error;
+      if (error instanceof DatabaseError || error instanceof ServerRefused) throw error;
       throw new EventStoreUnreachable(name, error);
     }
   }
@@ -104,7 +98,10 @@ export class PostgresEventStore implements EventStore {
   async append(streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
     if (events.length === 0) throw new Error('append needs at least one event');
     const expectedCode = expected === 'no_stream' ? -1 : expected === 'any' ? -2 : expected;
-    const payload = JSON.stringify(events.map(({ type, data, metadata }) => ({ type, data, metadata })));
+    const payload = [
+      events.map((e) => e.metadata.eventId), events.map((e) => e.type), events.map((e) => JSON.stringify(e.data)),
+      events.map((e) => JSON.stringify(e.metadata)), events.map((e) => e.metadata.occurredAt),
+    ];
     for (let attempt = 1; ; attempt++) {
       try {
         const row = await this.appendOnce(streamId, expectedCode, payload);
@@ -116,15 +113,17 @@ export class PostgresEventStore implements EventStore {
         if (row.outcome === 'appended') this.wakeup.announce();
         return result;
       } catch (error) {
-        const collided = error instanceof DatabaseError && error.code === '23505' && error.constraint === 'events_stream_revision_key';
+        // Lost a race on the stream's next revision or on an event id (the same append retried at once).
+        const collided = error instanceof DatabaseError && error.code === '23505'
+          && (error.constraint === 'events_stream_revision_key' || error.constraint === 'events_event_id_key');
         if (!collided || attempt >= MAX_ATTEMPTS) throw error;
       }
     }
   }
 
-  private async appendOnce(streamId: string, expected: number, payload: string) {
+  private async appendOnce(streamId: string, expected: number, payload: string[][]) {
     type AppendRow = { outcome: string; last_revision: string; last_position: string; actual: string };
-    const values = [streamId, expected, payload];
+    const values = [streamId, expected, ...payload];
     const hold = this.options.beforeCommit;
     if (!hold) return (await this.pool.query<AppendRow>({ ...APPEND, values })).rows[0];
     const client: PoolClient = await this.pool.connect();
@@ -188,12 +187,4 @@ export class PostgresEventStore implements EventStore {
     await this.wakeup.close();
     await this.pool.end();
   }
-}
-
-function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }

@@ -26,20 +26,23 @@ CREATE TABLE IF NOT EXISTS events (
 )`;
 
 /**
- * The whole append in one statement, so an append costs one round trip like a raw INSERT.
+ * The whole append in one statement, so an append costs one round trip like a raw INSERT. The
+ * events come as parallel arrays (ids, types, data and metadata as JSON text, occurredAt): the
+ * server never parses the JSON beyond validating it, which is cheaper and keeps "\u0000" (that
+ * json_array_elements would refuse to de-escape) as written.
  * p_expected: a revision, -1 for "no stream", -2 for "any". Outcomes: `appended`; `retried` (every
  * event id is already in this stream: the first result, nothing written); `conflict` with the
- * stream's actual revision (-1: no stream). Two appends that pass the check together collide on
- * events_stream_revision_key when the second inserts; the adapter runs it again, and it then sees
- * the first one's events (retried or conflict). Duplicate ids in one append violate the unique key.
+ * stream's actual revision (-1: no stream). Two appends that pass the check together collide on a
+ * unique key when the second inserts; the adapter runs it again and it then sees the first one's
+ * events (retried, or conflict).
  */
 const APPEND_FUNCTION = `
-CREATE OR REPLACE FUNCTION civicloop_append(p_stream text, p_expected bigint, p_events json)
-RETURNS TABLE (outcome text, last_revision bigint, last_position bigint, actual bigint)
+CREATE OR REPLACE FUNCTION civicloop_append(
+  p_stream text, p_expected bigint, p_ids text[], p_types text[], p_data text[], p_metadata text[], p_occurred_at text[]
+) RETURNS TABLE (outcome text, last_revision bigint, last_position bigint, actual bigint)
 LANGUAGE plpgsql AS $$
 DECLARE
-  v_count int := json_array_length(p_events);
-  v_ids text[];
+  v_count int := coalesce(array_length(p_ids, 1), 0);
   v_found int;
   v_elsewhere int;
   v_head bigint;
@@ -48,14 +51,13 @@ BEGIN
   IF v_count = 0 OR v_count > ${EVENTS_PER_TRANSACTION} THEN
     RAISE EXCEPTION 'an append holds 1 to ${EVENTS_PER_TRANSACTION} events, not %', v_count USING ERRCODE = '22023';
   END IF;
-  v_ids := ARRAY(SELECT e->'metadata'->>'eventId' FROM json_array_elements(p_events) AS e);
   SELECT count(*), count(*) FILTER (WHERE ev.stream_id <> p_stream) INTO v_found, v_elsewhere
-    FROM events ev WHERE ev.event_id = ANY (v_ids);
+    FROM events ev WHERE ev.event_id = ANY (p_ids);
   IF v_found > 0 THEN
     IF v_found < v_count OR v_elsewhere > 0 THEN
       RAISE EXCEPTION 'append to %: some event ids were already written elsewhere', p_stream;
     END IF;
-    RETURN QUERY SELECT 'retried'::text, ev.revision, ev.position, NULL::bigint FROM events ev WHERE ev.event_id = v_ids[v_count];
+    RETURN QUERY SELECT 'retried'::text, ev.revision, ev.position, NULL::bigint FROM events ev WHERE ev.event_id = p_ids[v_count];
     RETURN;
   END IF;
   SELECT ev.revision INTO v_head FROM events ev WHERE ev.stream_id = p_stream ORDER BY ev.revision DESC LIMIT 1;
@@ -66,9 +68,8 @@ BEGIN
   END IF;
   v_base := pg_current_xact_id()::text::bigint * ${EVENTS_PER_TRANSACTION};
   INSERT INTO events (position, event_id, stream_id, revision, type, data, metadata, occurred_at)
-  SELECT v_base + t.n - 1, t.e->'metadata'->>'eventId', p_stream, v_head + t.n, t.e->>'type',
-         t.e->'data', t.e->'metadata', t.e->'metadata'->>'occurredAt'
-    FROM json_array_elements(p_events) WITH ORDINALITY AS t(e, n);
+  SELECT v_base + t.n - 1, t.id, p_stream, v_head + t.n, t.type, t.data::json, t.metadata::json, t.occurred_at
+    FROM unnest(p_ids, p_types, p_data, p_metadata, p_occurred_at) WITH ORDINALITY AS t(id, type, data, metadata, occurred_at, n);
   RETURN QUERY SELECT 'appended'::text, v_head + v_count, v_base + v_count - 1, NULL::bigint;
 END $$`;
 
@@ -76,10 +77,6 @@ END $$`;
 export async function ensureSchema(pool: Pool): Promise<void> {
   const client = await pool.connect();
   try {
-    const { rows } = await client.query<{ version: string }>(`SELECT current_setting('server_version_num') AS version`);
-    if (Number(rows[0].version) < 130000) {
-      throw new Error(`the PostgreSQL event store needs PostgreSQL 13 or later (pg_current_xact_id); this server is ${rows[0].version}`);
-    }
     await client.query('BEGIN');
     await client.query('SELECT pg_advisory_xact_lock($1)', [SCHEMA_LOCK]);
     await client.query(TABLE);
