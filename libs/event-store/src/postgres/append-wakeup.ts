@@ -12,9 +12,13 @@ export const APPEND_CHANNEL = 'civicloop_events';
  * notifies takes a server-wide lock at commit and holds it until the commit is done, so appends
  * that notified inside would commit one at a time, each waiting for the previous one's WAL flush.
  * Sent afterwards, from a connection of its own with synchronous_commit=off (a notification needs
- * no durability), appends keep PostgreSQL's group commit. Notifications are coalesced: while one is
- * on its way, any number of appends add at most one more.
+ * no durability), appends keep PostgreSQL's group commit. Notifications are also throttled: a
+ * NOTIFY is a transaction of its own, and one per append halved a single writer's appends per
+ * second in bench/event-store (the server's CPU went to the notifications). The first append after
+ * a quiet spell notifies at once; appends within the next NOTIFY_WINDOW_MS share one more.
  */
+const NOTIFY_WINDOW_MS = 10;
+
 export class AppendWakeup {
   private notifier: Client | null = null;
   private sending: Promise<void> | null = null;
@@ -41,6 +45,7 @@ export class AppendWakeup {
   private async sendNotifications(): Promise<void> {
     do {
       this.again = false;
+      const started = Date.now();
       try {
         this.notifier ??= await this.connect('SET synchronous_commit = off', () => (this.notifier = null));
         await this.notifier.query(`SELECT pg_notify('${APPEND_CHANNEL}', '')`);
@@ -50,6 +55,8 @@ export class AppendWakeup {
         this.notifier = null;
         return;
       }
+      const rest = NOTIFY_WINDOW_MS - (Date.now() - started);
+      if (this.again && rest > 0 && !this.closed) await new Promise((resolve) => setTimeout(resolve, rest));
     } while (this.again && !this.closed);
   }
 

@@ -1,11 +1,12 @@
-import { DatabaseError, Pool, PoolClient } from 'pg';
+import { DatabaseError, Pool } from 'pg';
 import {
-  AppendResult, ConcurrencyError, EventStore, ExpectedRevision, NewEvent, Position, ReadAllOptions,
+  AppendResult, EventStore, ExpectedRevision, NewEvent, Position, ReadAllOptions,
   ReadStreamOptions, RecordedEvent, SubscribeOptions, Subscription,
 } from '../event-store.port';
 import { EventStoreUnreachable } from '../esdb/esdb-event-store';
 import { AppendSignal } from '../poll-subscription';
 import { AppendWakeup } from './append-wakeup';
+import { appendEvents, appendRunner } from './postgres-append';
 import { APPLICATION, describePostgres, probeServer, ServerRefused, withTimeout } from './postgres-connection';
 import { HORIZON_SQL, toPosition } from './positions';
 import { postgresSubscription, PostgresSubscriptionTuning, SettledPage } from './postgres-subscription';
@@ -43,14 +44,11 @@ const toRecorded = (row: Row): RecordedEvent => ({
 });
 
 const COLUMNS = 'position, stream_id, revision, type, data, metadata';
-const APPEND = { name: 'civicloop-append', text: 'SELECT * FROM civicloop_append($1, $2, $3, $4, $5, $6, $7)' };
 const SETTLED = `SELECT ${COLUMNS} FROM events WHERE position > $1 AND position < ${HORIZON_SQL} ORDER BY position LIMIT $2`;
 const PENDING = `SELECT EXISTS (SELECT 1 FROM events WHERE position >= ${HORIZON_SQL}) AS pending`;
-/** Two appends that passed the revision check together: the loser runs again and sees the winner. */
-const MAX_ATTEMPTS = 20;
 
 /**
- * Events in one PostgreSQL table, appended by one SQL function call per append (schema.ts), $all
+ * Events in one PostgreSQL table, appended by one statement per append (postgres-append.ts), $all
  * ordered by transaction id with a visibility horizon so no reader skips a late commit
  * (positions.ts), subscriptions woken by LISTEN/NOTIFY with polling as the safety net.
  *
@@ -61,6 +59,7 @@ const MAX_ATTEMPTS = 20;
 export class PostgresEventStore implements EventStore {
   private readonly signal = new AppendSignal();
   private readonly wakeup: AppendWakeup;
+  private readonly runAppend: ReturnType<typeof appendRunner>;
 
   private constructor(
     private readonly pool: Pool,
@@ -68,6 +67,7 @@ export class PostgresEventStore implements EventStore {
     private readonly options: PostgresEventStoreOptions,
     connectionString: string,
   ) {
+    this.runAppend = appendRunner(pool, options.beforeCommit);
     this.wakeup = new AppendWakeup({ connectionString, application_name: APPLICATION }, this.signal);
   }
 
@@ -96,49 +96,9 @@ export class PostgresEventStore implements EventStore {
   }
 
   async append(streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
-    if (events.length === 0) throw new Error('append needs at least one event');
-    const expectedCode = expected === 'no_stream' ? -1 : expected === 'any' ? -2 : expected;
-    const payload = [
-      events.map((e) => e.metadata.eventId), events.map((e) => e.type), events.map((e) => JSON.stringify(e.data)),
-      events.map((e) => JSON.stringify(e.metadata)), events.map((e) => e.metadata.occurredAt),
-    ];
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const row = await this.appendOnce(streamId, expectedCode, payload);
-        if (row.outcome === 'conflict') {
-          const actual = Number(row.actual);
-          throw new ConcurrencyError(streamId, expected, actual < 0 ? 'no_stream' : actual);
-        }
-        const result = { revision: Number(row.last_revision), position: toPosition(row.last_position) };
-        if (row.outcome === 'appended') this.wakeup.announce();
-        return result;
-      } catch (error) {
-        // Lost a race on the stream's next revision or on an event id (the same append retried at once).
-        const collided = error instanceof DatabaseError && error.code === '23505'
-          && (error.constraint === 'events_stream_revision_key' || error.constraint === 'events_event_id_key');
-        if (!collided || attempt >= MAX_ATTEMPTS) throw error;
-      }
-    }
-  }
-
-  private async appendOnce(streamId: string, expected: number, payload: string[][]) {
-    type AppendRow = { outcome: string; last_revision: string; last_position: string; actual: string };
-    const values = [streamId, expected, ...payload];
-    const hold = this.options.beforeCommit;
-    if (!hold) return (await this.pool.query<AppendRow>({ ...APPEND, values })).rows[0];
-    const client: PoolClient = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const row = (await client.query<AppendRow>({ ...APPEND, values })).rows[0];
-      if (row.outcome === 'appended') await hold({ streamId, position: toPosition(row.last_position) });
-      await client.query('COMMIT');
-      return row;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    const { written, ...result } = await appendEvents(this.pool, this.runAppend, streamId, events, expected);
+    if (written) this.wakeup.announce();
+    return result;
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
