@@ -150,6 +150,22 @@ describe('PostgreSQL event store: late commits and the visibility horizon', () =
     expect(await stores[0].readStream(stream)).toHaveLength(2);
   });
 
+  it('close() ends the subscriptions still running instead of leaving them polling a closed pool', async () => {
+    const store = await PostgresEventStore.connect(url);
+    let live = false;
+    const subscription = store.subscribeToAll({ after: await store.headPosition(), handler: () => undefined, onLive: () => { live = true; } });
+    await eventually(() => live, 'the subscription live');
+    const warn = jest.spyOn(console, 'warn');
+    try {
+      await store.close();
+      await pause(800); // past the 500 ms poll: a subscription left running would have read and warned
+      await subscription.stop(); // still safe to call
+      expect(warn).not.toHaveBeenCalled();
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
   it('keeps hostile and Chinese text exactly (NUL, emoji, quotes), and refuses an oversized append whole', async () => {
     const store = await open();
     const stream = newStream();
@@ -160,6 +176,8 @@ describe('PostgreSQL event store: late commits and the visibility horizon', () =
 
     const huge = Array.from({ length: 4097 }, (_, i) => caseEvent(stream, `E${i}`, at(1)));
     await expect(store.append(stream, huge, 0)).rejects.toThrow('an append holds 1 to 4096 events, not 4097');
+    const twice = caseEvent(stream, 'NoteAdded', at(2));
+    await expect(store.append(stream, [twice, twice], 0)).rejects.toThrow('the same event id twice in one append');
     expect(await store.readStream(stream)).toHaveLength(1);
   });
 });

@@ -67,6 +67,7 @@ export async function appendEvents(
   if (events.length === 0) throw new Error('append needs at least one event');
   if (events.length > EVENTS_PER_TRANSACTION) throw new Error(`an append holds 1 to ${EVENTS_PER_TRANSACTION} events, not ${events.length}`);
   const ids = events.map((e) => e.metadata.eventId);
+  if (new Set(ids).size !== ids.length) throw new Error(`append to ${streamId}: the same event id twice in one append`);
   const values = [
     streamId, expected === 'no_stream' ? -1 : expected === 'any' ? -2 : expected, ids, events.map((e) => e.type),
     events.map((e) => JSON.stringify(e.data)), events.map((e) => JSON.stringify(e.metadata)), events.map((e) => e.metadata.occurredAt),

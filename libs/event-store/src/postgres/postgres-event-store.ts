@@ -60,6 +60,7 @@ export class PostgresEventStore implements EventStore {
   private readonly signal = new AppendSignal();
   private readonly wakeup: AppendWakeup;
   private readonly runAppend: ReturnType<typeof appendRunner>;
+  private readonly subscriptions = new Set<Subscription>();
 
   private constructor(
     private readonly pool: Pool,
@@ -132,9 +133,16 @@ export class PostgresEventStore implements EventStore {
   }
 
   subscribeToAll(options: SubscribeOptions): Subscription {
-    return postgresSubscription(
+    const subscription = postgresSubscription(
       (after, limit) => this.readSettled(after, limit), this.signal, () => this.wakeup.listen(), options, this.options.subscription,
     );
+    this.subscriptions.add(subscription);
+    return {
+      stop: async () => {
+        this.subscriptions.delete(subscription);
+        await subscription.stop();
+      },
+    };
   }
 
   /** The newest committed event, settled or not: readers reach it once older transactions end. */
@@ -143,7 +151,10 @@ export class PostgresEventStore implements EventStore {
     return rows[0].position === null ? null : toPosition(rows[0].position);
   }
 
+  /** Stops the subscriptions still running (they would otherwise retry against a closed pool forever). */
   async close(): Promise<void> {
+    await Promise.all([...this.subscriptions].map((s) => s.stop()));
+    this.subscriptions.clear();
     await this.wakeup.close();
     await this.pool.end();
   }
