@@ -4,8 +4,9 @@ import { NewEvent, PostgresEventStore } from '@civicloop/event-store';
 import { startPostgres } from '../../test/support/postgres-server';
 import { figure, round, writeResult } from '../harness/result';
 
-/** Seconds each writer kind runs per configuration, in two alternating halves. */
-const SECONDS = Number(process.env.BENCH_PG_SECONDS ?? 4);
+/** Seconds each writer kind runs per configuration, in SLICES alternating slices. */
+const SECONDS = Number(process.env.BENCH_PG_SECONDS ?? 6);
+const SLICES = 4;
 const CATCH_UP_ROUNDS = 4;
 const EVENTS_PER_STREAM = 20;
 
@@ -79,10 +80,10 @@ async function main(): Promise<void> {
     for (const [size, concurrency] of [[1, 1], [1, 16], [10, 1], [10, 16]] as const) {
       const kinds = concurrency === 16 ? ['adapter', 'raw', 'serialized'] as const : ['adapter', 'raw'] as const;
       const commits: Record<string, number> = {};
-      // Two halves in opposite order, so whatever else the machine does falls on each kind alike.
-      for (const half of [0, 1]) {
-        for (const kind of half ? [...kinds].reverse() : kinds) {
-          commits[kind] = (commits[kind] ?? 0) + await drive(writers[kind], concurrency, size, (SECONDS * 1000) / 2, `${kind}-${run++}`);
+      // Slices in alternating order, so whatever else the machine does falls on each kind alike.
+      for (let slice = 0; slice < SLICES; slice++) {
+        for (const kind of slice % 2 ? [...kinds].reverse() : kinds) {
+          commits[kind] = (commits[kind] ?? 0) + await drive(writers[kind], concurrency, size, (SECONDS * 1000) / SLICES, `${kind}-${run++}`);
         }
       }
       for (const kind of kinds) rates[`${kind}/${size}/${concurrency}`] = commits[kind] / SECONDS;
@@ -123,7 +124,7 @@ async function main(): Promise<void> {
       versions: { postgresql: '15', pg: require('pg/package.json').version as string },
       settings: {
         durability: 'fsync=on, synchronous_commit=on, full_page_writes=on; data directory on the machine disk (not tmpfs)',
-        secondsPerKindAndConfiguration: SECONDS, interleaving: 'two halves per configuration, kinds in opposite order; catch-up: one untimed pass each, then alternating rounds',
+        secondsPerKindAndConfiguration: SECONDS, interleaving: `${SLICES} slices per configuration, kinds in alternating order; catch-up: one untimed pass each, then alternating rounds`,
         eventsPerStream: EVENTS_PER_STREAM, poolSize: 16, catchUpEvents: total, catchUpRounds: CATCH_UP_ROUNDS,
       },
       figures: [
