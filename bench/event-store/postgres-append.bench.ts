@@ -70,8 +70,9 @@ async function main(): Promise<void> {
     for (const table of ['raw_events', 'serial_events']) {
       await pool.query(`CREATE TABLE ${table} (LIKE events INCLUDING ALL); CREATE SEQUENCE ${table}_position`);
     }
+    const adapter: Write = (streamId, expected, events) => store.append(streamId, events, expected);
     const writers = {
-      adapter: ((streamId, expected, events) => store.append(streamId, events, expected)) as Write,
+      adapter,
       raw: rawInsert(pool, 'raw_events', false),
       serialized: rawInsert(pool, 'serial_events', true),
     };

@@ -24,6 +24,11 @@ describe('views on the PostgreSQL event store (read models in PostgreSQL on the 
   let folded: Folded;
   let now: string;
   const incremental: Record<string, string[]> = {};
+  const sideOf = (label: string) => {
+    const found = sides.find((s) => s.label === label);
+    if (!found) throw new Error(`no ${label} read side`);
+    return found.side;
+  };
 
   beforeAll(async () => {
     pg = await startPostgres();
@@ -67,7 +72,7 @@ describe('views on the PostgreSQL event store (read models in PostgreSQL on the 
   });
 
   it.each(['sqlite', 'postgres'])('board, chains and three rates equal an independent fold of the history (%s read models)', async (label) => {
-    const { models } = sides.find((s) => s.label === label)!.side;
+    const { models } = sideOf(label);
     const expected = expectBoard(folded, now).sort((a, b) => b.receivedAt.localeCompare(a.receivedAt) || b.id.localeCompare(a.id));
     expect((await queryBoard(models, { sort: '-receivedAt', limit: 500 }, now)).rows).toEqual(expected);
     for (const caseId of folded.cases.keys()) expect(await queryCaseChain(models, caseId)).toEqual(expectChain(folded, caseId));
@@ -78,7 +83,7 @@ describe('views on the PostgreSQL event store (read models in PostgreSQL on the 
 
   it('both read sides hold the same rows, and a rebuild from the PostgreSQL store gives them again', async () => {
     expect(incremental.postgres).toEqual(incremental.sqlite);
-    const { side } = sides.find((s) => s.label === 'postgres')!;
+    const side = sideOf('postgres');
     const rebuilt: string[] = [];
     for (const projection of ALL_PROJECTIONS) {
       await rebuildProjection(side.rdb, f.store, projection, side.models.env);
