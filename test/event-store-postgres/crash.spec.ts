@@ -19,9 +19,12 @@ describe('PostgreSQL event store: immediate stop of the server under load', () =
   beforeAll(async () => { server = await startPostgres(); });
   afterAll(() => server?.stop());
 
-  it('loses no acknowledged append; an unanswered one is whole or absent; the same store instance writes again after the restart', async () => {
+  it('loses no acknowledged append; an unanswered one is whole or absent; the same store instance writes again and its subscription carries on', async () => {
     const url = await server.createDatabase('crash');
     const store = await PostgresEventStore.connect(url);
+    // A subscription that lives through the crash: it must neither skip nor repeat an event.
+    const followed: RecordedEvent[] = [];
+    const subscription = store.subscribeToAll({ handler: (event) => { followed.push(event); } });
     const acknowledged: Append[] = [];
     const inDoubt: Append[] = [];
     let writing = true;
@@ -71,8 +74,12 @@ describe('PostgreSQL event store: immediate stop of the server under load', () =
       const streamId = `case-after-${randomUUID()}`;
       const after = await retry(() => store.append(streamId, [caseEvent(streamId, 'CaseReceived', new Date().toISOString())], 'no_stream'));
       expect((await reader.readStream(streamId)).map((e) => e.position)).toEqual([after.position]);
+      const all = [...byId.values(), ...(await reader.readStream(streamId))];
+      await eventually(() => followed.length >= all.length, 'the subscription past the restart', 20_000);
+      expect(followed.map((e) => e.metadata.eventId)).toEqual(all.map((e) => e.metadata.eventId));
       console.log(`crash: ${acknowledged.length} acknowledged appends (${acknowledged.reduce((n, a) => n + a.eventIds.length, 0)} events) all present; ${inDoubt.length} cut in flight, each whole or absent`);
     } finally {
+      await subscription.stop();
       await reader.close();
       await store.close();
     }
