@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './free-port';
 
-const BIN = '/usr/lib/postgresql/15/bin';
+/** The PostgreSQL 15 binaries (initdb, pg_ctl, pg_dump …) of scripts/install.sh --with-postgres. */
+export const BIN = '/usr/lib/postgresql/15/bin';
 
 export interface PostgresServer {
   /** postgres://postgres@127.0.0.1:<port>/<database> (trust auth, local only). */

@@ -34,11 +34,23 @@ import { Position } from '../event-store.port';
  *   counted: a lag in positions is not a number of events.
  * - one append holds at most 4,096 events, and positions stay exact numbers (below 2^53) until
  *   the server has used 2^41 transaction ids, about 70 years at 1,000 write transactions a second.
+ * - transaction ids belong to the server, not to the data: a physical copy (base backup, replica,
+ *   pg_upgrade) keeps them, but the events restored from a logical dump onto another server carry
+ *   positions ahead of that server's ids, and would sit above its horizon for good. So ids are
+ *   shifted by `xid_offset` (table event_store_settings, 0 until needed): at connect, if the
+ *   server's next id falls at or below the newest stored position, the offset is raised once so
+ *   new positions continue after it (schema.ts). Stored positions never change, so checkpoints
+ *   stay valid.
  */
 export const EVENTS_PER_TRANSACTION = 4096;
 
+const OFFSET_SQL = '(SELECT xid_offset FROM event_store_settings)';
+
 /** SQL: the position below which every event is settled, for the statement's own snapshot. */
-export const HORIZON_SQL = `(pg_snapshot_xmin(pg_current_snapshot())::text::bigint * ${EVENTS_PER_TRANSACTION})`;
+export const HORIZON_SQL = `((pg_snapshot_xmin(pg_current_snapshot())::text::bigint + ${OFFSET_SQL}) * ${EVENTS_PER_TRANSACTION})`;
+
+/** SQL: the position of the first event this transaction writes. */
+export const FIRST_POSITION_SQL = `((pg_current_xact_id()::text::bigint + ${OFFSET_SQL}) * ${EVENTS_PER_TRANSACTION})`;
 
 /** A bigint position as PostgreSQL returns it (text) into the port's Position, refusing to round. */
 export function toPosition(value: string | number): Position {

@@ -1,6 +1,6 @@
 import { DatabaseError, Pool, PoolClient } from 'pg';
 import { AppendResult, ConcurrencyError, ExpectedRevision, NewEvent, Position } from '../event-store.port';
-import { EVENTS_PER_TRANSACTION, toPosition } from './positions';
+import { EVENTS_PER_TRANSACTION, FIRST_POSITION_SQL, toPosition } from './positions';
 
 /**
  * The append as one statement, so it costs one round trip like a raw INSERT: read the stream's head,
@@ -31,7 +31,7 @@ WITH head AS (
   VALUES ${rows.join(', ')}
 ), written AS (
   INSERT INTO events (position, event_id, stream_id, revision, type, data, metadata, occurred_at)
-  SELECT pg_current_xact_id()::text::bigint * ${EVENTS_PER_TRANSACTION} + input.n - 1, input.id, $1, head.revision + input.n,
+  SELECT ${FIRST_POSITION_SQL} + input.n - 1, input.id, $1, head.revision + input.n,
          input.type, input.data, input.metadata, input.occurred_at
     FROM head, input
    WHERE $2::bigint = -2 OR $2::bigint = head.revision

@@ -45,7 +45,8 @@ const toRecorded = (row: Row): RecordedEvent => ({
 
 const COLUMNS = 'position, stream_id, revision, type, data, metadata';
 const SETTLED = `SELECT ${COLUMNS} FROM events WHERE position > $1 AND position < ${HORIZON_SQL} ORDER BY position LIMIT $2`;
-const PENDING = `SELECT EXISTS (SELECT 1 FROM events WHERE position >= ${HORIZON_SQL}) AS pending`;
+// max() is one step of the primary key backwards; an EXISTS over `position >= horizon` was planned as a full scan.
+const PENDING = `SELECT coalesce((SELECT max(position) FROM events), -1) >= ${HORIZON_SQL} AS pending`;
 
 /**
  * Events in one PostgreSQL table, appended by one statement per append (postgres-append.ts), $all
@@ -86,7 +87,10 @@ export class PostgresEventStore implements EventStore {
       });
       // An idle connection the server drops (restart, failover) must not crash the process; the pool replaces it.
       pool.on('error', () => undefined);
-      await withTimeout(ensureSchema(pool), connectTimeoutMs);
+      const restored = await withTimeout(ensureSchema(pool), connectTimeoutMs);
+      if (restored !== null) {
+        console.warn(`${name}: the events table holds positions past this server's transaction ids (restored from a logical dump of another server?); new positions continue after ${restored}`);
+      }
       return new PostgresEventStore(pool, name, options, connectionString);
     } catch (error) {
       void pool?.end().catch(() => undefined);
