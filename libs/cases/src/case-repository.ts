@@ -6,6 +6,7 @@ import {
   AppendResult, EVENT_STORE, EventStore, ExpectedRevision, ReadStreamOptions, RecordedEvent,
 } from '@civicloop/event-store';
 import { Clock, CLOCK, ID_GENERATOR, IdGenerator, randomIdGenerator } from '@civicloop/platform';
+import { GENESIS_HASH, linkHashOf, sealEvents } from '@civicloop/audit';
 
 export const caseStreamId = (caseId: string) => `case-${caseId}`;
 
@@ -21,6 +22,8 @@ export interface LoadedCase {
   state: CaseState;
   /** Revision of the last event folded, -1 when the case does not exist. */
   revision: number;
+  /** Hash of that event, which the next append links to (libs/audit: the per-stream chain). */
+  hash?: string;
 }
 
 export function foldCase(events: RecordedEvent[], from: LoadedCase = { state: initialCaseState(), revision: -1 }): LoadedCase {
@@ -28,7 +31,8 @@ export function foldCase(events: RecordedEvent[], from: LoadedCase = { state: in
   for (let i = from.revision + 1; i < events.length; i++) {
     state = evolve(state, events[i] as unknown as CaseEvent, events[i].metadata.occurredAt);
   }
-  return { state, revision: events.length ? events[events.length - 1].revision : from.revision };
+  const last = events[events.length - 1];
+  return last ? { state, revision: last.revision, hash: linkHashOf(last) } : from;
 }
 
 const FOLDS_KEPT = 2_000;
@@ -72,10 +76,18 @@ export class CaseRepository {
     return this.clock.now().toISOString();
   }
 
-  append(caseId: string, events: CaseEvent[], revision: number, context: CommandContext, occurredAt = this.now()): Promise<AppendResult> {
+  /**
+   * The one place case events are written. `previousHash` is the hash of the event at `revision`
+   * from the same load (LoadedCase.hash); without it, it is read here. Either way an append whose
+   * revision is stale is refused by the store, so the link can never point at the wrong event.
+   */
+  async append(
+    caseId: string, events: CaseEvent[], revision: number, context: CommandContext, occurredAt = this.now(), previousHash?: string,
+  ): Promise<AppendResult> {
     const streamId = caseStreamId(caseId);
     const expected: ExpectedRevision = revision < 0 ? 'no_stream' : revision;
-    return this.store.append(streamId, events.map((event) => ({
+    const prevHash = previousHash ?? (revision < 0 ? GENESIS_HASH : (await this.load(caseId, { toRevision: revision })).hash ?? GENESIS_HASH);
+    return this.store.append(streamId, sealEvents(streamId, revision + 1, prevHash, events.map((event) => ({
       type: event.type,
       data: event.data,
       metadata: {
@@ -89,6 +101,6 @@ export class CaseRepository {
         causationId: context.causationId,
         schemaVersion: CASE_EVENT_SCHEMA_VERSION,
       },
-    })), expected);
+    }))), expected);
   }
 }

@@ -41,7 +41,7 @@ export class ExecuteCaseCommandHandler implements ICommandHandler<ExecuteCaseCom
       const now = this.cases.now();
       const events = decide(command, loaded.state, { actor: context.actor, now, directory: this.directory });
       try {
-        const { revision, position } = await this.cases.append(caseId, events, loaded.revision, context, now);
+        const { revision, position } = await this.cases.append(caseId, events, loaded.revision, context, now, loaded.hash);
         return { id: caseId, revision, position };
       } catch (error) {
         if (!(error instanceof ConcurrencyError) || attempt >= ATTEMPTS) throw error;

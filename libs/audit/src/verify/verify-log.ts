@@ -1,0 +1,113 @@
+import { EventStore, RecordedEvent } from '@civicloop/event-store';
+import { contentHash, GENESIS_HASH, storedHash, storedPrevHash } from '../event-hash';
+import { MerkleFrontier } from '../merkle';
+import { checkpointSignatureValid, SignedCheckpoint } from '../signing';
+import { Break, classifyStream } from './classify-break';
+
+export interface CheckpointMatch {
+  treeSize: number;
+  signedAt: string;
+  signatureValid: boolean;
+  /** The log's first treeSize events have the signed root. */
+  matches: boolean;
+  detail: string;
+}
+
+export interface VerifyReport {
+  events: number;
+  streams: number;
+  /** Events written before the chain existed (no stored hash): covered by the tree, not by a stream chain. */
+  unsealed: number;
+  treeSize: number;
+  rootHash: string;
+  firstBreak: Break | null;
+  brokenStreams: number;
+  checkpoint: CheckpointMatch | null;
+  intact: boolean;
+}
+
+export interface VerifyOptions {
+  /** Only this stream's chain is checked (the tree is still built over the whole log for the checkpoint). */
+  streamId?: string;
+  checkpoint?: SignedCheckpoint | null;
+  pageSize?: number;
+  onProgress?: (events: number) => void;
+}
+
+interface StreamCursor {
+  next: number;
+  last: string;
+  sealed: boolean;
+  broken: boolean;
+}
+
+/**
+ * Re-hashes the whole log in global order: every event's own hash and its link to the previous event
+ * of its stream, and the Merkle tree over all of them, compared with a signed checkpoint when its
+ * size is reached. The first broken stream is re-read in revision order to name the kind of break.
+ */
+export async function verifyLog(store: EventStore, options: VerifyOptions = {}): Promise<VerifyReport> {
+  const { streamId, checkpoint = null, pageSize = 2000 } = options;
+  const streams = new Map<string, StreamCursor>();
+  const tree = MerkleFrontier.empty();
+  let unsealed = 0;
+  let firstBreak: Break | null = null;
+  let brokenStreams = 0;
+  let match: CheckpointMatch | null = null;
+  const compare = () => {
+    if (!checkpoint || match) return;
+    const matches = tree.size === checkpoint.treeSize && tree.root() === checkpoint.rootHash;
+    match = {
+      treeSize: checkpoint.treeSize, signedAt: checkpoint.signedAt, signatureValid: checkpointSignatureValid(checkpoint), matches,
+      detail: matches ? `the first ${checkpoint.treeSize} events have the signed root`
+        : tree.size < checkpoint.treeSize ? `the log holds ${tree.size} events, fewer than the ${checkpoint.treeSize} signed: events were deleted`
+        : `the first ${checkpoint.treeSize} events no longer have the signed root: the history before it was rewritten`,
+    };
+  };
+  if (checkpoint?.treeSize === 0) compare();
+
+  const check = async (event: RecordedEvent, hash: string) => {
+    if (streamId !== undefined && event.streamId !== streamId) return;
+    let cursor = streams.get(event.streamId);
+    if (!cursor) streams.set(event.streamId, (cursor = { next: 0, last: GENESIS_HASH, sealed: false, broken: false }));
+    if (cursor.broken) return;
+    const own = storedHash(event);
+    if (own === undefined && !cursor.sealed) unsealed += 1;
+    const linked = own === undefined ? !cursor.sealed : storedPrevHash(event) === cursor.last;
+    if (event.revision === cursor.next && linked && (own === undefined || own === hash)) {
+      cursor.next += 1;
+      cursor.last = own ?? hash;
+      cursor.sealed ||= own !== undefined;
+      return;
+    }
+    cursor.broken = true;
+    brokenStreams += 1;
+    if (firstBreak) return;
+    firstBreak = classifyStream(await store.readStream(event.streamId)) ?? {
+      kind: 'reordered', streamId: event.streamId, revision: event.revision, position: event.position,
+      detail: `it comes in the global order before revision ${cursor.next} of its own stream`,
+    };
+  };
+
+  let after: number | null = null;
+  let events = 0;
+  for (;;) {
+    const page = await store.readAll({ after, limit: pageSize });
+    for (const event of page) {
+      const hash = contentHash(event);
+      await check(event, hash);
+      tree.add(hash);
+      events += 1;
+      if (tree.size === checkpoint?.treeSize) compare();
+    }
+    options.onProgress?.(events);
+    if (page.length < pageSize) break;
+    after = page[page.length - 1].position;
+  }
+  compare();
+  const checked = match as CheckpointMatch | null;
+  return {
+    events, streams: streams.size, unsealed, treeSize: tree.size, rootHash: tree.root(),
+    firstBreak, brokenStreams, checkpoint: checked, intact: firstBreak === null && (checked === null || (checked.matches && checked.signatureValid)),
+  };
+}
