@@ -135,3 +135,23 @@ export class ChainFollower {
     }, this.key);
   }
 }
+
+/**
+ * Brings the tree up to the store's head and signs a checkpoint of it (audit checkpoint --sign, for a
+ * data directory no worker has followed, e.g. after `simulate`; tests).
+ */
+export async function catchUpAndSign(store: EventStore, audit: AuditStore, key: KeyObject, timeoutMs = 600_000): Promise<SignedCheckpoint | null> {
+  const follower = new ChainFollower(store, audit, key, { checkpointEvery: Number.MAX_SAFE_INTEGER, checkpointMs: Number.MAX_SAFE_INTEGER, idleFlushMs: 1 });
+  await follower.start();
+  try {
+    const head = await store.headPosition();
+    const started = Date.now();
+    while (head !== null && audit.state().position !== head) {
+      if (Date.now() - started > timeoutMs) throw new Error(`the audit tree did not reach the head (${head}) in ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    return await follower.checkpointNow();
+  } finally {
+    await follower.stop();
+  }
+}

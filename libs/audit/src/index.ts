@@ -5,3 +5,6 @@ export * from './audit-store';
 export * from './chain-follower';
 export * from './verify/classify-break';
 export * from './verify/verify-log';
+export * from './dossier/dossier';
+export * from './dossier/render-html';
+export * from './dossier/words';

@@ -40,16 +40,16 @@ export function classifyStream(events: RecordedEvent[]): Break | null {
     const linked = prev === expectedPrev;
     const intact = contentHash(event) === own;
     if (linked && intact) continue;
+    const later = hashes.findIndex((h, j) => j > i && h === prev);
+    if (later !== -1) return { kind: 'reordered', ...at, detail: `it was written after revision ${later}, which now comes after it` };
     const next = events[i + 1];
     if (next && storedPrevHash(next) === expectedPrev) {
       return { kind: 'inserted', ...at, detail: `the next event (revision ${next.revision}) was written right after revision ${i - 1}` };
     }
-    const later = hashes.findIndex((h, j) => j > i && h === prev);
-    if (later !== -1) return { kind: 'reordered', ...at, detail: `it was written after revision ${later}, which now comes after it` };
     if (linked) return { kind: 'changed', ...at, detail: 'its content no longer matches the hash it was written with' };
     const earlier = hashes.findIndex((h, j) => j < i - 1 && h === prev);
     if (earlier !== -1) {
-      return { kind: 'inserted', ...events[earlier + 1], streamId: event.streamId, revision: earlier + 1, position: events[earlier + 1].position,
+      return { kind: 'inserted', streamId: event.streamId, revision: earlier + 1, position: events[earlier + 1].position,
         detail: `revision ${i} was written right after revision ${earlier}` };
     }
     if (!intact && i > 0 && hashes.slice(0, i).includes(prev)) {
