@@ -54,6 +54,7 @@ export const CASE_POLICY = {
   close: { operator: anywhere, resident: withdrawMyOwn },
   merge: { operator: anywhere },
   unmask: { auditor: anywhere },
+  dossier: { auditor: anywhere, supervisor: withinMySubtree },
   directory: { resident: anywhere, operator: anywhere, handler: anywhere, supervisor: anywhere, auditor: anywhere, admin: anywhere },
   views: { operator: anywhere, handler: anywhere, supervisor: anywhere, auditor: anywhere },
 } satisfies Record<string, Partial<Record<Role, Scope>>>;

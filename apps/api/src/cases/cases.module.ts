@@ -25,6 +25,8 @@ import { CasesCoreModule } from '@civicloop/cases';
 import { UnmaskPersonalDataController } from './unmask-personal-data/unmask-personal-data.controller';
 import { GetCaseChainController } from './get-case-chain/get-case-chain.controller';
 import { ViewsModule } from '../views/views.module';
+import { GetCaseDossierController } from './get-case-dossier/get-case-dossier.controller';
+import { AuditReader } from './get-case-dossier/audit-reader.provider';
 
 @Module({
   imports: [CasesCoreModule, ViewsModule],
@@ -34,8 +36,8 @@ import { ViewsModule } from '../views/views.module';
     BlowWhistleController, ReportDepartmentController, RecordDepartmentActionController,
     OrderSupervisionController, AnswerSupervisionController, RateCaseController, ReopenCaseController,
     CloseCaseController, MergeCaseController, UnmaskPersonalDataController, GetCaseController, GetCaseHistoryController,
-    GetCaseChainController,
+    GetCaseChainController, GetCaseDossierController,
   ],
-  providers: [GetCaseHandler, GetCaseHistoryHandler],
+  providers: [GetCaseHandler, GetCaseHistoryHandler, AuditReader],
 })
 export class CasesModule {}

@@ -34,7 +34,7 @@ export interface Dossier {
     streamId: string;
     chainIntact: boolean;
     firstBreak: Break | null;
-    checkpoint: (Pick<SignedCheckpoint, 'treeSize' | 'rootHash' | 'signedAt' | 'publicKey' | 'signature'> & { signatureValid: boolean }) | null;
+    checkpoint: (Pick<SignedCheckpoint, 'treeSize' | 'rootHash' | 'signedAt' | 'publicKey' | 'signature'> & { signedAtBeijing: string; signatureValid: boolean }) | null;
     eventsProven: number;
     events: DossierEventProof[];
   };
@@ -45,6 +45,8 @@ export interface DossierInput {
   events: RecordedEvent[];
   audit: AuditStore | null;
   unitName: UnitName;
+  /** The catalogue's name for a category code (派单目录); the code itself when unknown. */
+  categoryName?: (code: string) => string;
   generatedAt: string;
   /** Deadlines still running (from libs/deadlines, which the caller has configured). */
   pending?: { kind: string; dueAt: string }[];
@@ -60,16 +62,16 @@ const PENDING_WORDS: Record<string, string> = {
 };
 
 /** Everything an auditor reads about one case, from its events and the audit tree. */
-export function buildDossier({ caseId, events, audit, unitName, generatedAt, pending = [] }: DossierInput): Dossier {
+export function buildDossier({ caseId, events, audit, unitName, categoryName = (code) => code, generatedAt, pending = [] }: DossierInput): Dossier {
   const received = events.find((e) => e.type === 'CaseReceived');
   const closed = [...events].reverse().find((e) => e.type === 'CaseClosed');
   const d = received?.data ?? {};
   const at = (e: RecordedEvent) => beijing(e.metadata.occurredAt);
   return {
     caseId,
-    generatedAt,
+    generatedAt: beijing(generatedAt),
     summary: {
-      status: label('status', statusOf(events)), channel: label('channel', d.channel), category: String(d.category ?? '—'),
+      status: label('status', statusOf(events)), channel: label('channel', d.channel), category: typeof d.category === 'string' ? categoryName(d.category) : '—',
       urgency: label('urgency', d.urgency), requestType: label('requestType', d.requestType), description: String(d.description ?? ''),
       compound: unitName(typeof d.compoundId === 'string' ? d.compoundId : null),
       reporter: d.anonymous ? '匿名' : `${maskName(d.reporterName)} ${maskPhone(d.reporterPhone)}`,
@@ -144,8 +146,8 @@ function proofOf(streamId: string, events: RecordedEvent[], audit: AuditStore | 
     const now = contentHash(e);
     const hash = storedHash(e) ?? null;
     const leaf = leaves.get(e.revision);
-    const covered = checkpoint !== null && leaf !== undefined && leaf.eventId === e.metadata.eventId && leaf.index < checkpoint.treeSize;
-    const path = covered ? inclusionProof(audit!.node, leaf.index, checkpoint.treeSize) : null;
+    const covered = audit !== null && checkpoint !== null && leaf !== undefined && leaf.eventId === e.metadata.eventId && leaf.index < checkpoint.treeSize;
+    const path = covered ? inclusionProof(audit.node, leaf.index, checkpoint.treeSize) : null;
     return {
       revision: e.revision, position: e.position, hash, prevHash: storedPrevHash(e) ?? null, hashMatches: hash === null || hash === now,
       leafIndex: leaf?.index ?? null, inclusionPath: path,
@@ -155,7 +157,7 @@ function proofOf(streamId: string, events: RecordedEvent[], audit: AuditStore | 
   return {
     streamId, chainIntact: firstBreak === null, firstBreak,
     checkpoint: checkpoint && {
-      treeSize: checkpoint.treeSize, rootHash: checkpoint.rootHash, signedAt: checkpoint.signedAt,
+      treeSize: checkpoint.treeSize, rootHash: checkpoint.rootHash, signedAt: checkpoint.signedAt, signedAtBeijing: beijing(checkpoint.signedAt),
       publicKey: checkpoint.publicKey, signature: checkpoint.signature, signatureValid: checkpointSignatureValid(checkpoint),
     },
     eventsProven: proofs.filter((p) => p.provenInCheckpoint).length,

@@ -28,13 +28,13 @@ export function renderDossierHtml(d: Dossier): string {
   table { width: 100%; border-collapse: collapse; font-size: 13px; page-break-inside: auto; }
   th, td { border: 1px solid #ccc; padding: 4px 6px; text-align: left; vertical-align: top; }
   th { background: #f3f3f3; white-space: nowrap; } tr { page-break-inside: avoid; }
-  td.num, td.time { white-space: nowrap; } code { font-family: "DejaVu Sans Mono", monospace; font-size: 11px; word-break: break-all; }
+  .num, .time { white-space: nowrap; } code { font-family: "DejaVu Sans Mono", monospace; font-size: 11px; word-break: break-all; }
   .good { color: #1b5e20; font-weight: bold; } .bad { color: #b71c1c; font-weight: bold; } .warn { color: #e65100; font-weight: bold; }
   .empty { color: #777; } .verdict { padding: 8px 12px; background: #fafafa; border: 1px solid #ddd; margin: 10px 0; }
   footer { margin-top: 24px; font-size: 11px; color: #666; border-top: 1px solid #ccc; padding-top: 6px; }
 </style></head><body>
 <h1>工单审计档案</h1>
-<div class="meta">工单编号 ${escape(d.caseId)} · 生成时间 ${escape(d.generatedAt)}（北京时间以下同） · 个人信息已脱敏</div>
+<div class="meta">工单编号 ${escape(d.caseId)} · 生成于 ${escape(d.generatedAt)}（北京时间，下同） · 个人信息已脱敏</div>
 <div class="verdict">${verdict}</div>
 <h2>一、工单概况</h2>
 <dl>
@@ -45,7 +45,7 @@ export function renderDossierHtml(d: Dossier): string {
   <dt>结案时间</dt><dd>${escape(d.summary.closedAt ?? '未结案')}</dd><dt>诉求内容</dt><dd>${escape(d.summary.description)}</dd>
 </dl>
 <h2>二、办理经过</h2>
-${table(['序号', '时间', '操作人', '经过'], d.timeline.map((t) => [`<span class="num">${t.revision}</span>`, escape(t.at), escape(t.actor), escape(t.text)]), '无事件')}
+${table(['序号', '时间', '操作人', '经过'], d.timeline.map((t) => [`<span class="num">${t.revision}</span>`, `<span class="time">${escape(t.at)}</span>`, escape(t.actor), escape(t.text)]), '无事件')}
 <h2>三、层级流转（派单与上报链）</h2>
 ${table(['方式', '层级', '承办单位', '开始', '结束', '结束方式'], d.escalationChain.map((s) => [escape(s.via), escape(s.tier), escape(s.unit), escape(s.from), escape(s.to ?? '—'), escape(s.endedBy ?? '承办中')]), '尚未派单')}
 <h2>四、办理时限</h2>
@@ -59,7 +59,7 @@ ${table(['时间', '审计人员', '理由'], d.unmaskings.map((u) => [escape(u.
 <h2>七、哈希证明</h2>
 <p>每个事件写入时即带有前一事件的哈希（prevHash）和自身的哈希（对事件内容的 RFC 8785 规范化 JSON 作 SHA-256）；
 全部事件按全局顺序组成 RFC 6962 默克尔树，其树根由 Ed25519 密钥定期签名（检查点）。下列审计路径可由任何人独立复核。</p>
-${p.checkpoint ? `<dl><dt>检查点规模</dt><dd>${p.checkpoint.treeSize} 个事件</dd><dt>签名时间</dt><dd>${escape(p.checkpoint.signedAt)}</dd>
+${p.checkpoint ? `<dl><dt>检查点规模</dt><dd>${p.checkpoint.treeSize} 个事件</dd><dt>签名时间</dt><dd>${escape(p.checkpoint.signedAtBeijing)}</dd>
 <dt>树根</dt><dd><code>${escape(p.checkpoint.rootHash)}</code></dd><dt>签名</dt><dd>${p.checkpoint.signatureValid ? '<span class="good">有效</span>' : '<span class="bad">无效</span>'}</dd></dl>`
     : '<p class="warn">尚无签名检查点。</p>'}
 ${table(['序号', '全局位置', '事件哈希', '前一哈希', '内容校验', '树中序号', '审计路径', '检查点证明'], p.events.map((e) => [

@@ -34,7 +34,7 @@ export function describeEvent(event: RecordedEvent, unit: UnitName): string {
   const d = event.data;
   switch (event.type) {
     case 'CaseReceived':
-      return `经${label('channel', d.channel)}受理${label('requestType', d.requestType)}（${label('urgency', d.urgency)}，类别 ${str(d.category)}）：${str(d.description)}`;
+      return `经${label('channel', d.channel)}受理${label('requestType', d.requestType)}（${label('urgency', d.urgency)}）：${str(d.description)}`;
     case 'CaseDispatched': return `派单至${unit(str(d.assigneeId))}（${label('tier', d.tier)}层级）`;
     case 'CaseAccepted': return `${unit(str(d.assigneeId))}签收`;
     case 'CaseReturned': return `${unit(str(d.assigneeId))}退单，原因：${label('returnReason', d.reason)}${d.note ? `（${str(d.note)}）` : ''}`;

@@ -20,7 +20,8 @@ export async function dossierCommand(caseId: string, options: DossierCliOptions,
     const directory = Directory.fromFile(process.env.DIRECTORY_FILE || DEMO_DIRECTORY_FILE);
     const unitName: UnitName = (id) => (id ? directory.unit(id)?.name ?? id : '—');
     const pending = caseSlaView(events, process.env.SLA_POLICY_FILE || undefined).pendingDeadlines;
-    const dossier = buildDossier({ caseId, events, audit, unitName, generatedAt: new Date().toISOString(), pending });
+    const categoryName = (code: string) => directory.category(code)?.name ?? code;
+    const dossier = buildDossier({ caseId, events, audit, unitName, categoryName, generatedAt: new Date().toISOString(), pending });
     const text = options.json ? `${JSON.stringify(dossier, null, 2)}\n` : renderDossierHtml(dossier);
     if (options.out) {
       writeFileSync(options.out, text);
