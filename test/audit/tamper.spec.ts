@@ -1,6 +1,6 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { contentHash, sealEvents, SignedCheckpoint, storedHash, verifyLog } from '@civicloop/audit';
+import { contentHash, sealEvents, SignedCheckpoint, sqliteFileEntries, storedHash, verifyLog } from '@civicloop/audit';
 import { buildTree, copyDataDir, openStore, rawEvents, simulatedDataDir, streamWith } from './audit-fixture';
 
 /** Someone with the disk: edits the SQLite file while nothing has it open. */
@@ -26,7 +26,11 @@ describe('audit verify finds every kind of tampering in the SQLite file', () => 
   const verify = async (dataDir: string, with_: SignedCheckpoint | null = checkpoint) => {
     const store = openStore(dataDir);
     try {
-      return await verifyLog(store, { checkpoint: with_ });
+      // Through the port (every event parsed and re-encoded) and from the file's bytes (what the CLI does): the same verdict.
+      const viaPort = await verifyLog(store, { checkpoint: with_ });
+      const viaFile = await verifyLog(store, { checkpoint: with_, entries: sqliteFileEntries(join(dataDir, 'events.sqlite')) });
+      expect(viaFile).toEqual(viaPort);
+      return viaPort;
     } finally {
       await store.close();
     }

@@ -5,6 +5,8 @@ export * from './audit-store';
 export * from './chain-follower';
 export * from './verify/classify-break';
 export * from './verify/verify-log';
+export * from './verify/log-entries';
+export * from './sha256';
 export * from './dossier/dossier';
 export * from './dossier/render-html';
 export * from './dossier/words';

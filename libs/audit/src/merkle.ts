@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256 } from './sha256';
 
 /**
  * An RFC 6962 (Certificate Transparency) Merkle tree over the event hashes in global order:
@@ -9,8 +9,20 @@ import { createHash } from 'node:crypto';
 const LEAF = Buffer.from([0]);
 const NODE = Buffer.from([1]);
 
-export const leafHash = (eventHash: string): Buffer => createHash('sha256').update(LEAF).update(Buffer.from(eventHash, 'hex')).digest();
-export const nodeHash = (left: Buffer, right: Buffer): Buffer => createHash('sha256').update(NODE).update(left).update(right).digest();
+// Inputs are assembled in two buffers reused for every hash (sha256 is synchronous): verify hashes
+// millions of leaves, and a fresh Buffer.concat per hash was a fifth of its time in garbage.
+const leafInput = Buffer.alloc(33, LEAF[0]);
+const nodeInput = Buffer.alloc(65, NODE[0]);
+
+export const leafHash = (eventHash: string): Buffer => {
+  leafInput.write(eventHash, 1, 32, 'hex');
+  return sha256(leafInput);
+};
+export const nodeHash = (left: Buffer, right: Buffer): Buffer => {
+  left.copy(nodeInput, 1);
+  right.copy(nodeInput, 33);
+  return sha256(nodeInput);
+};
 
 /** A completed aligned subtree: covers leaves [index·2^level, (index+1)·2^level). */
 export interface CompletedNode {
@@ -43,6 +55,7 @@ export class MerkleFrontier {
   add(eventHash: string, onNode?: (node: CompletedNode) => void): void {
     let carry = leafHash(eventHash);
     let level = 0;
+    // bit `level` of the size: while set, the new subtree completes the one of the same height on its left
     while (Math.floor(this.size_ / 2 ** level) % 2 === 1) {
       carry = nodeHash(this.peaks[level]!, carry);
       this.peaks[level] = null;
@@ -57,7 +70,7 @@ export class MerkleFrontier {
   root(): string {
     let acc: Buffer | null = null;
     for (const peak of this.peaks) if (peak) acc = acc ? nodeHash(peak, acc) : peak;
-    return (acc ?? createHash('sha256').digest()).toString('hex');
+    return (acc ?? sha256(Buffer.alloc(0))).toString('hex');
   }
 }
 

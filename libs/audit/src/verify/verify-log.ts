@@ -1,8 +1,9 @@
-import { EventStore, RecordedEvent } from '@civicloop/event-store';
-import { contentHash, GENESIS_HASH, storedHash, storedPrevHash } from '../event-hash';
+import { EventStore } from '@civicloop/event-store';
+import { GENESIS_HASH } from '../event-hash';
 import { MerkleFrontier } from '../merkle';
 import { checkpointSignatureValid, SignedCheckpoint } from '../signing';
 import { Break, classifyStream } from './classify-break';
+import { LogEntry, LogPages, storeEntries } from './log-entries';
 
 export interface CheckpointMatch {
   treeSize: number;
@@ -31,6 +32,8 @@ export interface VerifyOptions {
   streamId?: string;
   checkpoint?: SignedCheckpoint | null;
   pageSize?: number;
+  /** Where the entries come from (default: the store's readAll; sqliteFileEntries for the embedded file). */
+  entries?: LogPages;
   onProgress?: (events: number) => void;
 }
 
@@ -66,43 +69,41 @@ export async function verifyLog(store: EventStore, options: VerifyOptions = {}):
   };
   if (checkpoint?.treeSize === 0) compare();
 
-  const check = async (event: RecordedEvent, hash: string) => {
-    if (streamId !== undefined && event.streamId !== streamId) return;
+  /** True when the event breaks its stream's chain for the first time (and that stream is then left alone). */
+  const breaks = (event: LogEntry): boolean => {
+    if (streamId !== undefined && event.streamId !== streamId) return false;
     let cursor = streams.get(event.streamId);
     if (!cursor) streams.set(event.streamId, (cursor = { next: 0, last: GENESIS_HASH, sealed: false, broken: false }));
-    if (cursor.broken) return;
-    const own = storedHash(event);
+    if (cursor.broken) return false;
+    const own = event.stored;
     if (own === undefined && !cursor.sealed) unsealed += 1;
-    const linked = own === undefined ? !cursor.sealed : storedPrevHash(event) === cursor.last;
-    if (event.revision === cursor.next && linked && (own === undefined || own === hash)) {
+    const linked = own === undefined ? !cursor.sealed : event.prevHash === cursor.last;
+    if (event.revision === cursor.next && linked && (own === undefined || own === event.hash)) {
       cursor.next += 1;
-      cursor.last = own ?? hash;
+      cursor.last = own ?? event.hash;
       cursor.sealed ||= own !== undefined;
-      return;
+      return false;
     }
     cursor.broken = true;
     brokenStreams += 1;
-    if (firstBreak) return;
+    return true;
+  };
+  const classify = async (event: LogEntry) => {
     firstBreak = classifyStream(await store.readStream(event.streamId)) ?? {
       kind: 'reordered', streamId: event.streamId, revision: event.revision, position: event.position,
-      detail: `it comes in the global order before revision ${cursor.next} of its own stream`,
+      detail: `it comes in the global order before revision ${streams.get(event.streamId)?.next} of its own stream`,
     };
   };
 
-  let after: number | null = null;
   let events = 0;
-  for (;;) {
-    const page = await store.readAll({ after, limit: pageSize });
+  for await (const page of options.entries ?? storeEntries(store, pageSize)) {
     for (const event of page) {
-      const hash = contentHash(event);
-      await check(event, hash);
-      tree.add(hash);
+      if (breaks(event) && !firstBreak) await classify(event);
+      tree.add(event.hash);
       events += 1;
       if (tree.size === checkpoint?.treeSize) compare();
     }
     options.onProgress?.(events);
-    if (page.length < pageSize) break;
-    after = page[page.length - 1].position;
   }
   compare();
   const checked = match as CheckpointMatch | null;

@@ -1,5 +1,6 @@
 import { SingleBar } from 'cli-progress';
-import { Break, BreakKind, verifyLog, VerifyReport } from '@civicloop/audit';
+import { Break, BreakKind, sqliteFileEntries, verifyLog, VerifyReport } from '@civicloop/audit';
+import { SqliteEventStore } from '@civicloop/event-store';
 import { chooseCheckpoint, openAudit, openEvents, SourceOptions, UsageError } from './sources';
 
 export interface VerifyCliOptions extends SourceOptions {
@@ -27,6 +28,8 @@ export async function verifyCommand(options: VerifyCliOptions, out: (line: strin
     if (options.progress) bar.start(0, 0, { rate: '0' });
     const report = await verifyLog(events, {
       streamId: options.stream, checkpoint,
+      // The embedded file is read directly: sealed events hash from their stored bytes (see storedTextHash).
+      entries: events instanceof SqliteEventStore ? sqliteFileEntries(events.file) : undefined,
       onProgress: (n) => options.progress && bar.update(n, { rate: Math.round(n / Math.max((Date.now() - started) / 1000, 0.001)).toString() }),
     });
     if (options.progress) bar.stop();
