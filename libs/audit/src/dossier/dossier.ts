@@ -1,3 +1,4 @@
+import { CaseEvent, evolve, initialCaseState } from '@civicloop/domain';
 import { RecordedEvent } from '@civicloop/event-store';
 import { AuditStore } from '../audit-store';
 import { contentHash, storedHash, storedPrevHash } from '../event-hash';
@@ -97,14 +98,9 @@ export function buildDossier({ caseId, events, audit, unitName, categoryName = (
   };
 }
 
+/** The status as the domain folds it (the same evolve the write path uses). */
 function statusOf(events: RecordedEvent[]): string {
-  const last = [...events].reverse().find((e) => ['CaseReceived', 'CaseDispatched', 'CaseAccepted', 'CaseReturned', 'CaseResolved',
-    'CaseEscalated', 'CaseReopened', 'CaseClosed'].includes(e.type));
-  const byType: Record<string, string> = {
-    CaseReceived: 'received', CaseDispatched: 'dispatched', CaseAccepted: 'accepted', CaseReturned: 'received',
-    CaseResolved: 'resolved', CaseEscalated: 'dispatched', CaseReopened: 'received', CaseClosed: 'closed',
-  };
-  return last ? byType[last.type] : 'none';
+  return events.reduce((state, e) => evolve(state, e as unknown as CaseEvent, e.metadata.occurredAt), initialCaseState()).status;
 }
 
 function deadlineLine(e: RecordedEvent, unitName: UnitName) {
