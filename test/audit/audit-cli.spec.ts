@@ -4,6 +4,7 @@ import { SignedCheckpoint } from '@civicloop/audit';
 import { verifyCommand } from '../../apps/api/src/cli/audit/verify-command';
 import { dossierCommand } from '../../apps/api/src/cli/audit/dossier-command';
 import { UsageError } from '../../apps/api/src/cli/audit/sources';
+import { checkpointCommand } from '../../apps/api/src/cli/audit/checkpoint-command';
 import { buildTree, copyDataDir, openStore, rawEvents, simulatedDataDir, streamWith } from './audit-fixture';
 
 describe('npm run audit', () => {
@@ -55,6 +56,20 @@ describe('npm run audit', () => {
     await expect(run({ dataDir, stream: '../etc' })).rejects.toThrow(UsageError);
     await expect(run({ dataDir, checkpoint: '/nonexistent.json' })).rejects.toThrow('no such file');
     await expect(run({ dataDir: '/nonexistent' })).rejects.toThrow('no event store');
+  });
+
+  it('checkpoint: --sign brings a directory no worker followed up to date, --out keeps it (never overwriting), verify holds the log to it', async () => {
+    const dir = copyDataDir(dataDir);
+    dirs.push(dir);
+    ['audit.sqlite', 'audit.sqlite-wal', 'audit.sqlite-shm'].forEach((f) => rmSync(join(dir, f), { force: true }));
+    await expect(checkpointCommand({ dataDir: dir }, () => undefined)).rejects.toThrow('no audit.sqlite');
+    const kept = join(dir, 'kept.json');
+    const lines: string[] = [];
+    expect(await checkpointCommand({ dataDir: dir, sign: true, out: kept }, (line) => lines.push(line))).toBe(0);
+    expect(lines[0]).toMatch(new RegExp(`^checkpoint of ${checkpoint.treeSize} events signed .* written to `));
+    expect(JSON.parse(readFileSync(kept, 'utf8'))).toMatchObject({ treeSize: checkpoint.treeSize, rootHash: checkpoint.rootHash, publicKey: checkpoint.publicKey });
+    await expect(checkpointCommand({ dataDir: dir, out: kept }, () => undefined)).rejects.toThrow('EEXIST');
+    expect((await run({ dataDir: dir, checkpoint: kept })).code).toBe(0);
   });
 
   it('dossier: a Chinese page with the timeline and every event proven against the checkpoint', async () => {
