@@ -14,6 +14,8 @@ export interface ChainFollowerOptions {
   idleFlushMs?: number;
   now?: () => Date;
   log?: (message: string) => void;
+  /** Hears once that the follower stopped on an error (lost connection, disk full…); the owner restarts it. */
+  onFailure?: (error: unknown) => void;
 }
 
 /**
@@ -61,10 +63,7 @@ export class ChainFollower {
           this.enqueue(false).catch(() => undefined);
         }, this.options.idleFlushMs ?? 20);
       },
-      onError: (error) => {
-        this.failed ??= error;
-        this.log(`stopped: ${(error as Error).message}`);
-      },
+      onError: (error) => this.fail(error),
     });
   }
 
@@ -89,9 +88,16 @@ export class ChainFollower {
   private enqueue(timed: boolean): Promise<void> {
     this.queue = this.queue.then(() => this.flush()).then(() => void (timed && this.signIfDue(false)));
     return this.queue.catch((error) => {
-      this.failed ??= error;
+      this.fail(error);
       throw error;
     });
+  }
+
+  private fail(error: unknown): void {
+    if (this.failed) return;
+    this.failed = error;
+    this.log(`stopped: ${(error as Error)?.message ?? error}`);
+    this.options.onFailure?.(error);
   }
 
   private flush(): void {
