@@ -56,8 +56,8 @@ export class MerkleFrontier {
     let carry = leafHash(eventHash);
     let level = 0;
     // bit `level` of the size: while set, the new subtree completes the one of the same height on its left
-    while (Math.floor(this.size_ / 2 ** level) % 2 === 1) {
-      carry = nodeHash(this.peaks[level]!, carry);
+    for (let left = this.peaks[level]; Math.floor(this.size_ / 2 ** level) % 2 === 1 && left; left = this.peaks[level]) {
+      carry = nodeHash(left, carry);
       this.peaks[level] = null;
       level += 1;
       onNode?.({ level, index: Math.floor(this.size_ / 2 ** level), hash: carry });

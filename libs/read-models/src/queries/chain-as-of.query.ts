@@ -19,8 +19,7 @@ export async function queryCaseChainAsOf(
   try {
     const projection = chainProjection as Projection;
     const memory = new ReadModels(rdb, store, models.org, models.settings, [projection]);
-    await memory.ensureSchema();
-    const { generation } = (await memory.checkpoints.read(projection.name))!;
+    const { generation } = await memory.checkpoints.ensureProjection(projection);
     await applyBatch(rdb.db, projection, generation, events, memory.env, rdb.dialect);
     return await queryCaseChain(memory, caseId, scope);
   } finally {
