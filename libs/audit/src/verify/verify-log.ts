@@ -80,7 +80,9 @@ export async function verifyLog(store: EventStore, options: VerifyOptions = {}):
     const linked = own === undefined ? !cursor.sealed : event.prevHash === cursor.last;
     if (event.revision === cursor.next && linked && (own === undefined || own === event.hash)) {
       cursor.next += 1;
-      cursor.last = own ?? event.hash;
+      // event.hash, not the stored one (equal here): that one is a slice of the row's metadata text,
+      // and keeping it would keep every stream's last metadata text alive for the whole run.
+      cursor.last = event.hash;
       cursor.sealed ||= own !== undefined;
       return false;
     }
