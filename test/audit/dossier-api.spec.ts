@@ -4,7 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { chromium } from 'playwright-core';
 import { ExecuteCaseCommand } from '@civicloop/cases';
-import { DEADLINE_ACTOR } from '../../apps/worker/src/deadlines/deadline-processor';
+import { DEADLINE_ACTOR } from '@civicloop/consumers';
 import { ApiHarness, startApi } from '../support/api-harness';
 
 /** Where `DOSSIER_SCREENSHOT=docs/screenshots/dossier.png npx jest test/audit/dossier-api.spec.ts` leaves the page. */
@@ -34,23 +34,25 @@ describe('GET /cases/{id}/dossier and the as-of chain', () => {
       return ok(api.request('POST', `/cases/${id}/${name}`, { token, body }));
     };
     id = (await ok(api.request('POST', '/cases', { token: resident, body: {
-      channel: 'hotline_12345', category: 'repair.water_leak', urgency: 'normal', requestType: 'complaint',
+      channel: 'online', category: 'repair.water_leak', urgency: 'normal', requestType: 'complaint',
       description: '楼顶漏水，雨天渗到卧室，已持续两周', location: { compoundId: 'compound-01', building: '3', unit: '502' },
       reporter: { name: '王女士', phone: '13800138000' },
     } }))).id;
-    await command(operator, 'dispatch', { assigneeId: 'company-huarun', tier: 'grid' });
-    await command(api.token('handler', 'company-huarun'), 'return', { reason: 'not_our_jurisdiction', note: '该小区不归我司服务' });
+    await command(operator, 'dispatch', { assigneeId: 'grid-111', tier: 'grid' });
+    await command(api.token('handler', 'grid-111'), 'return', { reason: 'overlapping_remit', note: '屋面防水属物业服务范围' });
+    await command(operator, 'return-review', { approved: true, note: '退单理由成立' }, 5);
     await command(operator, 'dispatch', { assigneeId: 'company-jinling', tier: 'grid' }, 5);
     // Nobody signed for it in time: recorded the way the deadline worker records it.
     api.clock.advance(3 * 3600_000);
     await api.app.get(CommandBus).execute(new ExecuteCaseCommand(id, {
-      type: 'RecordDeadlineReached', data: { deadlineId: 'sign_for_overdue@3', kind: 'sign_for_overdue', dueAt: new Date(Date.parse(api.clock.now().toISOString()) - 3600_000).toISOString() },
+      type: 'RecordDeadlineReached', data: { deadlineId: 'sign_for_overdue@4', kind: 'sign_for_overdue', dueAt: new Date(Date.parse(api.clock.now().toISOString()) - 3600_000).toISOString() },
     }, { actor: DEADLINE_ACTOR, commandId: randomUUID(), correlationId: randomUUID(), causationId: randomUUID() }));
     revisionTimes.push(api.clock.now().toISOString());
     await command(company, 'accept', {}, 10);
     await command(company, 'escalate', { reason: '屋面防水需业委会动用维修资金，需社区协调' });
-    await command(supervisor, 'supervise', { reason: '居民多次来电，请加快办理' });
+    const { supervisionId } = await command(supervisor, 'supervise', { reason: '居民多次来电，请加快办理' });
     await command(community, 'accept');
+    await command(community, 'supervision-answer', { supervisionId, answer: '已联系业委会，本周内施工' });
     await command(community, 'resolve', { summary: '协调维修资金，更换屋面防水层', outcome: 'resolved' }, 600);
     await command(resident, 'rate', { rating: 'basically_satisfied', solved: true, comment: '修好了，但拖得有点久' });
     await command(api.token('auditor'), 'unmask', { reason: '核查重复投诉' });
@@ -67,7 +69,7 @@ describe('GET /cases/{id}/dossier and the as-of chain', () => {
       dossier = await dossierJson();
     }
     expect(dossier.timeline.map((t: { text: string }) => t.text)).toEqual(expect.arrayContaining([
-      expect.stringMatching(/^经12345热线受理投诉/), '华润万象生活（南京）退单，原因：不属本单位管辖（该小区不归我司服务）',
+      expect.stringMatching(/^经网络受理投诉/), expect.stringMatching(/退单，原因：职责交叉（屋面防水属物业服务范围）$/), '退单审核通过，工单待重新派单（退单理由成立）',
       expect.stringMatching(/^金陵物业服务有限公司签收已超期/), expect.stringMatching(/^审计人员查看了居民个人信息，理由：核查重复投诉/),
     ]));
     expect(dossier.escalationChain.map((s: { via: string; endedBy: string }) => [s.via, s.endedBy])).toEqual([['派单', '退单'], ['派单', '上报'], ['上报', '办结']]);
@@ -106,8 +108,8 @@ describe('GET /cases/{id}/dossier and the as-of chain', () => {
     const supervisor = api.token('supervisor', 'street-fuzimiao');
     const atReturn = await api.request('GET', `/cases/${id}/chain?asOf=2`, { token: supervisor });
     expect(atReturn.status).toBe(200);
-    expect(atReturn.body.assignments).toEqual([expect.objectContaining({ assigneeId: 'company-huarun', endedBy: 'returned' })]);
-    const beforeEscalation = await api.request('GET', `/cases/${id}/chain?asOf=${encodeURIComponent(revisionTimes[5])}`, { token: supervisor });
+    expect(atReturn.body.assignments).toEqual([expect.objectContaining({ assigneeId: 'grid-111', endedBy: 'returned' })]);
+    const beforeEscalation = await api.request('GET', `/cases/${id}/chain?asOf=${encodeURIComponent(revisionTimes[6])}`, { token: supervisor });
     expect(beforeEscalation.body.tiers).toEqual(['grid']);
     const now = await api.request('GET', `/cases/${id}/chain?consistentWith=0`, { token: supervisor });
     expect(now.body.tiers).toEqual(['grid', 'community']);

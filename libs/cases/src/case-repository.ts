@@ -22,17 +22,24 @@ export interface LoadedCase {
   state: CaseState;
   /** Revision of the last event folded, -1 when the case does not exist. */
   revision: number;
-  /** Hash of that event, which the next append links to (libs/audit: the per-stream chain). */
+  /** Global position of the last event folded, -1 when the case does not exist. */
+  position: number;
+  /** The events folded, oldest first (deadline computations read them again). */
+  events: readonly RecordedEvent[];
+  /** Hash of the last event folded, which the next append links to (libs/audit: the per-stream chain). */
   hash?: string;
 }
 
-export function foldCase(events: RecordedEvent[], from: LoadedCase = { state: initialCaseState(), revision: -1 }): LoadedCase {
-  let state = from.state;
-  for (let i = from.revision + 1; i < events.length; i++) {
-    state = evolve(state, events[i] as unknown as CaseEvent, events[i].metadata.occurredAt);
+/** Events of a case stream hold case events: the one gate is the only writer of these streams. */
+const asCaseEvent = (event: RecordedEvent): CaseEvent => event as unknown as CaseEvent;
+
+export function foldCase(events: readonly RecordedEvent[], from?: LoadedCase): LoadedCase {
+  let state = from?.state ?? initialCaseState();
+  for (let i = (from?.revision ?? -1) + 1; i < events.length; i++) {
+    state = evolve(state, asCaseEvent(events[i]), events[i].metadata.occurredAt);
   }
-  const last = events[events.length - 1];
-  return last ? { state, revision: last.revision, hash: linkHashOf(last) } : from;
+  const last = events.length ? events[events.length - 1] : undefined;
+  return { state, revision: last?.revision ?? -1, position: last?.position ?? -1, events, hash: last ? linkHashOf(last) : GENESIS_HASH };
 }
 
 const FOLDS_KEPT = 2_000;
@@ -48,6 +55,8 @@ export class CaseRepository {
    * States are never mutated (evolve returns new objects), so sharing one is safe.
    */
   private readonly folds = new Map<string, { last: RecordedEvent; loaded: LoadedCase }>();
+  /** How many times a case was loaded: the one gate loads once per attempt, and tests hold it to that. */
+  loads = 0;
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -62,6 +71,7 @@ export class CaseRepository {
   async load(caseId: string, options?: ReadStreamOptions): Promise<LoadedCase> {
     const events = await this.history(caseId, options);
     const kept = this.folds.get(caseId);
+    this.loads++;
     const reusable = kept && events[kept.loaded.revision] === kept.last;
     const loaded = foldCase(events, reusable ? kept.loaded : undefined);
     if (options === undefined && events.length) {

@@ -128,6 +128,8 @@ function escalationChain(events: RecordedEvent[], unitName: UnitName): Dossier['
       end(at, '上报');
       steps.push({ via: '上报', tier: label('tier', d.toTier), unit: unitName(String(d.toAssigneeId)), from: at, to: null, endedBy: null });
     } else if (e.type === 'CaseReturned') end(at, '退单');
+    else if (e.type === 'DispatchRecalled') end(at, '撤回');
+    else if (e.type === 'CaseTransferred') end(at, '转办');
     else if (e.type === 'CaseResolved') end(at, '办结');
     else if (e.type === 'CaseClosed') end(at, '结案');
   }

@@ -28,7 +28,7 @@ export class GetCaseChainController {
   ) {}
 
   @Get(':id/chain')
-  @Access('read')
+  @Access('case')
   async chain(
     @Param('id') id: string, @Query() query: CaseChainQueryDto, @CurrentActor() actor: Actor, @Res({ passthrough: true }) response: Response,
   ): Promise<CaseChain | string> {
