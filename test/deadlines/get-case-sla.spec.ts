@@ -18,7 +18,7 @@ describe('GET /cases/{id} shows the SLA policy version and the pending deadlines
     expect(intake.status).toBe(201);
     const id = intake.body.id;
     const received = await api.request('GET', `/cases/${id}`, { token: operator });
-    expect(received.body.sla).toEqual({ policyVersion: '2026.1', calendar: 'cn-mainland', pendingDeadlines: [] });
+    expect(received.body.sla).toEqual({ policyVersion: '2026.1', calendar: 'cn-mainland', pendingDeadlines: [], provisional: false });
 
     api.clock.advance(30 * 60_000);
     expect((await api.request('POST', `/cases/${id}/dispatch`, { token: operator, body: { assigneeId: 'company-jinling', tier: 'grid' } })).status).toBe(200);

@@ -37,6 +37,8 @@ export function expectBoard(f: Folded, now: string) {
       signFor: k.signLate || k.signFlag || (k.status === 'dispatched' && k.signDue < now),
       resolve: k.resolveLate || k.resolveFlag || (k.status === 'accepted' && k.round.due < now),
     },
+    // The history lies in 2026, an official calendar year: no due time is provisional.
+    provisional: false,
     returns: k.returns, escalations: k.escalations, reworks: k.reworks, whistles: k.whistles, openSupervisions: k.supervisionsOpen, updatedAt: k.updatedAt,
   }));
 }

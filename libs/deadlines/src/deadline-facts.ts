@@ -21,6 +21,8 @@ export interface DeadlineFacts {
   ratingWindow: Anchor | null;
   /** Ids of deadlines already recorded as reached. */
   reached: Set<string>;
+  /** `<deadlineId>@<calendarVersion>` of every DeadlineRescheduled: a calendar import moves a deadline once. */
+  rescheduled: Set<string>;
 }
 
 export interface Anchor {
@@ -39,7 +41,7 @@ export interface FactEvent {
 
 export const initialDeadlineFacts = (streamId = ''): DeadlineFacts => ({
   caseId: '', streamId, status: 'none', category: null, urgency: null, tier: null, revision: -1, terms: null,
-  signFor: null, resolve: null, whistles: [], supervisions: [], ratingWindow: null, reached: new Set(),
+  signFor: null, resolve: null, whistles: [], supervisions: [], ratingWindow: null, reached: new Set(), rescheduled: new Set(),
 });
 
 const DEADLINE_EVENTS_WITH_ID = new Set([
@@ -94,6 +96,9 @@ export function applyDeadlineFact(f: DeadlineFacts, event: FactEvent): DeadlineF
       break;
     case 'SupervisionOrdered':
       f.supervisions.push({ supervisionId: d.supervisionId, at: anchor.at, revision: anchor.revision, answerBy: d.answerBy ?? null, answered: false });
+      break;
+    case 'DeadlineRescheduled':
+      f.rescheduled.add(`${d.deadlineId}@${d.calendarVersion}`);
       break;
     case 'SupervisionAnswered':
       for (const o of f.supervisions) if (o.supervisionId === d.supervisionId) o.answered = true;

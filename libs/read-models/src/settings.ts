@@ -1,4 +1,4 @@
-import { BusinessCalendar, loadDefaultCalendar, SlaPolicy, slaPolicyOf, slaTermsFor, WALLCLOCK } from '@civicloop/deadlines';
+import { BusinessCalendar, countedOnProvisional, loadDefaultCalendar, SlaPolicy, slaPolicyOf, slaTermsFor, WALLCLOCK } from '@civicloop/deadlines';
 import { SlaTerms, slaTermsAtIntake } from '@civicloop/domain';
 import { CachedCalendar } from './business-time';
 
@@ -9,6 +9,8 @@ export interface SlaSource {
   /** The terms recorded at intake; cases taken in before terms were recorded get the policy's. */
   termsOf(intake: Record<string, unknown>): SlaTerms;
   due(terms: SlaTerms, limit: ViewLimit, fromIso: string): string;
+  /** Whether that due time was counted through a calendar year not yet official (it may still move). */
+  provisional(terms: SlaTerms, fromIso: string, dueIso: string): boolean;
 }
 
 /**
@@ -35,6 +37,7 @@ export function slaSource(policy: SlaPolicy, calendar: BusinessCalendar | Cached
       const ms = cached.limitMillis(terms[limit], terms.calendar);
       return terms.calendar === WALLCLOCK ? new Date(Date.parse(fromIso) + ms).toISOString() : cached.add(fromIso, Math.round(ms));
     },
+    provisional: (terms, fromIso, dueIso) => terms.calendar !== WALLCLOCK && countedOnProvisional(cached.calendar, fromIso, dueIso),
   };
 }
 

@@ -2,7 +2,7 @@ import {
   Channel, Rating, RequestType, ResolutionOutcome, ReturnReason, Role, Tier, Urgency,
 } from './vocabulary';
 import { DirectoryView } from '../directory/directory';
-import type { RecordDeadlineReached, SlaTerms } from './case.deadlines';
+import type { RecordDeadlineReached, RecordDeadlineRescheduled, SlaTerms } from './case.deadlines';
 
 type Command<Type extends string, Data> = { type: Type; data: Data };
 
@@ -42,7 +42,8 @@ export type UnmaskPersonalData = Command<'UnmaskPersonalData', { reason: string 
 export type CaseCommand =
   | ReceiveCase | DispatchCase | AcceptCase | ReturnCase | AddNote | RequestExtension | DecideExtension
   | ResolveCase | EscalateCase | BlowWhistle | ReportDepartment | RecordDepartmentAction
-  | OrderSupervision | AnswerSupervision | RateCase | ReopenCase | CloseCase | MergeCase | RecordDeadlineReached | UnmaskPersonalData;
+  | OrderSupervision | AnswerSupervision | RateCase | ReopenCase | CloseCase | MergeCase | RecordDeadlineReached | UnmaskPersonalData
+  | RecordDeadlineRescheduled;
 
 export type CaseCommandType = CaseCommand['type'];
 

@@ -72,14 +72,37 @@ export type WhistleReportOverdue = Event<'WhistleReportOverdue', {
 }>;
 export type SupervisionAnswerOverdue = Event<'SupervisionAnswerOverdue', { deadlineId: string; dueAt: string; supervisionId: string }>;
 
+/**
+ * A calendar import moved a pending deadline (the SLA terms stay those of intake; the calendar is a
+ * fact about the world and its corrections apply). `calendarVersion` names the year's content.
+ */
+export type DeadlineRescheduled = Event<'DeadlineRescheduled', {
+  deadlineId: string; kind: DeadlineKind; previousDueAt: string; dueAt: string; calendarVersion: string; provisional: boolean;
+}>;
+
 export type DeadlineEvent =
   | SignForWarned | SignForOverdue | ResolutionWarned | ResolutionOverdue
-  | WhistleReportOverdue | SupervisionAnswerOverdue;
+  | WhistleReportOverdue | SupervisionAnswerOverdue | DeadlineRescheduled;
 
 export const DEADLINE_EVENT_TYPES: readonly DeadlineEvent['type'][] = [
   'SignForWarned', 'SignForOverdue', 'ResolutionWarned', 'ResolutionOverdue',
-  'WhistleReportOverdue', 'SupervisionAnswerOverdue',
+  'WhistleReportOverdue', 'SupervisionAnswerOverdue', 'DeadlineRescheduled',
 ];
+
+/** Issued by the deadline worker when an imported calendar year moves a deadline still pending. */
+export type RecordDeadlineRescheduled = {
+  type: 'RecordDeadlineRescheduled';
+  data: DeadlineRescheduled['data'];
+};
+
+export function decideDeadlineRescheduled(command: RecordDeadlineRescheduled, state: CaseState): CaseEvent[] {
+  if (state.status === 'none') throw refuse.notFound('CASE_NOT_FOUND', 'case does not exist');
+  if (state.status === 'closed') throw refuse.conflict('CASE_CLOSED', `${command.data.kind}: the case is closed`);
+  for (const field of ['previousDueAt', 'dueAt'] as const) {
+    if (Number.isNaN(Date.parse(command.data[field]))) throw refuse.invalid('INVALID_DATE', field, `${field} must be an ISO-8601 instant`);
+  }
+  return [{ type: 'DeadlineRescheduled', data: { ...command.data } }];
+}
 
 /**
  * Issued by the deadline worker when a timer fires and the case has not moved on. The worker has

@@ -1,7 +1,7 @@
 import { CaseCommand, DecisionContext, EscalateCase, ReceiveCase } from './case.commands';
 import { CaseEvent } from './case.events';
 import { refuse } from './case.errors';
-import { decideDeadlineReached, flattenSlaTerms } from './case.deadlines';
+import { decideDeadlineReached, decideDeadlineRescheduled, flattenSlaTerms } from './case.deadlines';
 import { CaseState, openWhistles } from './case.state';
 import { CaseStatus, nextTier, Tier } from './vocabulary';
 import { UNIT_KINDS_BY_TIER } from '../directory/directory';
@@ -222,6 +222,8 @@ export function decide(command: CaseCommand, state: CaseState, ctx: DecisionCont
       return [{ type: 'CaseClosed', data: { kind: 'withdrawn', reason: command.data.reason, mergedIntoCaseId: null } }];
     case 'RecordDeadlineReached':
       return decideDeadlineReached(command, state, ctx);
+    case 'RecordDeadlineRescheduled':
+      return decideDeadlineRescheduled(command, state);
     case 'MergeCase':
       requireStatus(state, WITHDRAWABLE, 'merge');
       if (command.data.intoCaseId === state.id) throw refuse.invalid('MERGE_INTO_SELF', 'intoCaseId', 'a case cannot be merged into itself');

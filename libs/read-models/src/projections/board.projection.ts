@@ -13,7 +13,7 @@ export const BOARD_TABLE: TableSpec = {
     dispatched_at: 'text', accepted_at: 'text', resolved_at: 'text', closed_at: 'text', closure_kind: 'text',
     sla_policy_version: 'text', sla_calendar: 'text', sla_sign_for: 'text', sla_resolve: 'text',
     sign_due_at: 'text', resolve_due_at: 'text', next_due_at: 'text', sign_late: 'int', resolve_late: 'int',
-    sign_overdue_flag: 'int', resolve_overdue_flag: 'int', returns: 'int', escalations: 'int', reworks: 'int',
+    sign_overdue_flag: 'int', resolve_overdue_flag: 'int', sign_due_provisional: 'int', resolve_due_provisional: 'int', returns: 'int', escalations: 'int', reworks: 'int',
     whistles: 'int', open_whistles: 'int', whistle_departments: 'text', open_supervisions: 'int', rating: 'text',
     updated_at: 'text', position: 'num',
   },
@@ -50,7 +50,7 @@ function apply(doc: BoardRow | undefined, e: CaseEventEnvelope, out: RowSink, en
       accepted_at: null, resolved_at: null, closed_at: null, closure_kind: null, sla_policy_version: terms.policyVersion,
       sla_calendar: terms.calendar, sla_sign_for: terms.signFor, sla_resolve: terms.resolve, sign_due_at: null,
       resolve_due_at: null, next_due_at: NO_DUE, sign_late: 0, resolve_late: 0, sign_overdue_flag: 0,
-      resolve_overdue_flag: 0, returns: 0, escalations: 0, reworks: 0, whistles: 0, open_whistles: 0,
+      resolve_overdue_flag: 0, sign_due_provisional: 0, resolve_due_provisional: 0, returns: 0, escalations: 0, reworks: 0, whistles: 0, open_whistles: 0,
       whistle_departments: '', open_supervisions: 0, rating: null, updated_at: e.at, position: e.position,
     };
   } else {
@@ -64,6 +64,7 @@ function apply(doc: BoardRow | undefined, e: CaseEventEnvelope, out: RowSink, en
         row.dispatched_at = e.at;
         row.accepted_at = null;
         row.sign_due_at = env.settings.sla.due(termsOf(row), 'signFor', e.at);
+        row.sign_due_provisional = env.settings.sla.provisional(termsOf(row), e.at, row.sign_due_at) ? 1 : 0;
         row.sign_late = 0;
         row.sign_overdue_flag = 0;
         if (e.type === 'CaseEscalated') row.escalations = Number(row.escalations) + 1;
@@ -73,6 +74,7 @@ function apply(doc: BoardRow | undefined, e: CaseEventEnvelope, out: RowSink, en
         row.accepted_at = e.at;
         row.sign_late = e.at > String(row.sign_due_at) ? 1 : 0;
         row.resolve_due_at = env.settings.sla.due(termsOf(row), 'resolve', e.at);
+        row.resolve_due_provisional = env.settings.sla.provisional(termsOf(row), e.at, row.resolve_due_at) ? 1 : 0;
         row.resolve_overdue_flag = 0;
         break;
       case 'CaseReturned':
@@ -80,7 +82,7 @@ function apply(doc: BoardRow | undefined, e: CaseEventEnvelope, out: RowSink, en
         row.returns = Number(row.returns) + 1;
         break;
       case 'ExtensionDecided':
-        if (d.approved) row.resolve_due_at = d.until;
+        if (d.approved) Object.assign(row, { resolve_due_at: d.until, resolve_due_provisional: 0 });
         break;
       case 'CaseResolved':
         row.status = 'resolved';
@@ -123,6 +125,11 @@ function apply(doc: BoardRow | undefined, e: CaseEventEnvelope, out: RowSink, en
       case 'ResolutionOverdue':
         row.resolve_overdue_flag = 1;
         break;
+      case 'DeadlineRescheduled':
+        // An imported calendar year moved it: the event carries the new due time, whatever calendar this projector has.
+        if (d.kind === 'sign_for_overdue') Object.assign(row, { sign_due_at: d.dueAt, sign_due_provisional: d.provisional ? 1 : 0 });
+        if (d.kind === 'resolution_overdue') Object.assign(row, { resolve_due_at: d.dueAt, resolve_due_provisional: d.provisional ? 1 : 0 });
+        break;
       default:
         // Reading personal data is not handling the case; unknown types belong to other consumers.
         if (e.type === 'PersonalDataUnmasked' || !(CASE_EVENT_TYPES as readonly string[]).includes(e.type)) return undefined;
@@ -135,7 +142,7 @@ function apply(doc: BoardRow | undefined, e: CaseEventEnvelope, out: RowSink, en
 
 export const boardProjection: Projection<BoardRow> = {
   name: 'board',
-  version: 1,
+  version: 2,
   tables: [BOARD_TABLE],
   stateTable: BOARD_TABLE.name,
   apply,

@@ -44,6 +44,8 @@ export interface BoardRowView {
   resolveDueAt: string | null;
   sla: { policyVersion: string; calendar: string; signFor: string; resolve: string };
   overdue: { signFor: boolean; resolve: boolean };
+  /** The due time the case waits on was counted through a calendar year not yet official: it may move. */
+  provisional: boolean;
   returns: number;
   escalations: number;
   reworks: number;
@@ -150,6 +152,7 @@ function toView(r: Record<string, any>, now: string): BoardRowView { // eslint-d
       signFor: Number(r.sign_late) === 1 || Number(r.sign_overdue_flag) === 1 || (r.status === 'dispatched' && r.sign_due_at < now),
       resolve: Number(r.resolve_late) === 1 || Number(r.resolve_overdue_flag) === 1 || (r.status === 'accepted' && r.resolve_due_at < now),
     },
+    provisional: (r.status === 'dispatched' && Number(r.sign_due_provisional) === 1) || (r.status === 'accepted' && Number(r.resolve_due_provisional) === 1),
     returns: Number(r.returns), escalations: Number(r.escalations), reworks: Number(r.reworks), whistles: Number(r.whistles),
     openSupervisions: Number(r.open_supervisions), updatedAt: r.updated_at,
   };
