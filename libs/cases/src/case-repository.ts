@@ -72,8 +72,13 @@ export class CaseRepository {
     return this.clock.now().toISOString();
   }
 
+  /**
+   * Two times on every event: `occurredAt`, the business time (for a deadline event its due time,
+   * so a worker outage moves no figure), and `recordedAt`, when it was appended (asOf cuts on it).
+   */
   append(caseId: string, events: CaseEvent[], revision: number, context: CommandContext, occurredAt = this.now()): Promise<AppendResult> {
     const streamId = caseStreamId(caseId);
+    const recordedAt = this.now();
     const expected: ExpectedRevision = revision < 0 ? 'no_stream' : revision;
     return this.store.append(streamId, events.map((event) => ({
       type: event.type,
@@ -83,6 +88,7 @@ export class CaseRepository {
         streamId,
         caseId,
         occurredAt,
+        recordedAt,
         actor: context.actor,
         commandId: context.commandId,
         correlationId: context.correlationId,

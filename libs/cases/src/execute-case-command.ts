@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { CaseCommand, decide } from '@civicloop/domain';
+import { CaseCommand, decide, occurredAtOf } from '@civicloop/domain';
 import { ConcurrencyError } from '@civicloop/event-store';
 import { Directory } from '@civicloop/directory';
 import { CaseRepository, CommandContext, LoadedCase } from './case-repository';
@@ -41,7 +41,7 @@ export class ExecuteCaseCommandHandler implements ICommandHandler<ExecuteCaseCom
       const now = this.cases.now();
       const events = decide(command, loaded.state, { actor: context.actor, now, directory: this.directory });
       try {
-        const { revision, position } = await this.cases.append(caseId, events, loaded.revision, context, now);
+        const { revision, position } = await this.cases.append(caseId, events, loaded.revision, context, occurredAtOf(command, now));
         return { id: caseId, revision, position };
       } catch (error) {
         if (!(error instanceof ConcurrencyError) || attempt >= ATTEMPTS) throw error;

@@ -124,6 +124,16 @@ export type RecordDeadlineReached = {
   };
 };
 
+/**
+ * The business time of what a command decides: a deadline's events (and the escalation or closure
+ * it causes) happened at its due time, however late the worker records them; everything else now.
+ */
+export function occurredAtOf(command: { type: string; data: unknown }, now: string): string {
+  if (command.type !== 'RecordDeadlineReached') return now;
+  const { dueAt } = command.data as RecordDeadlineReached['data'];
+  return !Number.isNaN(Date.parse(dueAt)) && Date.parse(dueAt) <= Date.parse(now) ? new Date(dueAt).toISOString() : now;
+}
+
 const notApplicable = (message: string) => refuse.conflict('DEADLINE_NOT_APPLICABLE', message);
 
 function requireCaseStatus(state: CaseState, status: CaseState['status'], kind: DeadlineKind): void {
