@@ -104,7 +104,7 @@ async function views(run: Run) {
   const month = { period: 'month' as const };
   const result = {
     board: (await queryBoard(models, { limit: 500, sort: 'receivedAt' }, HORIZON)).rows,
-    threeRates: await Promise.all((['handler', 'street', 'community'] as const).map((groupBy) => queryThreeRates(models, { groupBy, month: '2026-03' }))),
+    threeRates: await Promise.all((['handler', 'street', 'community'] as const).map((groupBy) => queryThreeRates(models, { groupBy, month: '2026-03', now: HORIZON }))),
     responseTimes: await Promise.all((['handler', 'street', 'grid'] as const).map((groupBy) => queryResponseTimes(models, { groupBy, ...month }))),
     escalations: await Promise.all((['street', 'community'] as const).map((groupBy) => queryEscalations(models, { groupBy, ...month }))),
     satisfaction: await querySatisfaction(models, { groupBy: 'handler', ...month }),

@@ -57,27 +57,44 @@ export function expectSatisfaction(f: Folded, group: string, period: 'day' | 'we
   return sortRows(rows);
 }
 
-export function expectThreeRates(f: Folded, group: 'handler' | 'street' | 'community', month: string) {
-  const dKey = area(f, group, (x) => x.unit);
-  const rKey = area(f, group, (x) => x.handler);
-  const ds = groupBy(f.dispatches.filter((x) => x.month === month), dKey);
-  const rs = groupBy(f.ratings.filter((x) => x.month === month), rKey);
+/**
+ * Month-end rule: a dispatch counts once signed for or once its limit has passed by `now`; the rest
+ * are pending. Score from exact rates; equal exact scores share a rank.
+ */
+export function expectThreeRates(f: Folded, group: 'handler' | 'street' | 'community', month: string, now: string, attribution: 'location' | 'assignee' = 'location') {
+  const byUnit = (unit: (x: any) => string | null) => (x: any) =>
+    (group === 'handler' ? unit(x) : attribution === 'assignee' ? f.unitIn(unit(x), group) : x.area[`${group}Id`]);
+  const ds = groupBy(f.dispatches.filter((x) => x.month === month), byUnit((x) => x.unit));
+  const rs = groupBy(f.ratings.filter((x) => x.month === month), byUnit((x) => x.handler));
+  const exact = (a: number, b: number) => (b === 0 ? null : a / b);
   const rows = [...new Set([...ds.keys(), ...rs.keys()])].map((key) => {
     const d = ds.get(key) ?? [];
     const r = rs.get(key) ?? [];
+    const pending = d.filter((x) => x.acceptedAt === null && x.due > now).length;
     const signed = d.filter((x) => x.acceptedAt !== null && x.acceptedAt <= x.due).length;
     const n = (v: string) => r.filter((x) => x.rating === v).length;
-    const rates = [rate(signed, d.length), rate(r.filter((x) => x.solved).length, r.length), rate(n('satisfied') + f.L.w * n('basically_satisfied'), r.length)];
+    const rates = [exact(signed, d.length - pending), exact(r.filter((x) => x.solved).length, r.length), exact(n('satisfied') + f.L.w * n('basically_satisfied'), r.length)];
     const used = rates.map((v, i) => [f.L.weights[i], v]).filter(([, v]) => v !== null) as [number, number][];
     const wsum = used.reduce((s, [w]) => s + w, 0);
+    const exactScore = wsum ? (used.reduce((s, [w, v]) => s + w * v, 0) / wsum) * 100 : null;
     return {
-      key, dispatches: d.length, signedInTime: signed, rated: r.length, responseRate: rates[0], resolutionRate: rates[1], satisfactionRate: rates[2],
-      score: wsum ? Math.round((used.reduce((s, [w, v]) => s + w * v, 0) / wsum) * 10000) / 100 : null, rank: null as number | null,
+      exactScore,
+      row: {
+        key, dispatches: d.length, pending, approvedReturns: 0, counted: d.length - pending, signedInTime: signed, rated: r.length,
+        responseRate: rates[0] === null ? null : round4(rates[0]), resolutionRate: rates[1] === null ? null : round4(rates[1]),
+        satisfactionRate: rates[2] === null ? null : round4(rates[2]),
+        score: exactScore === null ? null : Math.round(exactScore * 100) / 100, rank: null as number | null,
+      },
     };
   });
-  rows.sort((a, b) => (b.score ?? -1) - (a.score ?? -1) || a.key.localeCompare(b.key));
-  for (const row of rows) if (row.score !== null) row.rank = 1 + rows.filter((o) => o.score !== null && o.score > row.score!).length;
-  return rows;
+  rows.sort((a, b) => {
+    const difference = (b.exactScore ?? -1) - (a.exactScore ?? -1);
+    return Math.abs(difference) > 1e-9 ? difference : a.row.key.localeCompare(b.row.key);
+  });
+  for (const x of rows) {
+    if (x.exactScore !== null) x.row.rank = 1 + rows.filter((o) => o.exactScore !== null && o.exactScore - x.exactScore! > 1e-9).length;
+  }
+  return rows.map((x) => x.row);
 }
 
 export function expectResponseTimes(f: Folded, group: string, period: 'day' | 'week' | 'month') {

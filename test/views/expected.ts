@@ -35,6 +35,8 @@ export function foldHistory(events: RecordedEvent[], directory: Directory, L: Li
   const periods = (iso: string) => ({ day: local(iso).toISODate()!, week: `${local(iso).weekYear}-W${String(local(iso).weekNumber).padStart(2, '0')}`, month: local(iso).toFormat('yyyy-MM') });
   const up = (unitId: string, kind: string) => directory.ancestorOfKind(unitId, kind as never)?.id ?? null;
   const dept = (unitId: string | null) => (unitId && directory.unit(unitId)?.kind === 'department' ? unitId : null);
+  /** attribution=assignee: the street or community a unit belongs to (itself included). */
+  const unitIn = (unitId: string | null, kind: 'street' | 'community') => (unitId ? directory.ancestorOfKind(unitId, kind)?.id ?? null : null);
 
   const cases = new Map<string, any>(); // eslint-disable-line @typescript-eslint/no-explicit-any
   const dispatches: any[] = []; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -129,7 +131,7 @@ export function foldHistory(events: RecordedEvent[], directory: Directory, L: Li
         break;
     }
   }
-  return { cases, dispatches, ratings, rounds, custody, whistles, supervisions, L, dept, overdueEvents: events.filter((e) => e.type.endsWith('Overdue')).length };
+  return { cases, dispatches, ratings, rounds, custody, whistles, supervisions, L, dept, unitIn, overdueEvents: events.filter((e) => e.type.endsWith('Overdue')).length };
 }
 
 export type Folded = ReturnType<typeof foldHistory>;

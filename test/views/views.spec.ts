@@ -111,7 +111,9 @@ describe('views against an independent fold of a generated history (SQLite and P
     const months = [...new Set(folded.dispatches.map((d) => d.month))];
     for (const month of months) {
       for (const groupBy of ['handler', 'street', 'community'] as const) {
-        expect(await queryThreeRates(models, { groupBy, month })).toEqual(expectThreeRates(folded, groupBy, month));
+        for (const attribution of ['location', 'assignee'] as const) {
+          expect(await queryThreeRates(models, { groupBy, month, now, attribution })).toEqual(expectThreeRates(folded, groupBy, month, now, attribution));
+        }
       }
     }
   });

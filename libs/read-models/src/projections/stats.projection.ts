@@ -16,7 +16,8 @@ export const DISPATCHES: TableSpec = {
   columns: {
     case_id: 'text', seq: 'num', assignee_id: 'text', department_id: 'text', tier: 'text', urgency: 'text', ...WHERE,
     dispatched_at: 'text', sign_due_at: 'text', outcome: 'text', outcome_at: 'text', sign_ms: 'num',
-    sign_business_ms: 'num', signed_in_time: 'int', sign_late: 'int',
+    sign_business_ms: 'num', signed_in_time: 'int', sign_late: 'int', assignee_street_id: 'text', assignee_community_id: 'text',
+    return_review: 'text',
   },
   primaryKey: ['case_id', 'seq'],
   indexes: byPeriod,
@@ -27,7 +28,7 @@ export const RATINGS: TableSpec = {
   name: 'stats_ratings',
   columns: {
     case_id: 'text', seq: 'num', round: 'int', handler_id: 'text', department_id: 'text', ...WHERE,
-    rated_at: 'text', rating: 'text', solved: 'int',
+    rated_at: 'text', rating: 'text', solved: 'int', handler_street_id: 'text', handler_community_id: 'text',
   },
   primaryKey: ['case_id', 'seq'],
   indexes: byPeriod,
@@ -65,6 +66,8 @@ interface StatsDoc {
   roundRow: Row;
   dispatch: Row | null;
   custody: Row | null;
+  /** The last dispatch that ended in a return, until the dispatch centre reviews the return. */
+  returned?: Row | null;
 }
 
 const departmentOf = (unitId: string | null, env: ProjectionEnv) => (env.org.kind(unitId) === 'department' ? unitId : null);
@@ -96,10 +99,22 @@ function endCustody(doc: StatsDoc, e: CaseEventEnvelope, kind: string, out: RowS
   doc.custody = null;
 }
 
-function endDispatch(doc: StatsDoc, e: CaseEventEnvelope, outcome: string, out: RowSink): void {
-  if (!doc.dispatch) return;
-  out.put(DISPATCHES.name, { ...doc.dispatch, outcome, outcome_at: e.at });
+function endDispatch(doc: StatsDoc, e: CaseEventEnvelope, outcome: string, out: RowSink): Row | null {
+  if (!doc.dispatch) return null;
+  const ended = { ...doc.dispatch, outcome, outcome_at: e.at };
+  out.put(DISPATCHES.name, ended);
   doc.dispatch = null;
+  return ended;
+}
+
+/**
+ * HOOK for the return review of issue 12 (CaseReturnReviewed {approved}): marks the returned
+ * dispatch, so an approved return drops out of the response rate and a rejected one counts.
+ */
+export function markReturnReview(doc: StatsDoc, approved: boolean, out: RowSink): void {
+  if (!doc.returned) return;
+  out.put(DISPATCHES.name, { ...doc.returned, return_review: approved ? 'approved' : 'rejected' });
+  doc.returned = null;
 }
 
 function apply(doc: StatsDoc | undefined, e: CaseEventEnvelope, out: RowSink, env: ProjectionEnv): StatsDoc | undefined {
@@ -124,6 +139,8 @@ function apply(doc: StatsDoc | undefined, e: CaseEventEnvelope, out: RowSink, en
         ...common, assignee_id: assigneeId, urgency: doc.urgency, dispatched_at: e.at,
         sign_due_at: env.settings.sla.due(doc.terms, 'signFor', e.at), outcome: 'pending', outcome_at: null,
         sign_ms: null, sign_business_ms: null, signed_in_time: 0, sign_late: 0,
+        assignee_street_id: env.org.unitArea(assigneeId).streetId, assignee_community_id: env.org.unitArea(assigneeId).communityId,
+        return_review: null,
       };
       doc.custody = { ...common, unit_id: assigneeId, from_at: e.at, to_at: null, end_kind: null, held_ms: null, held_business_ms: null };
       out.put(DISPATCHES.name, doc.dispatch);
@@ -142,7 +159,7 @@ function apply(doc: StatsDoc | undefined, e: CaseEventEnvelope, out: RowSink, en
       return doc;
     }
     case 'CaseReturned':
-      endDispatch(doc, e, 'returned', out);
+      doc.returned = endDispatch(doc, e, 'returned', out);
       endCustody(doc, e, 'returned', out, env);
       doc.assigneeId = null;
       return doc;
@@ -166,6 +183,7 @@ function apply(doc: StatsDoc | undefined, e: CaseEventEnvelope, out: RowSink, en
         case_id: e.caseId, seq: e.position, round: doc.roundRow.round, handler_id: doc.assigneeId,
         department_id: departmentOf(doc.assigneeId, env), ...where(doc, e.at, env), rated_at: e.at, rating: d.rating,
         solved: d.solved ? 1 : 0,
+        handler_street_id: env.org.unitArea(doc.assigneeId).streetId, handler_community_id: env.org.unitArea(doc.assigneeId).communityId,
       });
       return doc;
     case 'CaseReopened':
@@ -185,6 +203,9 @@ function apply(doc: StatsDoc | undefined, e: CaseEventEnvelope, out: RowSink, en
       out.put(ROUNDS.name, doc.roundRow);
       return doc;
     }
+    case 'CaseReturnReviewed': // issue 12's event; on a branch without it this arm never runs
+      markReturnReview(doc, d.approved === true, out);
+      return doc;
     default:
       return undefined;
   }
@@ -192,7 +213,7 @@ function apply(doc: StatsDoc | undefined, e: CaseEventEnvelope, out: RowSink, en
 
 export const statsProjection: Projection<StatsDoc> = {
   name: 'stats',
-  version: 1,
+  version: 2,
   tables: [DISPATCHES, RATINGS, ROUNDS, CUSTODY],
   apply,
 };
