@@ -31,11 +31,15 @@ export function expectBoard(f: Folded, now: string) {
   return [...f.cases.values()].map((k) => ({
     id: k.id, status: k.status, tier: k.tier, assigneeId: k.assignee, category: k.category, channel: k.channel, urgency: k.urgency,
     compoundId: k.area.compoundId, streetId: k.area.streetId, communityId: k.area.communityId, gridId: k.area.gridId,
-    receivedAt: k.receivedAt, dispatchedAt: k.dispatchedAt, signDueAt: k.signDue, resolveDueAt: k.round.due,
+    receivedAt: k.receivedAt, dispatchedAt: k.dispatchedAt, signDueAt: k.signDue, resolveDueAt: k.status === 'accepted' ? k.round.due : null,
     sla: { policyVersion: k.terms.policyVersion, calendar: k.terms.calendar, signFor: k.terms.signFor, resolve: k.terms.resolve },
     overdue: {
       signFor: k.signLate || k.signFlag || (k.status === 'dispatched' && k.signDue < now),
       resolve: k.resolveLate || k.resolveFlag || (k.status === 'accepted' && k.round.due < now),
+    },
+    everOverdue: {
+      signFor: k.everSign || k.signLate || k.signFlag || (k.status === 'dispatched' && k.signDue < now),
+      resolve: k.everResolve || k.resolveLate || k.resolveFlag || (k.status === 'accepted' && k.round.due < now),
     },
     // The history lies in 2026, an official calendar year: no due time is provisional.
     provisional: false,

@@ -46,6 +46,11 @@ export function foldHistory(events: RecordedEvent[], directory: Directory, L: Li
   const whistles: any[] = []; // eslint-disable-line @typescript-eslint/no-explicit-any
   const supervisions: any[] = []; // eslint-disable-line @typescript-eslint/no-explicit-any
 
+  /** The dispatch centre holds a case from intake, a return or a reopen until the next dispatch or closure. */
+  const queue = (k: any, at: string) => { // eslint-disable-line @typescript-eslint/no-explicit-any
+    k.held = { caseId: k.id, unit: 'dispatch-centre', area: k.area, category: k.category, from: at, to: null, end: null, ...periods(at) };
+    custody.push(k.held);
+  };
   for (const e of events) {
     const id = String(e.metadata.caseId);
     const at = e.metadata.occurredAt;
@@ -56,17 +61,19 @@ export function foldHistory(events: RecordedEvent[], directory: Directory, L: Li
       const round = { caseId: id, handler: null, start: at, due: null, resolvedAt: null, closedAt: null, ...periods(at) };
       rounds.push(round);
       cases.set(id, {
-        id, area, terms: L.terms(d), signFlag: false, resolveFlag: false, category: d.category, channel: d.channel, urgency: d.urgency, description: d.description, receivedAt: at, ...periods(at),
+        id, area, terms: L.terms(d), signFlag: false, resolveFlag: false, everSign: false, everResolve: false, category: d.category, channel: d.channel, urgency: d.urgency, description: d.description, receivedAt: at, ...periods(at),
         status: 'received', tier: null, assignee: null, dispatchedAt: null, signDue: null, signLate: false, resolveLate: false,
         returns: 0, escalations: 0, reworks: 0, whistles: 0, whistleDepts: new Set(), supervisionsOpen: 0, supervisions: 0, updatedAt: at,
         round, dispatch: null, held: null, steps: [], openWhistles: new Map(),
       });
+      queue(cases.get(id), at);
       continue;
     }
     const k = cases.get(id);
     if (e.type !== 'PersonalDataUnmasked') k.updatedAt = at;
     const startHolding = (unit: string, tier: string, via: string, reason: string | null) => {
       k.status = 'dispatched'; k.tier = tier; k.assignee = unit; k.dispatchedAt = at; k.signDue = L.due(k.terms, 'signFor', at); k.signLate = false; k.signFlag = false;
+      k.resolveFlag = false; // a new holder: the previous holder's resolution flag is history (everResolve)
       k.dispatch = { caseId: id, unit, area: k.area, category: k.category, at, due: k.signDue, acceptedAt: null, ...periods(at) };
       dispatches.push(k.dispatch);
       k.held = { caseId: id, unit, area: k.area, category: k.category, from: at, to: null, end: null, ...periods(at) };
@@ -83,21 +90,22 @@ export function foldHistory(events: RecordedEvent[], directory: Directory, L: Li
       if (last && last.to === null) Object.assign(last, { to: at, endedBy: end });
     };
     switch (e.type) {
-      case 'SignForOverdue': k.signFlag = true; break;
-      case 'ResolutionOverdue': k.resolveFlag = true; break;
-      case 'CaseDispatched': startHolding(d.assigneeId, d.tier, 'dispatch', null); break;
+      case 'SignForOverdue': k.signFlag = true; k.everSign = true; break;
+      case 'ResolutionOverdue': k.resolveFlag = true; k.everResolve = true; break;
+      case 'CaseDispatched': stopHolding('dispatched'); startHolding(d.assigneeId, d.tier, 'dispatch', null); break;
       case 'CaseEscalated':
         stopHolding('escalated'); endStep('escalated'); k.escalations++;
         startHolding(d.toAssigneeId, d.toTier, 'escalation', d.reason); break;
       case 'CaseAccepted':
-        k.status = 'accepted'; k.signLate = at > k.signDue; k.dispatch.acceptedAt = at; k.dispatch = null;
+        k.status = 'accepted'; k.signLate = at > k.signDue; k.everSign ||= k.signLate; k.dispatch.acceptedAt = at; k.dispatch = null;
         k.round.due = L.due(k.terms, 'resolve', at); k.resolveFlag = false; break;
       case 'CaseReturned':
         stopHolding('returned'); endStep('returned'); Object.assign(k.steps[k.steps.length - 1], { returnReason: d.reason, returnNote: d.note });
-        k.returns++; Object.assign(k, { status: 'received', tier: null, assignee: null, dispatchedAt: null, signDue: null, signLate: false, signFlag: false }); break;
+        k.returns++; Object.assign(k, { status: 'received', tier: null, assignee: null, dispatchedAt: null, signDue: null, signLate: false, signFlag: false });
+        queue(k, at); break;
       case 'ExtensionDecided': if (d.approved) k.round.due = d.until; break;
       case 'CaseResolved':
-        stopHolding('resolved'); k.status = 'resolved'; k.resolveLate = k.round.due !== null && at > k.round.due;
+        stopHolding('resolved'); endStep('resolved'); k.status = 'resolved'; k.resolveLate = k.round.due !== null && at > k.round.due; k.everResolve ||= k.resolveLate;
         Object.assign(k.round, { handler: k.assignee, resolvedAt: at }); break;
       case 'CaseRated':
         ratings.push({ caseId: id, handler: k.assignee, area: k.area, category: k.category, rating: d.rating, solved: d.solved, ...periods(at) }); break;
@@ -106,6 +114,7 @@ export function foldHistory(events: RecordedEvent[], directory: Directory, L: Li
         k.round = { caseId: id, handler: null, start: at, due: null, resolvedAt: null, closedAt: null, ...periods(at) };
         rounds.push(k.round);
         Object.assign(k, { status: 'received', tier: null, assignee: null, dispatchedAt: null, signDue: null, signLate: false, resolveLate: false, signFlag: false, resolveFlag: false, reworks: d.reworkCount });
+        queue(k, at);
         break;
       case 'CaseClosed':
         stopHolding('closed'); endStep('closed'); k.status = 'closed';

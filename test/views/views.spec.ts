@@ -74,6 +74,9 @@ describe('views against an independent fold of a generated history (SQLite and P
 
   each('board: every row, paged with a cursor, in order', async (models) => {
     const expected = expectBoard(folded, now).sort((a, b) => b.receivedAt.localeCompare(a.receivedAt) || b.id.localeCompare(a.id));
+    // The history reaches both: a late sign-for at an earlier holder only in everOverdue; no resolveDueAt outside 'accepted'.
+    expect(expected.filter((r) => r.everOverdue.signFor && !r.overdue.signFor).length).toBeGreaterThan(0);
+    expect(expected.filter((r) => r.status !== 'accepted' && r.resolveDueAt !== null)).toEqual([]);
     const seen = [];
     let cursor: string | undefined;
     do {

@@ -13,7 +13,7 @@ export const BOARD_TABLE: TableSpec = {
     dispatched_at: 'text', accepted_at: 'text', resolved_at: 'text', closed_at: 'text', closure_kind: 'text',
     sla_policy_version: 'text', sla_calendar: 'text', sla_sign_for: 'text', sla_resolve: 'text',
     sign_due_at: 'text', resolve_due_at: 'text', next_due_at: 'text', sign_late: 'int', resolve_late: 'int',
-    sign_overdue_flag: 'int', resolve_overdue_flag: 'int', sign_due_provisional: 'int', resolve_due_provisional: 'int', returns: 'int', escalations: 'int', reworks: 'int',
+    sign_overdue_flag: 'int', resolve_overdue_flag: 'int', sign_due_provisional: 'int', resolve_due_provisional: 'int', ever_sign_overdue: 'int', ever_resolve_overdue: 'int', returns: 'int', escalations: 'int', reworks: 'int',
     whistles: 'int', open_whistles: 'int', whistle_departments: 'text', open_supervisions: 'int', rating: 'text',
     updated_at: 'text', position: 'num',
   },
@@ -50,7 +50,7 @@ function apply(doc: BoardRow | undefined, e: CaseEventEnvelope, out: RowSink, en
       accepted_at: null, resolved_at: null, closed_at: null, closure_kind: null, sla_policy_version: terms.policyVersion,
       sla_calendar: terms.calendar, sla_sign_for: terms.signFor, sla_resolve: terms.resolve, sign_due_at: null,
       resolve_due_at: null, next_due_at: NO_DUE, sign_late: 0, resolve_late: 0, sign_overdue_flag: 0,
-      resolve_overdue_flag: 0, sign_due_provisional: 0, resolve_due_provisional: 0, returns: 0, escalations: 0, reworks: 0, whistles: 0, open_whistles: 0,
+      resolve_overdue_flag: 0, sign_due_provisional: 0, resolve_due_provisional: 0, ever_sign_overdue: 0, ever_resolve_overdue: 0, returns: 0, escalations: 0, reworks: 0, whistles: 0, open_whistles: 0,
       whistle_departments: '', open_supervisions: 0, rating: null, updated_at: e.at, position: e.position,
     };
   } else {
@@ -67,12 +67,15 @@ function apply(doc: BoardRow | undefined, e: CaseEventEnvelope, out: RowSink, en
         row.sign_due_provisional = env.settings.sla.provisional(termsOf(row), e.at, row.sign_due_at) ? 1 : 0;
         row.sign_late = 0;
         row.sign_overdue_flag = 0;
+        // A new holder: the previous one's resolution limit and overdue flag no longer apply (everOverdue keeps them).
+        Object.assign(row, { resolve_due_at: null, resolve_overdue_flag: 0, resolve_due_provisional: 0 });
         if (e.type === 'CaseEscalated') row.escalations = Number(row.escalations) + 1;
         break;
       case 'CaseAccepted':
         row.status = 'accepted';
         row.accepted_at = e.at;
         row.sign_late = e.at > String(row.sign_due_at) ? 1 : 0;
+        if (row.sign_late) row.ever_sign_overdue = 1;
         row.resolve_due_at = env.settings.sla.due(termsOf(row), 'resolve', e.at);
         row.resolve_due_provisional = env.settings.sla.provisional(termsOf(row), e.at, row.resolve_due_at) ? 1 : 0;
         row.resolve_overdue_flag = 0;
@@ -88,6 +91,7 @@ function apply(doc: BoardRow | undefined, e: CaseEventEnvelope, out: RowSink, en
         row.status = 'resolved';
         row.resolved_at = e.at;
         row.resolve_late = row.resolve_due_at !== null && e.at > String(row.resolve_due_at) ? 1 : 0;
+        if (row.resolve_late) row.ever_resolve_overdue = 1;
         break;
       case 'WhistleBlown':
         row.whistles = Number(row.whistles) + 1;
@@ -120,10 +124,10 @@ function apply(doc: BoardRow | undefined, e: CaseEventEnvelope, out: RowSink, en
         row.closure_kind = d.kind;
         break;
       case 'SignForOverdue':
-        row.sign_overdue_flag = 1;
+        Object.assign(row, { sign_overdue_flag: 1, ever_sign_overdue: 1 });
         break;
       case 'ResolutionOverdue':
-        row.resolve_overdue_flag = 1;
+        Object.assign(row, { resolve_overdue_flag: 1, ever_resolve_overdue: 1 });
         break;
       case 'DeadlineRescheduled':
         // An imported calendar year moved it: the event carries the new due time, whatever calendar this projector has.
@@ -142,7 +146,7 @@ function apply(doc: BoardRow | undefined, e: CaseEventEnvelope, out: RowSink, en
 
 export const boardProjection: Projection<BoardRow> = {
   name: 'board',
-  version: 2,
+  version: 3,
   tables: [BOARD_TABLE],
   stateTable: BOARD_TABLE.name,
   apply,

@@ -106,6 +106,10 @@ function apply(doc: ChainDoc | undefined, e: CaseEventEnvelope, out: RowSink, en
       endStep(doc, e, 'returned', out, { return_reason: d.reason, return_note: d.note });
       bump(doc, 'returns', out);
       return doc;
+    case 'CaseResolved':
+      // An assignment ends when its unit resolves the case: the wait for a rating is nobody's handling.
+      endStep(doc, e, 'resolved', out);
+      return doc;
     case 'CaseReopened':
       endStep(doc, e, 'reopened', out);
       return doc;
@@ -159,7 +163,7 @@ function apply(doc: ChainDoc | undefined, e: CaseEventEnvelope, out: RowSink, en
 
 export const chainProjection: Projection<ChainDoc> = {
   name: 'chain',
-  version: 1,
+  version: 2,
   tables: [CHAIN_CASES, CHAIN_STEPS, CHAIN_WHISTLES, CHAIN_SUPERVISIONS],
   apply,
 };

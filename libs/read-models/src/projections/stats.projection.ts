@@ -70,6 +70,9 @@ interface StatsDoc {
   returned?: Row | null;
 }
 
+/** Who holds a case waiting for dispatch (at intake, after a return, after a reopen): the dispatch centre's queue. */
+export const DISPATCH_CENTRE = 'dispatch-centre';
+
 const departmentOf = (unitId: string | null, env: ProjectionEnv) => (env.org.kind(unitId) === 'department' ? unitId : null);
 
 function where(doc: Pick<StatsDoc, 'area' | 'category'>, at: string, env: ProjectionEnv): Row {
@@ -99,6 +102,15 @@ function endCustody(doc: StatsDoc, e: CaseEventEnvelope, kind: string, out: RowS
   doc.custody = null;
 }
 
+/** The dispatch centre's clock runs from intake, a return or a reopen until the next dispatch or closure. */
+function queueAtDispatchCentre(doc: StatsDoc, e: CaseEventEnvelope, out: RowSink, env: ProjectionEnv): void {
+  doc.custody = {
+    case_id: e.caseId, seq: e.position, department_id: null, tier: 'dispatch_centre', ...where(doc, e.at, env),
+    unit_id: DISPATCH_CENTRE, from_at: e.at, to_at: null, end_kind: null, held_ms: null, held_business_ms: null,
+  };
+  out.put(CUSTODY.name, doc.custody);
+}
+
 function endDispatch(doc: StatsDoc, e: CaseEventEnvelope, outcome: string, out: RowSink): Row | null {
   if (!doc.dispatch) return null;
   const ended = { ...doc.dispatch, outcome, outcome_at: e.at };
@@ -123,6 +135,7 @@ function apply(doc: StatsDoc | undefined, e: CaseEventEnvelope, out: RowSink, en
     const base = { terms: env.settings.sla.termsOf(d), area: env.org.area(d.compoundId), category: d.category as string, urgency: d.urgency as Urgency };
     const created: StatsDoc = { ...base, assigneeId: null, roundRow: newRound(base, e.caseId, 0, e.at, env), dispatch: null, custody: null };
     out.put(ROUNDS.name, created.roundRow);
+    queueAtDispatchCentre(created, e, out, env);
     return created;
   }
   if (!doc) return undefined;
@@ -130,7 +143,7 @@ function apply(doc: StatsDoc | undefined, e: CaseEventEnvelope, out: RowSink, en
     case 'CaseDispatched':
     case 'CaseEscalated': {
       endDispatch(doc, e, 'escalated', out);
-      endCustody(doc, e, 'escalated', out, env);
+      endCustody(doc, e, e.type === 'CaseDispatched' ? 'dispatched' : 'escalated', out, env);
       const assigneeId: string = e.type === 'CaseDispatched' ? d.assigneeId : d.toAssigneeId;
       const tier: string = e.type === 'CaseDispatched' ? d.tier : d.toTier;
       const common = { case_id: e.caseId, seq: e.position, department_id: departmentOf(assigneeId, env), tier, ...where(doc, e.at, env) };
@@ -162,6 +175,7 @@ function apply(doc: StatsDoc | undefined, e: CaseEventEnvelope, out: RowSink, en
       doc.returned = endDispatch(doc, e, 'returned', out);
       endCustody(doc, e, 'returned', out, env);
       doc.assigneeId = null;
+      queueAtDispatchCentre(doc, e, out, env);
       return doc;
     case 'ExtensionDecided':
       if (!d.approved) return doc;
@@ -190,6 +204,7 @@ function apply(doc: StatsDoc | undefined, e: CaseEventEnvelope, out: RowSink, en
       doc.assigneeId = null;
       doc.roundRow = newRound(doc, e.caseId, d.reworkCount, e.at, env);
       out.put(ROUNDS.name, doc.roundRow);
+      queueAtDispatchCentre(doc, e, out, env);
       return doc;
     case 'CaseClosed': {
       endDispatch(doc, e, 'closed', out);
@@ -213,7 +228,7 @@ function apply(doc: StatsDoc | undefined, e: CaseEventEnvelope, out: RowSink, en
 
 export const statsProjection: Projection<StatsDoc> = {
   name: 'stats',
-  version: 2,
+  version: 3,
   tables: [DISPATCHES, RATINGS, ROUNDS, CUSTODY],
   apply,
 };
