@@ -31,13 +31,15 @@ export function expectBoard(f: Folded, now: string) {
   return [...f.cases.values()].map((k) => ({
     id: k.id, status: k.status, tier: k.tier, assigneeId: k.assignee, category: k.category, channel: k.channel, urgency: k.urgency,
     compoundId: k.area.compoundId, streetId: k.area.streetId, communityId: k.area.communityId, gridId: k.area.gridId,
-    receivedAt: k.receivedAt, dispatchedAt: k.dispatchedAt, signDueAt: k.signDue, resolveDueAt: k.status === 'accepted' ? k.round.due : null,
+    receivedAt: k.receivedAt, dispatchedAt: k.dispatchedAt, dispatchDueAt: k.status === 'received' ? k.dispatchDue : null, signDueAt: k.signDue, resolveDueAt: k.status === 'accepted' ? k.round.due : null,
     sla: { policyVersion: k.terms.policyVersion, calendar: k.terms.calendar, signFor: k.terms.signFor, resolve: k.terms.resolve },
     overdue: {
+      dispatch: k.status === 'received' && k.dispatchDue !== null && (k.dispatchFlag || k.dispatchDue < now),
       signFor: k.signLate || k.signFlag || (k.status === 'dispatched' && k.signDue < now),
       resolve: k.resolveLate || k.resolveFlag || (k.status === 'accepted' && k.round.due < now),
     },
     everOverdue: {
+      dispatch: k.everDispatch || (k.status === 'received' && k.dispatchDue !== null && (k.dispatchFlag || k.dispatchDue < now)),
       signFor: k.everSign || k.signLate || k.signFlag || (k.status === 'dispatched' && k.signDue < now),
       resolve: k.everResolve || k.resolveLate || k.resolveFlag || (k.status === 'accepted' && k.round.due < now),
     },

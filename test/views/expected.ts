@@ -13,7 +13,7 @@ import { slaTermsAtIntake, SlaTerms } from '@civicloop/domain';
 export interface Limits {
   zone: string;
   terms: (intake: any) => SlaTerms; // eslint-disable-line @typescript-eslint/no-explicit-any
-  due: (terms: SlaTerms, limit: 'signFor' | 'resolve' | 'whistleReport', from: string) => string;
+  due: (terms: SlaTerms, limit: 'signFor' | 'resolve' | 'whistleReport' | 'dispatch', from: string) => string;
   w: number;
   weights: [number, number, number];
   business: (from: string, to: string) => number;
@@ -24,9 +24,9 @@ export function testSla(calendar: BusinessCalendar) {
   const policy = slaPolicyOf(undefined, [calendar.id]);
   return {
     terms: (intake: any) => slaTermsAtIntake(intake) ?? slaTermsFor(policy, intake.category, intake.urgency), // eslint-disable-line @typescript-eslint/no-explicit-any
-    due: (terms: SlaTerms, limit: 'signFor' | 'resolve' | 'whistleReport', from: string) => terms.calendar === 'wallclock'
-      ? new Date(Date.parse(from) + limitMillis(terms[limit], 'wallclock', calendar)).toISOString()
-      : addBusinessTime(calendar, from, Math.round(limitMillis(terms[limit], terms.calendar, calendar))),
+    due: (terms: SlaTerms, limit: 'signFor' | 'resolve' | 'whistleReport' | 'dispatch', from: string) => terms.calendar === 'wallclock'
+      ? new Date(Date.parse(from) + limitMillis(terms[limit] ?? '', 'wallclock', calendar)).toISOString()
+      : addBusinessTime(calendar, from, Math.round(limitMillis(terms[limit] ?? '', terms.calendar, calendar))),
   };
 }
 
@@ -51,6 +51,11 @@ export function foldHistory(events: RecordedEvent[], directory: Directory, L: Li
     k.held = { caseId: k.id, unit: 'dispatch-centre', area: k.area, category: k.category, from: at, to: null, end: null, ...periods(at) };
     custody.push(k.held);
   };
+  /** The dispatch limit runs from intake, a return or a reopen (terms without one: none). */
+  const waitDispatch = (k: any, at: string) => { // eslint-disable-line @typescript-eslint/no-explicit-any
+    k.dispatchDue = k.terms.dispatch === undefined ? null : L.due(k.terms, 'dispatch', at);
+    k.dispatchFlag = false;
+  };
   for (const e of events) {
     const id = String(e.metadata.caseId);
     const at = e.metadata.occurredAt;
@@ -61,12 +66,13 @@ export function foldHistory(events: RecordedEvent[], directory: Directory, L: Li
       const round = { caseId: id, handler: null, start: at, due: null, resolvedAt: null, closedAt: null, ...periods(at) };
       rounds.push(round);
       cases.set(id, {
-        id, area, terms: L.terms(d), signFlag: false, resolveFlag: false, everSign: false, everResolve: false, category: d.category, channel: d.channel, urgency: d.urgency, description: d.description, receivedAt: at, ...periods(at),
+        id, area, terms: L.terms(d), signFlag: false, resolveFlag: false, everSign: false, everResolve: false, everDispatch: false, category: d.category, channel: d.channel, urgency: d.urgency, description: d.description, receivedAt: at, ...periods(at),
         status: 'received', tier: null, assignee: null, dispatchedAt: null, signDue: null, signLate: false, resolveLate: false,
         returns: 0, escalations: 0, reworks: 0, whistles: 0, whistleDepts: new Set(), supervisionsOpen: 0, supervisions: 0, updatedAt: at,
         round, dispatch: null, held: null, steps: [], openWhistles: new Map(),
       });
       queue(cases.get(id), at);
+      waitDispatch(cases.get(id), at);
       continue;
     }
     const k = cases.get(id);
@@ -92,7 +98,8 @@ export function foldHistory(events: RecordedEvent[], directory: Directory, L: Li
     switch (e.type) {
       case 'SignForOverdue': k.signFlag = true; k.everSign = true; break;
       case 'ResolutionOverdue': k.resolveFlag = true; k.everResolve = true; break;
-      case 'CaseDispatched': stopHolding('dispatched'); startHolding(d.assigneeId, d.tier, 'dispatch', null); break;
+      case 'DispatchOverdue': k.dispatchFlag = true; k.everDispatch = true; break;
+      case 'CaseDispatched': if (k.dispatchDue !== null && at > k.dispatchDue) k.everDispatch = true; stopHolding('dispatched'); startHolding(d.assigneeId, d.tier, 'dispatch', null); break;
       case 'CaseEscalated':
         stopHolding('escalated'); endStep('escalated'); k.escalations++;
         startHolding(d.toAssigneeId, d.toTier, 'escalation', d.reason); break;
@@ -102,7 +109,7 @@ export function foldHistory(events: RecordedEvent[], directory: Directory, L: Li
       case 'CaseReturned':
         stopHolding('returned'); endStep('returned'); Object.assign(k.steps[k.steps.length - 1], { returnReason: d.reason, returnNote: d.note });
         k.returns++; Object.assign(k, { status: 'received', tier: null, assignee: null, dispatchedAt: null, signDue: null, signLate: false, signFlag: false });
-        queue(k, at); break;
+        queue(k, at); waitDispatch(k, at); break;
       case 'ExtensionDecided': if (d.approved) k.round.due = d.until; break;
       case 'CaseResolved':
         stopHolding('resolved'); endStep('resolved'); k.status = 'resolved'; k.resolveLate = k.round.due !== null && at > k.round.due; k.everResolve ||= k.resolveLate;
@@ -114,7 +121,7 @@ export function foldHistory(events: RecordedEvent[], directory: Directory, L: Li
         k.round = { caseId: id, handler: null, start: at, due: null, resolvedAt: null, closedAt: null, ...periods(at) };
         rounds.push(k.round);
         Object.assign(k, { status: 'received', tier: null, assignee: null, dispatchedAt: null, signDue: null, signLate: false, resolveLate: false, signFlag: false, resolveFlag: false, reworks: d.reworkCount });
-        queue(k, at);
+        queue(k, at); waitDispatch(k, at);
         break;
       case 'CaseClosed':
         stopHolding('closed'); endStep('closed'); k.status = 'closed';

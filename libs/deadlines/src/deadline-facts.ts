@@ -14,6 +14,8 @@ export interface DeadlineFacts {
   tier: Tier | null;
   revision: number;
   terms: SlaTerms | null;
+  /** Waiting for dispatch since: intake, a return or a reopen. */
+  dispatch: Anchor | null;
   signFor: Anchor | null;
   resolve: (Anchor & { extendedUntil: string | null }) | null;
   whistles: { whistleId: string; at: string; revision: number; departmentIds: string[]; reported: string[]; completed: boolean }[];
@@ -41,11 +43,12 @@ export interface FactEvent {
 
 export const initialDeadlineFacts = (streamId = ''): DeadlineFacts => ({
   caseId: '', streamId, status: 'none', category: null, urgency: null, tier: null, revision: -1, terms: null,
-  signFor: null, resolve: null, whistles: [], supervisions: [], ratingWindow: null, reached: new Set(), rescheduled: new Set(),
+  dispatch: null, signFor: null, resolve: null, whistles: [], supervisions: [], ratingWindow: null, reached: new Set(), rescheduled: new Set(),
 });
 
 const DEADLINE_EVENTS_WITH_ID = new Set([
   'SignForWarned', 'SignForOverdue', 'ResolutionWarned', 'ResolutionOverdue', 'WhistleReportOverdue', 'SupervisionAnswerOverdue',
+  'DispatchWarned', 'DispatchOverdue',
 ]);
 
 /** Folds one event into the facts, in place (the fold runs over whole histories and the whole store). */
@@ -57,12 +60,12 @@ export function applyDeadlineFact(f: DeadlineFacts, event: FactEvent): DeadlineF
   if (DEADLINE_EVENTS_WITH_ID.has(event.type)) f.reached.add(d.deadlineId);
   switch (event.type) {
     case 'CaseReceived':
-      Object.assign(f, { caseId: d.caseId, status: 'received', category: d.category, urgency: d.urgency });
+      Object.assign(f, { caseId: d.caseId, status: 'received', category: d.category, urgency: d.urgency, dispatch: anchor });
       f.terms = slaTermsAtIntake(event.data);
       break;
     case 'CaseDispatched':
     case 'CaseEscalated':
-      Object.assign(f, { status: 'dispatched', tier: d.tier ?? d.toTier, signFor: anchor, resolve: null });
+      Object.assign(f, { status: 'dispatched', tier: d.tier ?? d.toTier, signFor: anchor, resolve: null, dispatch: null });
       break;
     case 'CaseAccepted':
       Object.assign(f, { status: 'accepted', signFor: null, resolve: { ...anchor, extendedUntil: null } });
@@ -71,7 +74,7 @@ export function applyDeadlineFact(f: DeadlineFacts, event: FactEvent): DeadlineF
       if (d.approved && f.resolve) f.resolve = { at: f.resolve.at, revision: event.revision, extendedUntil: d.until };
       break;
     case 'CaseReturned':
-      Object.assign(f, { status: 'received', tier: null, signFor: null });
+      Object.assign(f, { status: 'received', tier: null, signFor: null, dispatch: anchor });
       break;
     case 'CaseResolved':
       Object.assign(f, { status: 'resolved', resolve: null, ratingWindow: anchor });
@@ -80,10 +83,10 @@ export function applyDeadlineFact(f: DeadlineFacts, event: FactEvent): DeadlineF
       f.ratingWindow = null;
       break;
     case 'CaseReopened':
-      Object.assign(f, { status: 'received', tier: null, signFor: null, resolve: null, ratingWindow: null });
+      Object.assign(f, { status: 'received', tier: null, signFor: null, resolve: null, ratingWindow: null, dispatch: anchor });
       break;
     case 'CaseClosed':
-      Object.assign(f, { status: 'closed', signFor: null, resolve: null, ratingWindow: null, whistles: [], supervisions: [] });
+      Object.assign(f, { status: 'closed', dispatch: null, signFor: null, resolve: null, ratingWindow: null, whistles: [], supervisions: [] });
       break;
     case 'WhistleBlown':
       f.whistles.push({ whistleId: d.whistleId, at: anchor.at, revision: anchor.revision, departmentIds: [...(d.departmentIds as string[])], reported: [], completed: false });

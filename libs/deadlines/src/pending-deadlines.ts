@@ -73,6 +73,12 @@ export function pendingDeadlines(facts: DeadlineFacts, policy: SlaPolicy, calend
     });
   };
 
+  if (facts.status === 'received' && facts.dispatch && terms.dispatch) {
+    const { at, revision } = facts.dispatch;
+    const dispatchLimit = limitMillis(terms.dispatch, terms.calendar, calendar);
+    add('dispatch_warning', revision, addLimit(terms, calendar, at, dispatchLimit * terms.warnAt));
+    add('dispatch_overdue', revision, addLimit(terms, calendar, at, dispatchLimit));
+  }
   if (facts.status === 'dispatched' && facts.signFor) {
     const { at, revision } = facts.signFor;
     add('sign_for_warning', revision, addLimit(terms, calendar, at, limit('signFor') * terms.warnAt));

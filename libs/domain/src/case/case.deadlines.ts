@@ -6,7 +6,7 @@ import { Tier, TIERS } from './vocabulary';
 
 /** Every timer the SLA policy sets on a case. Warnings are reminders (催办); overdue marks lateness. */
 export const DEADLINE_KINDS = [
-  'sign_for_warning', 'sign_for_overdue', 'resolution_warning', 'resolution_overdue',
+  'dispatch_warning', 'dispatch_overdue', 'sign_for_warning', 'sign_for_overdue', 'resolution_warning', 'resolution_overdue',
   'whistle_report_overdue', 'supervision_answer_overdue', 'rating_window_expired',
 ] as const;
 export type DeadlineKind = (typeof DEADLINE_KINDS)[number];
@@ -27,6 +27,8 @@ export type SlaTerms = {
   ratingWindow: string;
   warnAt: number;
   escalateOnResolveOverdue: string[];
+  /** Intake (or a return, or a reopen) to dispatch; absent on policies and cases from before it existed. */
+  dispatch?: string;
 };
 
 /**
@@ -43,12 +45,14 @@ export type SlaTermsAtIntake = {
   slaRatingWindow?: string;
   slaWarnAt?: number;
   slaEscalateOnResolveOverdue?: string[];
+  slaDispatch?: string;
 };
 
-export const flattenSlaTerms = (t: SlaTerms): Required<SlaTermsAtIntake> => ({
+export const flattenSlaTerms = (t: SlaTerms): SlaTermsAtIntake => ({
   slaPolicyVersion: t.policyVersion, slaCalendar: t.calendar, slaSignFor: t.signFor, slaResolve: t.resolve,
   slaWhistleReport: t.whistleReport, slaSupervisionAnswer: t.supervisionAnswer, slaRatingWindow: t.ratingWindow,
   slaWarnAt: t.warnAt, slaEscalateOnResolveOverdue: [...t.escalateOnResolveOverdue],
+  ...(t.dispatch !== undefined && { slaDispatch: t.dispatch }),
 });
 
 export function slaTermsAtIntake(d: SlaTermsAtIntake): SlaTerms | null {
@@ -57,11 +61,17 @@ export function slaTermsAtIntake(d: SlaTermsAtIntake): SlaTerms | null {
     policyVersion: d.slaPolicyVersion, calendar: d.slaCalendar!, signFor: d.slaSignFor!, resolve: d.slaResolve!,
     whistleReport: d.slaWhistleReport!, supervisionAnswer: d.slaSupervisionAnswer!, ratingWindow: d.slaRatingWindow!,
     warnAt: d.slaWarnAt!, escalateOnResolveOverdue: [...(d.slaEscalateOnResolveOverdue ?? [])],
+    ...(d.slaDispatch !== undefined && { dispatch: d.slaDispatch }),
   };
 }
 
 type Event<Type extends string, Data extends Record<string, unknown>> = { type: Type; data: Data };
 type HandlerDeadline = { deadlineId: string; dueAt: string; assigneeId: string; tier: Tier };
+/** The dispatch centre's own limit: a case waiting for dispatch has no assignee. */
+type QueueDeadline = { deadlineId: string; dueAt: string };
+
+export type DispatchWarned = Event<'DispatchWarned', QueueDeadline>;
+export type DispatchOverdue = Event<'DispatchOverdue', QueueDeadline>;
 
 export type SignForWarned = Event<'SignForWarned', HandlerDeadline>;
 export type SignForOverdue = Event<'SignForOverdue', HandlerDeadline>;
@@ -82,11 +92,11 @@ export type DeadlineRescheduled = Event<'DeadlineRescheduled', {
 
 export type DeadlineEvent =
   | SignForWarned | SignForOverdue | ResolutionWarned | ResolutionOverdue
-  | WhistleReportOverdue | SupervisionAnswerOverdue | DeadlineRescheduled;
+  | WhistleReportOverdue | SupervisionAnswerOverdue | DeadlineRescheduled | DispatchWarned | DispatchOverdue;
 
 export const DEADLINE_EVENT_TYPES: readonly DeadlineEvent['type'][] = [
   'SignForWarned', 'SignForOverdue', 'ResolutionWarned', 'ResolutionOverdue',
-  'WhistleReportOverdue', 'SupervisionAnswerOverdue', 'DeadlineRescheduled',
+  'WhistleReportOverdue', 'SupervisionAnswerOverdue', 'DeadlineRescheduled', 'DispatchWarned', 'DispatchOverdue',
 ];
 
 /** Issued by the deadline worker when an imported calendar year moves a deadline still pending. */
@@ -167,6 +177,12 @@ export function decideDeadlineReached(command: RecordDeadlineReached, state: Cas
   if (Date.parse(dueAt) > Date.parse(ctx.now)) throw refuse.conflict('DEADLINE_NOT_DUE', `${deadlineId} is due at ${dueAt}, not yet`);
   const handler = { deadlineId, dueAt, assigneeId: state.assigneeId!, tier: state.tier! };
   switch (kind) {
+    case 'dispatch_warning':
+      requireCaseStatus(state, 'received', kind);
+      return [{ type: 'DispatchWarned', data: { deadlineId, dueAt } }];
+    case 'dispatch_overdue':
+      requireCaseStatus(state, 'received', kind);
+      return [{ type: 'DispatchOverdue', data: { deadlineId, dueAt } }];
     case 'sign_for_warning':
       requireCaseStatus(state, 'dispatched', kind);
       return [{ type: 'SignForWarned', data: handler }];

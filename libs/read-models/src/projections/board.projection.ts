@@ -13,7 +13,8 @@ export const BOARD_TABLE: TableSpec = {
     dispatched_at: 'text', accepted_at: 'text', resolved_at: 'text', closed_at: 'text', closure_kind: 'text',
     sla_policy_version: 'text', sla_calendar: 'text', sla_sign_for: 'text', sla_resolve: 'text',
     sign_due_at: 'text', resolve_due_at: 'text', next_due_at: 'text', sign_late: 'int', resolve_late: 'int',
-    sign_overdue_flag: 'int', resolve_overdue_flag: 'int', sign_due_provisional: 'int', resolve_due_provisional: 'int', ever_sign_overdue: 'int', ever_resolve_overdue: 'int', returns: 'int', escalations: 'int', reworks: 'int',
+    sign_overdue_flag: 'int', resolve_overdue_flag: 'int', sign_due_provisional: 'int', resolve_due_provisional: 'int', ever_sign_overdue: 'int', ever_resolve_overdue: 'int', sla_dispatch: 'text', dispatch_due_at: 'text',
+    dispatch_overdue_flag: 'int', ever_dispatch_overdue: 'int', returns: 'int', escalations: 'int', reworks: 'int',
     whistles: 'int', open_whistles: 'int', whistle_departments: 'text', open_supervisions: 'int', rating: 'text',
     updated_at: 'text', position: 'num',
   },
@@ -26,7 +27,12 @@ type BoardRow = Row & Record<keyof typeof BOARD_TABLE.columns, string | number |
 /** Sorts after every real due time: a case waiting for no one's deadline. */
 export const NO_DUE = '9999-12-31T23:59:59.999Z';
 
-const termsOf = (row: BoardRow) => ({ calendar: row.sla_calendar, signFor: row.sla_sign_for, resolve: row.sla_resolve }) as SlaTerms;
+const termsOf = (row: BoardRow) =>
+  ({ calendar: row.sla_calendar, signFor: row.sla_sign_for, resolve: row.sla_resolve, dispatch: row.sla_dispatch ?? undefined }) as SlaTerms;
+
+/** Back in the dispatch centre's queue (a return, a reopen): its dispatch limit runs again. */
+const queueAgain = (row: BoardRow, at: string, env: ProjectionEnv) =>
+  Object.assign(row, { dispatch_due_at: env.settings.sla.dispatchDue(termsOf(row), at), dispatch_overdue_flag: 0 });
 
 /** The deadline the case waits on now: signing for while dispatched, resolution while accepted. */
 const nextDue = (row: BoardRow) =>
@@ -50,7 +56,8 @@ function apply(doc: BoardRow | undefined, e: CaseEventEnvelope, out: RowSink, en
       accepted_at: null, resolved_at: null, closed_at: null, closure_kind: null, sla_policy_version: terms.policyVersion,
       sla_calendar: terms.calendar, sla_sign_for: terms.signFor, sla_resolve: terms.resolve, sign_due_at: null,
       resolve_due_at: null, next_due_at: NO_DUE, sign_late: 0, resolve_late: 0, sign_overdue_flag: 0,
-      resolve_overdue_flag: 0, sign_due_provisional: 0, resolve_due_provisional: 0, ever_sign_overdue: 0, ever_resolve_overdue: 0, returns: 0, escalations: 0, reworks: 0, whistles: 0, open_whistles: 0,
+      resolve_overdue_flag: 0, sign_due_provisional: 0, resolve_due_provisional: 0, ever_sign_overdue: 0, ever_resolve_overdue: 0, sla_dispatch: terms.dispatch ?? null,
+      dispatch_due_at: env.settings.sla.dispatchDue(terms, e.at), dispatch_overdue_flag: 0, ever_dispatch_overdue: 0, returns: 0, escalations: 0, reworks: 0, whistles: 0, open_whistles: 0,
       whistle_departments: '', open_supervisions: 0, rating: null, updated_at: e.at, position: e.position,
     };
   } else {
@@ -61,6 +68,7 @@ function apply(doc: BoardRow | undefined, e: CaseEventEnvelope, out: RowSink, en
         row.status = 'dispatched';
         row.tier = e.type === 'CaseDispatched' ? d.tier : d.toTier;
         row.assignee_id = e.type === 'CaseDispatched' ? d.assigneeId : d.toAssigneeId;
+        if (e.type === 'CaseDispatched' && row.dispatch_due_at !== null && e.at > String(row.dispatch_due_at)) row.ever_dispatch_overdue = 1;
         row.dispatched_at = e.at;
         row.accepted_at = null;
         row.sign_due_at = env.settings.sla.due(termsOf(row), 'signFor', e.at);
@@ -83,6 +91,7 @@ function apply(doc: BoardRow | undefined, e: CaseEventEnvelope, out: RowSink, en
       case 'CaseReturned':
         Object.assign(row, { status: 'received', tier: null, assignee_id: null, dispatched_at: null, sign_due_at: null, sign_late: 0, sign_overdue_flag: 0 });
         row.returns = Number(row.returns) + 1;
+        queueAgain(row, e.at, env);
         break;
       case 'ExtensionDecided':
         if (d.approved) Object.assign(row, { resolve_due_at: d.until, resolve_due_provisional: 0 });
@@ -117,11 +126,15 @@ function apply(doc: BoardRow | undefined, e: CaseEventEnvelope, out: RowSink, en
           sign_due_at: null, sign_late: 0, resolve_late: 0, sign_overdue_flag: 0, resolve_overdue_flag: 0, rating: null,
           round_started_at: e.at, resolve_due_at: null, reworks: d.reworkCount,
         });
+        queueAgain(row, e.at, env);
         break;
       case 'CaseClosed':
         row.status = 'closed';
         row.closed_at = e.at;
         row.closure_kind = d.kind;
+        break;
+      case 'DispatchOverdue':
+        Object.assign(row, { dispatch_overdue_flag: 1, ever_dispatch_overdue: 1 });
         break;
       case 'SignForOverdue':
         Object.assign(row, { sign_overdue_flag: 1, ever_sign_overdue: 1 });
@@ -146,7 +159,7 @@ function apply(doc: BoardRow | undefined, e: CaseEventEnvelope, out: RowSink, en
 
 export const boardProjection: Projection<BoardRow> = {
   name: 'board',
-  version: 3,
+  version: 4,
   tables: [BOARD_TABLE],
   stateTable: BOARD_TABLE.name,
   apply,
