@@ -4,6 +4,7 @@ import { CaseCommand, decide, occurredAtOf } from '@civicloop/domain';
 import { ConcurrencyError } from '@civicloop/event-store';
 import { Directory } from '@civicloop/directory';
 import { CaseRepository, CommandContext, LoadedCase } from './case-repository';
+import { ChosenDatesInWorkingTime } from './working-time/chosen-dates';
 
 export interface CommandAnswer {
   id: string;
@@ -32,9 +33,10 @@ const ATTEMPTS = 3;
 @Injectable()
 @CommandHandler(ExecuteCaseCommand)
 export class ExecuteCaseCommandHandler implements ICommandHandler<ExecuteCaseCommand, CommandAnswer> {
-  constructor(private readonly cases: CaseRepository, private readonly directory: Directory) {}
+  constructor(private readonly cases: CaseRepository, private readonly directory: Directory, private readonly chosenDates: ChosenDatesInWorkingTime) {}
 
   async execute({ caseId, command, context, precondition }: ExecuteCaseCommand): Promise<CommandAnswer> {
+    await this.chosenDates.check(caseId, command);
     for (let attempt = 1; ; attempt++) {
       const loaded = await this.cases.load(caseId);
       await precondition?.(loaded);

@@ -4,3 +4,4 @@ export * from './execute-case-command';
 export * from './cases-core.module';
 export * from './calendar/calendar-events';
 export * from './calendar/calendar-registry';
+export * from './working-time/chosen-dates';

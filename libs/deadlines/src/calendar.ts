@@ -189,3 +189,14 @@ export function businessMillisBetween(calendar: BusinessCalendar, fromIso: strin
   }
   return total;
 }
+
+/**
+ * Null when `iso` falls in working time (the end of a working period counts: "by 18:00"), else the
+ * next working moment: what a person choosing a due date is offered instead.
+ */
+export function nextWorkingMoment(calendar: BusinessCalendar, iso: string): string | null {
+  const at = millis(iso, 'iso');
+  if (businessMillisBetween(calendar, new Date(at - 1).toISOString(), iso) === 1) return null;
+  const next = addBusinessTime(calendar, iso, 0);
+  return Date.parse(next) === at ? null : next;
+}
