@@ -21,15 +21,15 @@ describe('dates people choose fall in working time', () => {
 
   it('refuses an extension until a Saturday, naming the field and the next working moment', async () => {
     const handler = api.token('handler', 'company-jinling');
-    // Saturday 2026-03-07 10:00 local → next working moment Monday 03-09 09:00.
-    const refused = await api.request('POST', `/cases/${id}/extension-request`, { token: handler, body: { until: '2026-03-07T02:00:00.000Z', reason: '等配件' } });
+    // Saturday 2026-03-14 10:00 local → next working moment Monday 03-16 09:00 (later than the 7-working-day limit, 03-11).
+    const refused = await api.request('POST', `/cases/${id}/extension-request`, { token: handler, body: { until: '2026-03-14T02:00:00.000Z', reason: '等配件' } });
     expect(refused.status).toBe(400);
     expect(refused.body.code).toBe('OUTSIDE_WORKING_TIME');
     expect(refused.body.fields[0].field).toBe('until');
-    expect(JSON.stringify(refused.body)).toContain('2026-03-09T01:00:00.000Z');
+    expect(JSON.stringify(refused.body)).toContain('2026-03-16T01:00:00.000Z');
     // The lunch break is not working time either; 18:00 sharp (the end of the day) is.
-    expect((await api.request('POST', `/cases/${id}/extension-request`, { token: handler, body: { until: '2026-03-10T04:30:00.000Z', reason: '等配件' } })).status).toBe(400);
-    expect((await api.request('POST', `/cases/${id}/extension-request`, { token: handler, body: { until: '2026-03-10T10:00:00.000Z', reason: '等配件' } })).status).toBe(200);
+    expect((await api.request('POST', `/cases/${id}/extension-request`, { token: handler, body: { until: '2026-03-13T04:30:00.000Z', reason: '等配件' } })).status).toBe(400);
+    expect((await api.request('POST', `/cases/${id}/extension-request`, { token: handler, body: { until: '2026-03-13T10:00:00.000Z', reason: '等配件' } })).status).toBe(200);
   });
 
   it('refuses a supervision answerBy at 20:00, accepts one at 10:00', async () => {

@@ -15,10 +15,7 @@ import {
   ALL_PROJECTIONS, openReadDatabase, OrgLookup, queryBoard, queryCaseChain, queryEscalations, queryResponseTimes,
   querySatisfaction, queryThreeRates, ReadModels, rebuildProjections, viewSettings,
 } from '@civicloop/read-models';
-import { DeadlineProcessor } from '../../apps/worker/src/deadlines/deadline-processor';
-import { DeadlineJobData } from '../../apps/worker/src/deadlines/deadline-queue';
-import { DeadlinesService } from '../../apps/worker/src/deadlines/deadlines.service';
-import { loadSlaRules } from '../../apps/worker/src/deadlines/sla-rules';
+import { DeadlineJobData, DeadlineProcessor, DeadlinesService, loadSlaRules } from '@civicloop/consumers';
 import { WorkerAppModule } from '../../apps/worker/src/worker-app.module';
 import { RedisServer, startRedis } from '../support/redis-server';
 import { actors, eventually } from './support/deadline-harness';

@@ -1,7 +1,7 @@
 import { Folded } from './expected';
 
 /* The views as the test computes them from its own fold; same definitions as docs/views.md. */
-/* eslint-disable @typescript-eslint/no-explicit-any */
+ 
 
 const round4 = (x: number) => Math.round(x * 10000) / 10000;
 const rate = (a: number, b: number) => (b === 0 ? null : round4(a / b));
@@ -45,7 +45,7 @@ export function expectBoard(f: Folded, now: string) {
     },
     // The history lies in 2026, an official calendar year: no due time is provisional.
     provisional: false,
-    returns: k.returns, escalations: k.escalations, reworks: k.reworks, whistles: k.whistles, openSupervisions: k.supervisionsOpen, updatedAt: k.updatedAt,
+    returns: k.returns, escalations: k.escalations, reworks: k.reworks, reminders: k.reminders, whistles: k.whistles, openSupervisions: k.supervisionsOpen, updatedAt: k.updatedAt,
   }));
 }
 
@@ -76,17 +76,18 @@ export function expectThreeRates(f: Folded, group: 'handler' | 'street' | 'commu
   const rows = [...new Set([...ds.keys(), ...rs.keys()])].map((key) => {
     const d = ds.get(key) ?? [];
     const r = rs.get(key) ?? [];
-    const pending = d.filter((x) => x.acceptedAt === null && x.due > now).length;
+    const approvedReturns = d.filter((x) => x.returnReview === 'approved').length;
+    const pending = d.filter((x) => x.acceptedAt === null && x.returnReview !== 'approved' && x.due > now).length;
     const signed = d.filter((x) => x.acceptedAt !== null && x.acceptedAt <= x.due).length;
     const n = (v: string) => r.filter((x) => x.rating === v).length;
-    const rates = [exact(signed, d.length - pending), exact(r.filter((x) => x.solved).length, r.length), exact(n('satisfied') + f.L.w * n('basically_satisfied'), r.length)];
+    const rates = [exact(signed, d.length - pending - approvedReturns), exact(r.filter((x) => x.solved).length, r.length), exact(n('satisfied') + f.L.w * n('basically_satisfied'), r.length)];
     const used = rates.map((v, i) => [f.L.weights[i], v]).filter(([, v]) => v !== null) as [number, number][];
     const wsum = used.reduce((s, [w]) => s + w, 0);
     const exactScore = wsum ? (used.reduce((s, [w, v]) => s + w * v, 0) / wsum) * 100 : null;
     return {
       exactScore,
       row: {
-        key, dispatches: d.length, pending, approvedReturns: 0, counted: d.length - pending, signedInTime: signed, rated: r.length,
+        key, dispatches: d.length, pending, approvedReturns, counted: d.length - pending - approvedReturns, signedInTime: signed, rated: r.length,
         responseRate: rates[0] === null ? null : round4(rates[0]), resolutionRate: rates[1] === null ? null : round4(rates[1]),
         satisfactionRate: rates[2] === null ? null : round4(rates[2]),
         score: exactScore === null ? null : Math.round(exactScore * 100) / 100, rank: null as number | null,

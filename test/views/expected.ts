@@ -12,7 +12,7 @@ import { slaTermsAtIntake, SlaTerms } from '@civicloop/domain';
  */
 export interface Limits {
   zone: string;
-  terms: (intake: any) => SlaTerms; // eslint-disable-line @typescript-eslint/no-explicit-any
+  terms: (intake: any) => SlaTerms;
   due: (terms: SlaTerms, limit: 'signFor' | 'resolve' | 'whistleReport' | 'dispatch', from: string) => string;
   w: number;
   weights: [number, number, number];
@@ -23,7 +23,7 @@ export interface Limits {
 export function testSla(calendar: BusinessCalendar) {
   const policy = slaPolicyOf(undefined, [calendar.id]);
   return {
-    terms: (intake: any) => slaTermsAtIntake(intake) ?? slaTermsFor(policy, intake.category, intake.urgency), // eslint-disable-line @typescript-eslint/no-explicit-any
+    terms: (intake: any) => slaTermsAtIntake(intake) ?? slaTermsFor(policy, intake.category, intake.urgency),
     due: (terms: SlaTerms, limit: 'signFor' | 'resolve' | 'whistleReport' | 'dispatch', from: string) => terms.calendar === 'wallclock'
       ? new Date(Date.parse(from) + limitMillis(terms[limit] ?? '', 'wallclock', calendar)).toISOString()
       : addBusinessTime(calendar, from, Math.round(limitMillis(terms[limit] ?? '', terms.calendar, calendar))),
@@ -38,28 +38,28 @@ export function foldHistory(events: RecordedEvent[], directory: Directory, L: Li
   /** attribution=assignee: the street or community a unit belongs to (itself included). */
   const unitIn = (unitId: string | null, kind: 'street' | 'community') => (unitId ? directory.ancestorOfKind(unitId, kind)?.id ?? null : null);
 
-  const cases = new Map<string, any>(); // eslint-disable-line @typescript-eslint/no-explicit-any
-  const dispatches: any[] = []; // eslint-disable-line @typescript-eslint/no-explicit-any
-  const ratings: any[] = []; // eslint-disable-line @typescript-eslint/no-explicit-any
-  const rounds: any[] = []; // eslint-disable-line @typescript-eslint/no-explicit-any
-  const custody: any[] = []; // eslint-disable-line @typescript-eslint/no-explicit-any
-  const whistles: any[] = []; // eslint-disable-line @typescript-eslint/no-explicit-any
-  const supervisions: any[] = []; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const cases = new Map<string, any>();  
+  const dispatches: any[] = [];  
+  const ratings: any[] = [];  
+  const rounds: any[] = [];  
+  const custody: any[] = [];  
+  const whistles: any[] = [];  
+  const supervisions: any[] = [];  
 
   /** The dispatch centre holds a case from intake, a return or a reopen until the next dispatch or closure. */
-  const queue = (k: any, at: string) => { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const queue = (k: any, at: string) => {
     k.held = { caseId: k.id, unit: 'dispatch-centre', area: k.area, category: k.category, from: at, to: null, end: null, ...periods(at) };
     custody.push(k.held);
   };
   /** The dispatch limit runs from intake, a return or a reopen (terms without one: none). */
-  const waitDispatch = (k: any, at: string) => { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const waitDispatch = (k: any, at: string) => {
     k.dispatchDue = k.terms.dispatch === undefined ? null : L.due(k.terms, 'dispatch', at);
     k.dispatchFlag = false;
   };
   for (const e of events) {
     const id = String(e.metadata.caseId);
     const at = e.metadata.occurredAt;
-    const d = e.data as any; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const d = e.data as any;  
     if (e.type === 'CaseReceived') {
       const c = directory.unit(d.compoundId)!;
       const area = { compoundId: c.id, gridId: up(c.id, 'grid'), communityId: up(c.id, 'community'), streetId: up(c.id, 'street'), districtId: up(c.id, 'district'), companyId: c.companyId };
@@ -68,7 +68,7 @@ export function foldHistory(events: RecordedEvent[], directory: Directory, L: Li
       cases.set(id, {
         id, area, terms: L.terms(d), signFlag: false, resolveFlag: false, everSign: false, everResolve: false, everDispatch: false, category: d.category, channel: d.channel, urgency: d.urgency, description: d.description, receivedAt: at, ...periods(at),
         status: 'received', tier: null, assignee: null, dispatchedAt: null, signDue: null, signLate: false, resolveLate: false,
-        returns: 0, escalations: 0, reworks: 0, whistles: 0, whistleDepts: new Set(), supervisionsOpen: 0, supervisions: 0, updatedAt: at,
+        returns: 0, escalations: 0, reworks: 0, reminders: 0, whistles: 0, whistleDepts: new Set(), supervisionsOpen: 0, supervisions: 0, updatedAt: at,
         round, dispatch: null, held: null, steps: [], openWhistles: new Map(),
       });
       queue(cases.get(id), at);
@@ -106,11 +106,16 @@ export function foldHistory(events: RecordedEvent[], directory: Directory, L: Li
       case 'CaseAccepted':
         k.status = 'accepted'; k.signLate = at > k.signDue; k.everSign ||= k.signLate; k.dispatch.acceptedAt = at; k.dispatch = null;
         k.round.due = L.due(k.terms, 'resolve', at); k.resolveFlag = false; break;
+      case 'CaseReturnReviewed':
+        if (k.lastReturned) k.lastReturned.returnReview = d.approved ? 'approved' : 'rejected';
+        k.lastReturned = null; break;
       case 'CaseReturned':
+        k.lastReturned = k.dispatch;
         stopHolding('returned'); endStep('returned'); Object.assign(k.steps[k.steps.length - 1], { returnReason: d.reason, returnNote: d.note });
         k.returns++; Object.assign(k, { status: 'received', tier: null, assignee: null, dispatchedAt: null, signDue: null, signLate: false, signFlag: false });
         queue(k, at); waitDispatch(k, at); break;
       case 'ExtensionDecided': if (d.approved) k.round.due = d.until; break;
+      case 'CaseReminded': k.reminders++; break;
       case 'CaseResolved':
         stopHolding('resolved'); endStep('resolved'); k.status = 'resolved'; k.resolveLate = k.round.due !== null && at > k.round.due; k.everResolve ||= k.resolveLate;
         Object.assign(k.round, { handler: k.assignee, resolvedAt: at }); break;
@@ -141,6 +146,7 @@ export function foldHistory(events: RecordedEvent[], directory: Directory, L: Li
         k.supervisionsOpen++; k.supervisions++;
         supervisions.push({ caseId: id, supervisionId: d.supervisionId, orderedByUnitId: e.metadata.actor.unitId, reason: d.reason, orderedAt: at, answerBy: d.answerBy, answer: null, answeredAt: null });
         break;
+      case 'SupervisionEnded': k.supervisionsOpen--; break;
       case 'SupervisionAnswered':
         k.supervisionsOpen--;
         Object.assign(supervisions.find((o) => o.caseId === id && o.supervisionId === d.supervisionId), { answer: d.answer, answeredAt: at });

@@ -1,6 +1,6 @@
 export * from './case-repository';
 export * from './case-view';
-export * from './execute-case-command';
+export * from './gate/execute-case-command';
 export * from './cases-core.module';
 export * from './calendar/calendar-events';
 export * from './calendar/calendar-registry';

@@ -8,7 +8,7 @@ import { Directory } from '@civicloop/directory';
 import { Clock, CLOCK } from '@civicloop/platform';
 import { EVENT_STORE, EventStore } from '@civicloop/event-store';
 import { ReadModels } from '@civicloop/read-models';
-import { DeadlinesService } from '../../../worker/src/deadlines/deadlines.service';
+import { DeadlinesService } from '@civicloop/consumers';
 import { Public } from '../auth/actor';
 
 @ApiTags('health')

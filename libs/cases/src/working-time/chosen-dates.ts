@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { foldDeadlineFacts, nextWorkingMoment, WALLCLOCK } from '@civicloop/deadlines';
 import { CaseCommand, refuse } from '@civicloop/domain';
 import { CalendarRegistry } from '../calendar/calendar-registry';
-import { CaseRepository } from '../case-repository';
+import { RecordedEvent } from '@civicloop/event-store';
 
 /** The due dates a person chooses on a command: an extension's `until`, a supervision order's `answerBy`. */
 function chosenDate(command: CaseCommand): { field: string; iso: string } | null {
@@ -18,12 +18,12 @@ function chosenDate(command: CaseCommand): { field: string; iso: string } | null
  */
 @Injectable()
 export class ChosenDatesInWorkingTime {
-  constructor(private readonly cases: CaseRepository, private readonly calendars: CalendarRegistry) {}
+  constructor(private readonly calendars: CalendarRegistry) {}
 
-  async check(caseId: string, command: CaseCommand): Promise<void> {
+  async check(command: CaseCommand, events: readonly RecordedEvent[]): Promise<void> {
     const chosen = chosenDate(command);
     if (!chosen || Number.isNaN(Date.parse(chosen.iso))) return; // a malformed date is the decider's to refuse
-    const terms = foldDeadlineFacts(await this.cases.history(caseId)).terms;
+    const terms = foldDeadlineFacts([...events]).terms;
     if (terms?.calendar === WALLCLOCK) return;
     const calendar = await this.calendars.fresh();
     const next = nextWorkingMoment(calendar, chosen.iso);

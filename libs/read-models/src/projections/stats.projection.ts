@@ -70,7 +70,7 @@ interface StatsDoc {
   returned?: Row | null;
 }
 
-/** Who holds a case waiting for dispatch (at intake, after a return, after a reopen): the dispatch centre's queue. */
+/** Who holds a case waiting for dispatch (at intake, after a return, recall, transfer or reopen): the dispatch centre's queue. */
 export const DISPATCH_CENTRE = 'dispatch-centre';
 
 const departmentOf = (unitId: string | null, env: ProjectionEnv) => (env.org.kind(unitId) === 'department' ? unitId : null);
@@ -102,15 +102,6 @@ function endCustody(doc: StatsDoc, e: CaseEventEnvelope, kind: string, out: RowS
   doc.custody = null;
 }
 
-/** The dispatch centre's clock runs from intake, a return or a reopen until the next dispatch or closure. */
-function queueAtDispatchCentre(doc: StatsDoc, e: CaseEventEnvelope, out: RowSink, env: ProjectionEnv): void {
-  doc.custody = {
-    case_id: e.caseId, seq: e.position, department_id: null, tier: 'dispatch_centre', ...where(doc, e.at, env),
-    unit_id: DISPATCH_CENTRE, from_at: e.at, to_at: null, end_kind: null, held_ms: null, held_business_ms: null,
-  };
-  out.put(CUSTODY.name, doc.custody);
-}
-
 function endDispatch(doc: StatsDoc, e: CaseEventEnvelope, outcome: string, out: RowSink): Row | null {
   if (!doc.dispatch) return null;
   const ended = { ...doc.dispatch, outcome, outcome_at: e.at };
@@ -119,20 +110,25 @@ function endDispatch(doc: StatsDoc, e: CaseEventEnvelope, outcome: string, out: 
   return ended;
 }
 
-/**
- * HOOK for the return review of issue 12 (CaseReturnReviewed {approved}): marks the returned
- * dispatch, so an approved return drops out of the response rate and a rejected one counts.
- */
-export function markReturnReview(doc: StatsDoc, approved: boolean, out: RowSink): void {
+/** The dispatch centre's clock runs from intake, a return, a recall, a transfer or a reopen until the next dispatch or closure. */
+function queueAtDispatchCentre(doc: StatsDoc, e: CaseEventEnvelope, out: RowSink, env: ProjectionEnv): void {
+  doc.custody = {
+    case_id: e.caseId, seq: e.position, department_id: null, tier: 'dispatch_centre', ...where(doc, e.at, env),
+    unit_id: DISPATCH_CENTRE, from_at: e.at, to_at: null, end_kind: null, held_ms: null, held_business_ms: null,
+  };
+  out.put(CUSTODY.name, doc.custody);
+}
+
+/** The return review (退单审核) marks the returned dispatch: an approved return leaves the response rate, a rejected one counts. */
+function markReturnReview(doc: StatsDoc, approved: boolean, out: RowSink): void {
   if (!doc.returned) return;
   out.put(DISPATCHES.name, { ...doc.returned, return_review: approved ? 'approved' : 'rejected' });
   doc.returned = null;
 }
 
 function apply(doc: StatsDoc | undefined, e: CaseEventEnvelope, out: RowSink, env: ProjectionEnv): StatsDoc | undefined {
-  const d = e.data;
   if (e.type === 'CaseReceived') {
-    const base = { terms: env.settings.sla.termsOf(d), area: env.org.area(d.compoundId), category: d.category as string, urgency: d.urgency as Urgency };
+    const base = { terms: env.settings.sla.termsOf(e.data), area: env.org.area(e.data.compoundId), category: e.data.category, urgency: e.data.urgency };
     const created: StatsDoc = { ...base, assigneeId: null, roundRow: newRound(base, e.caseId, 0, e.at, env), dispatch: null, custody: null };
     out.put(ROUNDS.name, created.roundRow);
     queueAtDispatchCentre(created, e, out, env);
@@ -144,8 +140,8 @@ function apply(doc: StatsDoc | undefined, e: CaseEventEnvelope, out: RowSink, en
     case 'CaseEscalated': {
       endDispatch(doc, e, 'escalated', out);
       endCustody(doc, e, e.type === 'CaseDispatched' ? 'dispatched' : 'escalated', out, env);
-      const assigneeId: string = e.type === 'CaseDispatched' ? d.assigneeId : d.toAssigneeId;
-      const tier: string = e.type === 'CaseDispatched' ? d.tier : d.toTier;
+      const assigneeId: string = e.type === 'CaseDispatched' ? e.data.assigneeId : e.data.toAssigneeId;
+      const tier: string = e.type === 'CaseDispatched' ? e.data.tier : e.data.toTier;
       const common = { case_id: e.caseId, seq: e.position, department_id: departmentOf(assigneeId, env), tier, ...where(doc, e.at, env) };
       doc.assigneeId = assigneeId;
       doc.dispatch = {
@@ -171,15 +167,39 @@ function apply(doc: StatsDoc | undefined, e: CaseEventEnvelope, out: RowSink, en
       endDispatch(doc, e, 'accepted', out);
       return doc;
     }
-    case 'CaseReturned':
-      doc.returned = endDispatch(doc, e, 'returned', out);
-      endCustody(doc, e, 'returned', out, env);
+    case 'CaseReturned': case 'DispatchRecalled': {
+      const ended = endDispatch(doc, e, e.type === 'CaseReturned' ? 'returned' : 'recalled', out);
+      if (e.type === 'CaseReturned') doc.returned = ended;
+      endCustody(doc, e, e.type === 'CaseReturned' ? 'returned' : 'recalled', out, env);
       doc.assigneeId = null;
       queueAtDispatchCentre(doc, e, out, env);
       return doc;
+    }
+    case 'CaseTransferred':
+      endDispatch(doc, e, 'transferred', out);
+      endCustody(doc, e, 'transferred', out, env);
+      doc.assigneeId = null;
+      doc.area = env.org.area(e.data.toCompoundId);
+      queueAtDispatchCentre(doc, e, out, env);
+      return doc;
+    case 'CaseReturnReviewed': {
+      markReturnReview(doc, e.data.approved, out);
+      if (e.data.approved) return doc;
+      // Rejected: the returning unit holds the case again and must resolve it, its limit running from now.
+      endCustody(doc, e, 'return_rejected', out, env);
+      doc.assigneeId = e.data.assigneeId;
+      doc.custody = {
+        case_id: e.caseId, seq: e.position, department_id: departmentOf(e.data.assigneeId, env), tier: e.data.tier, ...where(doc, e.at, env),
+        unit_id: e.data.assigneeId, from_at: e.at, to_at: null, end_kind: null, held_ms: null, held_business_ms: null,
+      };
+      out.put(CUSTODY.name, doc.custody);
+      doc.roundRow = { ...doc.roundRow, resolve_due_at: env.settings.sla.due(doc.terms, 'resolve', e.at) };
+      out.put(ROUNDS.name, doc.roundRow);
+      return doc;
+    }
     case 'ExtensionDecided':
-      if (!d.approved) return doc;
-      doc.roundRow = { ...doc.roundRow, resolve_due_at: d.until };
+      if (!e.data.approved) return doc;
+      doc.roundRow = { ...doc.roundRow, resolve_due_at: e.data.until };
       out.put(ROUNDS.name, doc.roundRow);
       return doc;
     case 'CaseResolved': {
@@ -195,14 +215,14 @@ function apply(doc: StatsDoc | undefined, e: CaseEventEnvelope, out: RowSink, en
     case 'CaseRated':
       out.put(RATINGS.name, {
         case_id: e.caseId, seq: e.position, round: doc.roundRow.round, handler_id: doc.assigneeId,
-        department_id: departmentOf(doc.assigneeId, env), ...where(doc, e.at, env), rated_at: e.at, rating: d.rating,
-        solved: d.solved ? 1 : 0,
+        department_id: departmentOf(doc.assigneeId, env), ...where(doc, e.at, env), rated_at: e.at, rating: e.data.rating,
+        solved: e.data.solved ? 1 : 0,
         handler_street_id: env.org.unitArea(doc.assigneeId).streetId, handler_community_id: env.org.unitArea(doc.assigneeId).communityId,
       });
       return doc;
     case 'CaseReopened':
       doc.assigneeId = null;
-      doc.roundRow = newRound(doc, e.caseId, d.reworkCount, e.at, env);
+      doc.roundRow = newRound(doc, e.caseId, e.data.reworkCount, e.at, env);
       out.put(ROUNDS.name, doc.roundRow);
       queueAtDispatchCentre(doc, e, out, env);
       return doc;
@@ -218,11 +238,16 @@ function apply(doc: StatsDoc | undefined, e: CaseEventEnvelope, out: RowSink, en
       out.put(ROUNDS.name, doc.roundRow);
       return doc;
     }
-    case 'CaseReturnReviewed': // issue 12's event; on a branch without it this arm never runs
-      markReturnReview(doc, d.approved === true, out);
-      return doc;
-    default:
+    case 'CaseNoteAdded': case 'ExtensionRequested': case 'WhistleBlown': case 'DepartmentReported':
+    case 'DepartmentActed': case 'WhistleCompleted': case 'WhistleWithdrawn': case 'SupervisionOrdered': case 'SupervisionAnswered':
+    case 'SupervisionEnded': case 'CaseReminded': case 'DuplicateMerged': case 'PersonalDataUnmasked': case 'SignForWarned':
+    case 'SignForOverdue': case 'ResolutionWarned': case 'ResolutionOverdue': case 'WhistleReportOverdue': case 'SupervisionAnswerOverdue':
+    case 'DeadlineRescheduled': case 'DispatchWarned': case 'DispatchOverdue':
       return undefined;
+    default: {
+      const unknown: never = e;
+      throw new Error(`stats: unhandled case event ${(unknown as { type: string }).type}`);
+    }
   }
 }
 

@@ -54,6 +54,8 @@ export interface BoardRowView {
   returns: number;
   escalations: number;
   reworks: number;
+  /** 催办 reminders sent to the holders of this case. */
+  reminders: number;
   whistles: number;
   openSupervisions: number;
   updatedAt: string;
@@ -165,7 +167,7 @@ function toView(r: Record<string, any>, now: string): BoardRowView { // eslint-d
       resolve: overdue.resolve || Number(r.ever_resolve_overdue) === 1,
     },
     provisional: (r.status === 'dispatched' && Number(r.sign_due_provisional) === 1) || (r.status === 'accepted' && Number(r.resolve_due_provisional) === 1),
-    returns: Number(r.returns), escalations: Number(r.escalations), reworks: Number(r.reworks), whistles: Number(r.whistles),
+    returns: Number(r.returns), escalations: Number(r.escalations), reworks: Number(r.reworks), reminders: Number(r.reminders ?? 0), whistles: Number(r.whistles),
     openSupervisions: Number(r.open_supervisions), updatedAt: r.updated_at,
   };
 }
