@@ -87,7 +87,9 @@ export class CaseRepository {
   }
 
   /**
-   * The one place case events are written. `previousHash` is the hash of the event at `revision`
+   * The one place case events are written. Two times on every event: `occurredAt`, the business
+   * time (for a deadline event its due time, so a worker outage moves no figure), and `recordedAt`,
+   * when it was appended (asOf cuts on it). `previousHash` is the hash of the event at `revision`
    * from the same load (LoadedCase.hash); without it, it is read here. Either way an append whose
    * revision is stale is refused by the store, so the link can never point at the wrong event.
    */
@@ -95,6 +97,7 @@ export class CaseRepository {
     caseId: string, events: CaseEvent[], revision: number, context: CommandContext, occurredAt = this.now(), previousHash?: string,
   ): Promise<AppendResult> {
     const streamId = caseStreamId(caseId);
+    const recordedAt = this.now();
     const expected: ExpectedRevision = revision < 0 ? 'no_stream' : revision;
     const prevHash = previousHash ?? (revision < 0 ? GENESIS_HASH : (await this.load(caseId, { toRevision: revision })).hash ?? GENESIS_HASH);
     return this.store.append(streamId, sealEvents(streamId, revision + 1, prevHash, events.map((event) => ({
@@ -105,6 +108,7 @@ export class CaseRepository {
         streamId,
         caseId,
         occurredAt,
+        recordedAt,
         actor: context.actor,
         commandId: context.commandId,
         correlationId: context.correlationId,

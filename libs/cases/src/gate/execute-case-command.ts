@@ -1,13 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import {
-  authorize, CaseCommand, CaseState, decide, DecisionContext, MergeCase, refuse, Tier,
+  authorize, CaseCommand, CaseState, decide, DecisionContext, MergeCase, occurredAtOf, refuse, Tier,
 } from '@civicloop/domain';
 import { ConcurrencyError } from '@civicloop/event-store';
 import { Directory } from '@civicloop/directory';
 import { AppConfig } from '@civicloop/platform';
 import { CaseRepository, CommandContext, LoadedCase } from '../case-repository';
 import { resolutionDueAt } from './resolution-due';
+import { ChosenDatesInWorkingTime } from '../working-time/chosen-dates';
 
 export interface CommandAnswer {
   id: string;
@@ -44,7 +45,10 @@ const holdingOf = (state: CaseState): Holding => ({ assigneeId: state.assigneeId
 @Injectable()
 @CommandHandler(ExecuteCaseCommand)
 export class ExecuteCaseCommandHandler implements ICommandHandler<ExecuteCaseCommand, CommandAnswer> {
-  constructor(private readonly cases: CaseRepository, private readonly directory: Directory, private readonly config: AppConfig) {}
+  constructor(
+    private readonly cases: CaseRepository, private readonly directory: Directory, private readonly config: AppConfig,
+    private readonly chosenDates: ChosenDatesInWorkingTime,
+  ) {}
 
   execute({ caseId, command, context, options }: ExecuteCaseCommand): Promise<CommandAnswer> {
     if (command.type === 'MergeCase') return this.merge(caseId, command, context);
@@ -65,11 +69,12 @@ export class ExecuteCaseCommandHandler implements ICommandHandler<ExecuteCaseCom
         throw refuse.conflict('CASE_MOVED', `case ${caseId} moved to ${holding.assigneeId ?? 'the dispatch queue'} while this command waited`);
       }
       authorizedFor = holding;
+      await this.chosenDates.check(command, loaded.events);
       const now = this.cases.now();
       const events = decide(command, loaded.state, await this.decisionContext(command, loaded, context, now, relatedId));
       if (events.length === 0) return { id: caseId, revision: loaded.revision, position: loaded.position };
       try {
-        const { revision, position } = await this.cases.append(caseId, events, loaded.revision, context, now, loaded.hash);
+        const { revision, position } = await this.cases.append(caseId, events, loaded.revision, context, occurredAtOf(command, now), loaded.hash);
         return { id: caseId, revision, position };
       } catch (error) {
         if (!(error instanceof ConcurrencyError) || attempt >= ATTEMPTS) throw error;

@@ -1,8 +1,9 @@
 import { CommandBus } from '@nestjs/cqrs';
 import { DelayedError, Job } from 'bullmq';
 import { CaseRepository, CommandContext, ExecuteCaseCommand } from '@civicloop/cases';
-import { foldDeadlineFacts, pendingDeadlines } from '@civicloop/deadlines';
+import { foldDeadlineFacts, PendingDeadline, pendingDeadlines } from '@civicloop/deadlines';
 import { Actor, CaseRefused, RecordDeadlineReached } from '@civicloop/domain';
+import { RecordedEvent } from '@civicloop/event-store';
 import { Clock } from '@civicloop/platform';
 import { DeadlineJobData } from './deadline-queue';
 import { SlaRules } from './sla-rules';
@@ -28,42 +29,56 @@ export class DeadlineProcessor {
 
   async process(job: Job<DeadlineJobData>, token?: string): Promise<string> {
     const { caseId, deadlineId } = job.data;
+    const refusedEarlier = new Set<string>();
     for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
       const history = await this.cases.history(caseId);
       const facts = foldDeadlineFacts(history);
-      const deadline = pendingDeadlines(facts, this.rules.policy, this.rules.calendar).find((d) => d.deadlineId === deadlineId);
+      const pending = pendingDeadlines(facts, this.rules.policy, this.rules.calendar);
+      const deadline = pending.find((d) => d.deadlineId === deadlineId);
       if (!deadline) return 'stale';
       const early = Date.parse(deadline.dueAt) - this.clock.now().getTime();
       if (early > 0) {
         await job.moveToDelayed(Date.now() + early, token);
         throw new DelayedError();
       }
-      const cause = history.find((e) => e.revision === deadline.setAtRevision) ?? history[history.length - 1];
-      const command: RecordDeadlineReached = {
-        type: 'RecordDeadlineReached',
-        data: {
-          deadlineId, kind: deadline.kind, dueAt: deadline.dueAt, policyVersion: deadline.policyVersion,
-          ...(deadline.whistleId !== undefined && { whistleId: deadline.whistleId, departmentId: deadline.departmentId }),
-          ...(deadline.supervisionId !== undefined && { supervisionId: deadline.supervisionId }),
-          ...(deadline.escalateTo !== undefined && { escalateTo: deadline.escalateTo }),
-        },
-      };
-      const context: CommandContext = {
-        actor: DEADLINE_ACTOR,
-        commandId: `deadline/${caseId}/${deadlineId}`,
-        correlationId: cause.metadata.correlationId,
-        causationId: cause.metadata.eventId,
-      };
-      try {
-        // Only on the case exactly as checked: if it moved on, check the deadline again on the new state.
-        await this.commandBus.execute(new ExecuteCaseCommand(caseId, command, context, { atRevision: facts.revision }));
-        return 'recorded';
-      } catch (error) {
-        if (error instanceof CaseRefused && error.code === 'CASE_MOVED') continue;
-        if (error instanceof CaseRefused) return `refused: ${error.code}`;
-        throw error;
-      }
+      // After an outage several deadlines of a case are due at once: they are recorded in due
+      // order (a warning before its overdue, an overdue before the escalation's new limits), as a
+      // worker that never stopped would have, whichever job runs first.
+      const first = pending.find((d) => d.dueAt <= deadline.dueAt && !refusedEarlier.has(d.deadlineId)) ?? deadline;
+      const outcome = await this.record(caseId, first, history, facts.revision);
+      if (outcome === 'moved-on') continue;
+      if (first === deadline) return outcome;
+      if (outcome === 'recorded') attempt = 0; // the case moved on by our own hand: check this one again
+      else refusedEarlier.add(first.deadlineId);
     }
     throw new Error(`case ${caseId} kept changing while ${deadlineId} fired; retrying later`);
+  }
+
+  private async record(caseId: string, deadline: PendingDeadline, history: RecordedEvent[], revision: number): Promise<string> {
+    const cause = history.find((e) => e.revision === deadline.setAtRevision) ?? history[history.length - 1];
+    const command: RecordDeadlineReached = {
+      type: 'RecordDeadlineReached',
+      data: {
+        deadlineId: deadline.deadlineId, kind: deadline.kind, dueAt: deadline.dueAt, policyVersion: deadline.policyVersion,
+        ...(deadline.whistleId !== undefined && { whistleId: deadline.whistleId, departmentId: deadline.departmentId }),
+        ...(deadline.supervisionId !== undefined && { supervisionId: deadline.supervisionId }),
+        ...(deadline.escalateTo !== undefined && { escalateTo: deadline.escalateTo }),
+      },
+    };
+    const context: CommandContext = {
+      actor: DEADLINE_ACTOR,
+      commandId: `deadline/${caseId}/${deadline.deadlineId}`,
+      correlationId: cause.metadata.correlationId,
+      causationId: cause.metadata.eventId,
+    };
+    try {
+      // Only on the case exactly as checked: if it moved on, check the deadline again on the new state.
+      await this.commandBus.execute(new ExecuteCaseCommand(caseId, command, context, { atRevision: revision }));
+      return 'recorded';
+    } catch (error) {
+      if (error instanceof CaseRefused && error.code === 'CASE_MOVED') return 'moved-on';
+      if (error instanceof CaseRefused) return `refused: ${error.code}`;
+      throw error;
+    }
   }
 }

@@ -3,13 +3,14 @@ import { CommandBus } from '@nestjs/cqrs';
 import { Queue, Worker } from 'bullmq';
 import Database from 'better-sqlite3';
 import IORedis from 'ioredis';
-import { CaseRepository } from '@civicloop/cases';
+import { CalendarRegistry, CaseRepository } from '@civicloop/cases';
 import { EVENT_STORE, EventStore } from '@civicloop/event-store';
 import { APP_STATE_DB, AppConfig, CLOCK, Clock } from '@civicloop/platform';
 import { DeadlineCheckpoint } from './deadline-checkpoint';
 import { DeadlineProcessor } from './deadline-processor';
 import { DEADLINE_QUEUE, DeadlineJobData, redisConnection } from './deadline-queue';
 import { DeadlineScheduler } from './deadline-scheduler';
+import { CalendarRescheduler } from './calendar-rescheduler';
 import { Outage } from '@civicloop/platform';
 import { loadSlaRules } from './sla-rules';
 import { WorkerBreaker } from './worker-breaker';
@@ -36,6 +37,7 @@ export class DeadlinesService implements OnApplicationBootstrap, OnModuleDestroy
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly cases: CaseRepository,
     private readonly commandBus: CommandBus,
+    private readonly calendars: CalendarRegistry,
   ) {}
 
   get enabled(): boolean {
@@ -47,7 +49,7 @@ export class DeadlinesService implements OnApplicationBootstrap, OnModuleDestroy
       this.log.warn('REDIS_URL is not set: deadlines are disabled (nothing is scheduled or fired)');
       return;
     }
-    const rules = loadSlaRules(this.config.SLA_POLICY_FILE);
+    const rules = loadSlaRules(this.config.SLA_POLICY_FILE, this.calendars);
     const url = this.config.REDIS_URL;
     const [queueConnection, workerConnection] = (this.connections = [redisConnection(url), redisConnection(url)]);
     const queueOutage = this.watch(queueConnection, 'queue');
@@ -66,9 +68,16 @@ export class DeadlinesService implements OnApplicationBootstrap, OnModuleDestroy
     this.worker.on('error', (error) => this.breaker?.onError(error));
     this.worker.on('failed', (job, error) => this.log.warn(`deadline ${job?.id} failed (attempt ${job?.attemptsMade}): ${error.message}`));
     this.scheduler = new DeadlineScheduler(this.store, this.queue, rules, new DeadlineCheckpoint(this.db), this.clock, retry);
-    this.ready = this.scheduler.start().then((following) => {
-      if (following) this.log.log(`deadlines on (policy ${rules.policy.version}, calendar ${rules.calendar.id})`);
-    });
+    const rescheduler = new CalendarRescheduler(this.store, this.queue, this.calendars, this.cases, this.commandBus, rules, this.clock);
+    this.scheduler.onCalendarImported = (event) => rescheduler.imported(event);
+    // The calendar in force before the first deadline is computed: imported years are in the store.
+    const scheduler = this.scheduler;
+    this.ready = this.calendars.refresh()
+      .catch((error: Error) => this.log.warn(`imported calendar years not read (${error.message}): shipped years only until the next import`))
+      .then(() => scheduler.start())
+      .then((following) => {
+        if (following) this.log.log(`deadlines on (policy ${rules.policy.version}, calendar ${rules.calendar.id})`);
+      });
   }
 
   /** ioredis reports every failed reconnect: one outage line per connection, not one per attempt. */

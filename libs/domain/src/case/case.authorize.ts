@@ -72,6 +72,7 @@ export const CASE_ACCESS: { [T in CaseCommandType]: Partial<Record<ActorRole, Ru
   RecordDuplicateMerged: { operator: anyone },
   UnmaskPersonalData: { auditor: anyone },
   RecordDeadlineReached: { system: anyone },
+  RecordDeadlineRescheduled: { system: anyone },
 };
 
 /** Intake channel by role: residents report online, grid staff record patrol findings, operators the rest. */

@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import {
   AppendResult, ConcurrencyError, EventStore, ExpectedRevision, NewEvent, Position, ReadAllOptions,
-  ReadStreamOptions, RecordedEvent, SubscribeOptions, Subscription,
+  ReadStreamOptions, RecordedEvent, recordedAtOf, SubscribeOptions, Subscription,
 } from '../event-store.port';
 import { AppendSignal, pollingSubscription } from '../poll-subscription';
 import { GroupCommit } from './group-commit';
@@ -134,7 +134,7 @@ export class SqliteEventStore implements EventStore {
     if (options.toTime === undefined) return events;
     // The history as it stood at that time is a prefix: stop at the first later event.
     const cutoff = Date.parse(options.toTime);
-    const later = events.findIndex((e) => Date.parse(e.metadata.occurredAt) > cutoff);
+    const later = events.findIndex((e) => Date.parse(recordedAtOf(e.metadata)) > cutoff);
     return later === -1 ? events : events.slice(0, later);
   }
 
