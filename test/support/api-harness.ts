@@ -1,4 +1,5 @@
 import { INestApplication } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,7 +23,8 @@ export interface ApiHarness {
 /** The real API on a free port over a fresh SQLite data directory, with a clock the test moves. */
 export async function startApi(env: Record<string, string> = {}): Promise<ApiHarness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'civicloop-api-'));
-  const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: dataDir, WORKER_IN_PROCESS: 'false', ...env });
+  // a fresh key per test service: tests sign with config.JWT_SECRET
+  const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: dataDir, WORKER_IN_PROCESS: 'false', JWT_SECRET: randomBytes(32).toString('hex'), ...env });
   const clock = new ManualClock(new Date('2026-03-02T01:00:00.000Z'));
   const app = await createApp({ config, clock }, false);
   await app.listen(0, '127.0.0.1');

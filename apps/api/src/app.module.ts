@@ -30,7 +30,7 @@ export class AppModule {
         JwtModule.register({
           // A KeyObject, not the string: jsonwebtoken first tries a string as a PEM public key and
           // throws, which cost ~15% of the CPU of every authenticated request.
-          secret: createSecretKey(Buffer.from(options.config.JWT_SECRET, 'utf8')),
+          secret: createSecretKey(Buffer.from(options.config.jwtSecret(), 'utf8')),
           signOptions: { algorithm: 'HS256' },
           verifyOptions: { algorithms: ['HS256'] },
         }),

@@ -32,7 +32,7 @@ if (require.main === module) {
   try {
     const config = loadConfig();
     const user = demoUser(Directory.fromFile(config.DIRECTORY_FILE), options.role, options.org);
-    process.stdout.write(`${signToken(config.JWT_SECRET, user, options.ttl ?? config.JWT_TTL)}\n`);
+    process.stdout.write(`${signToken(config.jwtSecret(), user, options.ttl ?? config.JWT_TTL)}\n`);
   } catch (error) {
     console.error((error as Error).message);
     process.exit(2);
