@@ -20,11 +20,13 @@ export interface ApiHarness {
   close(): Promise<void>;
 }
 
+/** A key made at random for this test process, shared by the services it starts as replicas share theirs. */
+const TEST_KEY = randomBytes(32).toString('hex');
+
 /** The real API on a free port over a fresh SQLite data directory, with a clock the test moves. */
 export async function startApi(env: Record<string, string> = {}): Promise<ApiHarness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'civicloop-api-'));
-  // a fresh key per test service: tests sign with config.JWT_SECRET
-  const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: dataDir, WORKER_IN_PROCESS: 'false', JWT_SECRET: randomBytes(32).toString('hex'), ...env });
+  const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: dataDir, WORKER_IN_PROCESS: 'false', JWT_SECRET: TEST_KEY, ...env });
   const clock = new ManualClock(new Date('2026-03-02T01:00:00.000Z'));
   const app = await createApp({ config, clock }, false);
   await app.listen(0, '127.0.0.1');

@@ -1,5 +1,5 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, IsTimeZone, Matches, Max, Min, validateSync } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, IsTimeZone, IsUrl, Matches, Max, Min, validateSync } from 'class-validator';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEMO_DIRECTORY_FILE } from '@civicloop/directory';
@@ -27,8 +27,15 @@ export class AppConfig {
   JWT_SECRET = '';
 
   /** JWKS of the residents' identity provider (RS256/ES256 tokens); empty means none. */
-  @IsOptional() @IsString()
+  @IsOptional() @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
   JWT_JWKS_URL?: string;
+
+  /** When set, the provider's tokens must carry this `iss` / `aud`. */
+  @IsOptional() @IsString()
+  JWT_JWKS_ISSUER?: string;
+
+  @IsOptional() @IsString()
+  JWT_JWKS_AUDIENCE?: string;
 
   @IsString()
   JWT_TTL = '12h';

@@ -3,6 +3,7 @@ import { Response } from 'express';
 import { Actor } from '@civicloop/domain';
 import { NotCaughtUp, ReadModels, ViewScope } from '@civicloop/read-models';
 import { AppConfig } from '@civicloop/platform';
+import { ApiError } from '../../common/api-error';
 import { ViewQueryDto } from './view-query.dto';
 import { toCsv } from './csv';
 
@@ -36,7 +37,11 @@ export class ViewResponder {
    */
   scopeOf(actor: Actor): ViewScope | undefined {
     if (actor.role === 'operator' || actor.role === 'auditor') return undefined;
-    return { unitIds: actor.unitId ? this.models.org.jurisdiction(actor.unitId) : [] };
+    const unitIds = actor.unitId ? this.models.org.jurisdiction(actor.unitId) : [];
+    if (!unitIds.length) {
+      throw new ApiError(HttpStatus.FORBIDDEN, 'NO_JURISDICTION', `${actor.id} works for no unit of the directory, so no case is theirs to see in the views`);
+    }
+    return { unitIds };
   }
 
   /** JSON as is, or CSV of the rows with a file name. */
