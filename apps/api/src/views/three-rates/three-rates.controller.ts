@@ -33,6 +33,6 @@ export class ThreeRatesController {
     const weights = this.models.settings.threeRateWeights;
     return this.views.send(response, query, `three-rates-${query.month}`, {
       month: query.month, weights: { ...weights, basicallySatisfied: this.models.settings.basicallySatisfiedWeight }, rows,
-    }, rows);
+    }, rows, 'three-rates');
   }
 }
