@@ -5,3 +5,4 @@ export * from './id-generator';
 export * from './infrastructure.module';
 export * from './outage';
 export * from './jwt-secret';
+export * from './store-identity';
