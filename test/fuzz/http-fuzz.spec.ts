@@ -169,5 +169,6 @@ describe('HTTP fuzz: no 5xx, no writes from refused requests', () => {
       .filter((request): request is string => request !== undefined);
     expect(writtenByRefused).toEqual([]);
     expect(refused.size).toBeGreaterThan(RUNS / 2);
-  }, 120_000);
+  // ~30 s of CPU on 2 cores; the margin is for a machine shared with other work, not for the test
+  }, 180_000);
 });

@@ -40,8 +40,8 @@ export function boundedJsonBodies(request: Request, response: Response, next: Ne
 
 function findProblem(body: unknown): { code: string; field: FieldProblem } | undefined {
   const stack: { value: unknown; path: string; depth: number }[] = [{ value: body, path: '', depth: 0 }];
-  while (stack.length) {
-    const { value, path, depth } = stack.pop()!;
+  for (let next = stack.pop(); next; next = stack.pop()) {
+    const { value, path, depth } = next;
     if (value === null || typeof value !== 'object') continue;
     if (depth >= MAX_BODY_DEPTH) {
       return { code: 'BODY_TOO_DEEP', field: { field: path || 'body', problem: `nested deeper than ${MAX_BODY_DEPTH} levels` } };
