@@ -1,6 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { DEMO_DIRECTORY_FILE } from '@civicloop/directory';
 import { loadConfig } from '@civicloop/platform';
 
 // No Docker engine runs here, so the deployment files are kept honest by reading them: every
@@ -26,6 +28,10 @@ function readCompose(file: string): Compose {
   return parse(readFileSync(join(DOCKER, file), 'utf8'), { merge: true }) as Compose;
 }
 
+// production refuses the demo directory: the deployment brings its own (here the demo's tree, unmarked)
+const ownDirectory = join(mkdtempSync(join(tmpdir(), 'civicloop-docker-')), 'directory.json');
+writeFileSync(ownDirectory, JSON.stringify({ ...JSON.parse(readFileSync(DEMO_DIRECTORY_FILE, 'utf8')), demo: false }));
+
 /** Docker Compose interpolation: `${X:-default}` takes the default, `${X:?message}` needs X set. */
 function interpolate(value: string, env: Record<string, string>): string {
   return value.replace(/\$\{([A-Z_]+)(?::([-?])([^}]*))?\}/g, (_all, name: string, kind?: string, rest?: string) => {
@@ -36,7 +42,7 @@ function interpolate(value: string, env: Record<string, string>): string {
 }
 
 function appEnvironment(service: Service): Record<string, string> {
-  const given = { JWT_SECRET: 'a'.repeat(64) };
+  const given = { JWT_SECRET: 'a'.repeat(64), DIRECTORY_FILE: ownDirectory };
   return Object.fromEntries(Object.entries(service.environment ?? {}).map(([k, v]) => [k, interpolate(String(v), given)]));
 }
 
@@ -66,6 +72,7 @@ function checkAppService(compose: Compose, name: 'api' | 'worker', main: string,
     }
   }
   expect(() => interpolate(String(service.environment?.JWT_SECRET), {})).toThrow(/JWT_SECRET must be set/);
+  expect(() => interpolate(String(service.environment?.DIRECTORY_FILE), {})).toThrow(/DIRECTORY_FILE must be set/);
 }
 
 function checkStores(compose: Compose): void {
@@ -168,6 +175,8 @@ describe('docker/Dockerfile', () => {
     expect(user).toBeDefined();
     expect(['root', '0']).not.toContain(user);
     expect(runtime).toMatch(/^CMD \["node", "dist\/apps\/api\/src\/main\.js"\]/m);
+    // the service listens on 127.0.0.1 unless told otherwise; inside a container that is unreachable
+    expect(runtime).toMatch(/^\s*HOST=0\.0\.0\.0\b/m);
     for (const copied of runtime.matchAll(/^COPY (docker\/\S+)/gm)) expect(existsSync(join(ROOT, copied[1]))).toBe(true);
   });
 

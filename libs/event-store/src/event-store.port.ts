@@ -87,6 +87,12 @@ export interface EventStore {
   subscribeToAll(options: SubscribeOptions): Subscription;
   /** Position of the newest event, or null for an empty store. */
   headPosition(): Promise<Position | null>;
+  /**
+   * An id made when the store was created and never copied (migrate copies events only): what
+   * keeps the Redis keys of two deployments sharing one Redis apart. Adapters that cannot keep one
+   * leave it out and are known by their connection string instead (see platform's storeIdentity).
+   */
+  storeId?(): Promise<string>;
   close(): Promise<void>;
 }
 

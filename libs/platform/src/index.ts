@@ -4,3 +4,5 @@ export * from './event-store.factory';
 export * from './id-generator';
 export * from './infrastructure.module';
 export * from './outage';
+export * from './jwt-secret';
+export * from './store-identity';

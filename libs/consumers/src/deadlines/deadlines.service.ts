@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import IORedis from 'ioredis';
 import { CalendarRegistry, CaseRepository } from '@civicloop/cases';
 import { EVENT_STORE, EventStore } from '@civicloop/event-store';
-import { APP_STATE_DB, AppConfig, CLOCK, Clock } from '@civicloop/platform';
+import { APP_STATE_DB, AppConfig, CLOCK, Clock, REDIS_NAMESPACE } from '@civicloop/platform';
 import { DeadlineCheckpoint } from './deadline-checkpoint';
 import { DeadlineProcessor } from './deadline-processor';
 import { DEADLINE_QUEUE, DeadlineJobData, redisConnection } from './deadline-queue';
@@ -38,6 +38,7 @@ export class DeadlinesService implements OnApplicationBootstrap, OnModuleDestroy
     private readonly cases: CaseRepository,
     private readonly commandBus: CommandBus,
     private readonly calendars: CalendarRegistry,
+    @Inject(REDIS_NAMESPACE) private readonly namespace: string,
   ) {}
 
   get enabled(): boolean {
@@ -54,11 +55,13 @@ export class DeadlinesService implements OnApplicationBootstrap, OnModuleDestroy
     const [queueConnection, workerConnection] = (this.connections = [redisConnection(url), redisConnection(url)]);
     const queueOutage = this.watch(queueConnection, 'queue');
     this.watch(workerConnection, 'worker');
-    this.queue = new Queue<DeadlineJobData>(DEADLINE_QUEUE, { connection: queueConnection });
+    // the queue's keys under this event store's namespace: another store's worker never takes its jobs
+    this.queue = new Queue<DeadlineJobData>(DEADLINE_QUEUE, { connection: queueConnection, prefix: this.namespace });
     this.queue.on('error', (error) => queueOutage.failed(error));
     const processor = new DeadlineProcessor(this.cases, this.commandBus, rules, this.clock);
     this.worker = new Worker<DeadlineJobData>(DEADLINE_QUEUE, (job, token) => processor.process(job, token), {
       connection: workerConnection,
+      prefix: this.namespace,
       concurrency: 16,
       lockDuration: this.config.DEADLINES_LOCK_MS,
       stalledInterval: this.config.DEADLINES_LOCK_MS,
@@ -91,7 +94,7 @@ export class DeadlinesService implements OnApplicationBootstrap, OnModuleDestroy
   private async probeWrite(): Promise<void> {
     const redis = this.connections[0];
     const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('Redis did not answer within 2 s')), 2000).unref());
-    await Promise.race([redis.set(`civicloop:health:${process.pid}`, this.clock.now().toISOString(), 'PX', 10_000), timeout]);
+    await Promise.race([redis.set(`${this.namespace}:health:${process.pid}`, this.clock.now().toISOString(), 'PX', 10_000), timeout]);
   }
 
   /**

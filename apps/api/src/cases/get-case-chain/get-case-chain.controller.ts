@@ -47,6 +47,6 @@ export class GetCaseChainController {
       chain = await queryCaseChain(this.models, id, this.views.scopeOf(actor));
       if (!chain) throw refuse.notFound('CASE_NOT_FOUND', `no case ${id} in the escalation view (if it was just taken in, pass consistentWith)`);
     }
-    return this.views.send(response, query, `chain-${id}`, chain, chain.assignments.map((a) => ({ caseId: id, ...a })));
+    return this.views.send(response, query, `chain-${id}`, chain, chain.assignments.map((a) => ({ caseId: id, ...a })), 'chain');
   }
 }

@@ -41,6 +41,6 @@ export class ThreeRatesController {
     const weights = this.models.settings.threeRateWeights;
     return this.views.send(response, query, `three-rates-${query.month}`, {
       month: query.month, asOf: now, attribution, weights: { ...weights, basicallySatisfied: this.models.settings.basicallySatisfiedWeight }, rows,
-    }, rows);
+    }, rows, 'three-rates');
   }
 }
