@@ -1,8 +1,10 @@
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AuditStore, catchUpAndSign, loadOrCreateSigningKey, SignedCheckpoint, verifyLog } from '@civicloop/audit';
-import { EsdbEventStore, SqliteEventStore } from '@civicloop/event-store';
+import { EsdbEventStore, PostgresEventStore, SqliteEventStore } from '@civicloop/event-store';
+import { verifyCommand } from '../../apps/api/src/cli/audit/verify-command';
+import { PostgresServer, startPostgres } from '../support/postgres-server';
 import { migrate } from '../../apps/api/src/cli/migrate/migrate';
 import { EsdbStandIn, startEsdbStandIn } from '../esdb-stand-in/stand-in-server';
 import { caseEvent } from '../contract/event-store.contract';
@@ -12,6 +14,7 @@ describe('the hashes travel through migrate and verify in the other store', () =
   let dataDir: string;
   let elsewhere: string;
   let standIn: EsdbStandIn;
+  let pg: PostgresServer;
   let checkpoint: SignedCheckpoint;
 
   beforeAll(async () => {
@@ -21,9 +24,11 @@ describe('the hashes travel through migrate and verify in the other store', () =
     checkpoint = await buildTree(store, dataDir);
     await store.close();
     standIn = await startEsdbStandIn();
-  }, 60_000);
+    pg = await startPostgres();
+  }, 90_000);
   afterAll(async () => {
     await standIn.stop();
+    await pg.stop();
     [dataDir, elsewhere].forEach((d) => rmSync(d, { recursive: true, force: true }));
   });
 
@@ -41,6 +46,23 @@ describe('the hashes travel through migrate and verify in the other store', () =
     } finally {
       await Promise.all([source.close(), esdb.close(), back.close()]);
     }
+  });
+
+  it('SQLite → PostgreSQL: audit verify --store postgres://… is intact and matches the checkpoint', async () => {
+    const source = openStore(dataDir);
+    const url = await pg.createDatabase('audited');
+    const postgres = await PostgresEventStore.connect(url);
+    try {
+      await migrate({ from: { name: 'sqlite', store: source }, to: { name: 'postgres', store: postgres }, checkpointFile: join(elsewhere, 'pg.json'), pageSize: 50 });
+      expect(await verifyLog(postgres, { checkpoint })).toMatchObject({ intact: true, unsealed: 0, checkpoint: { matches: true } });
+    } finally {
+      await Promise.all([source.close(), postgres.close()]);
+    }
+    const kept = join(elsewhere, 'kept.json');
+    writeFileSync(kept, JSON.stringify(checkpoint));
+    const lines: string[] = [];
+    expect(await verifyCommand({ store: url, checkpoint: kept, progress: false, json: false }, (line) => lines.push(line))).toBe(0);
+    expect(lines.join('\n')).toMatch(/^INTACT: .*\n[\s\S]*matches, signature valid/);
   });
 
   it('the follower carries on over the migrated store from where its tree stood (positions moved, order kept)', async () => {

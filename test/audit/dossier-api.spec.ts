@@ -4,7 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { chromium } from 'playwright-core';
 import { ExecuteCaseCommand } from '@civicloop/cases';
-import { DEADLINE_ACTOR } from '../../libs/consumers/src/deadlines/deadline-processor';
+import { DEADLINE_ACTOR } from '@civicloop/consumers';
 import { ApiHarness, startApi } from '../support/api-harness';
 
 /** Where `DOSSIER_SCREENSHOT=docs/screenshots/dossier.png npx jest test/audit/dossier-api.spec.ts` leaves the page. */
@@ -39,8 +39,8 @@ describe('GET /cases/{id}/dossier and the as-of chain', () => {
       reporter: { name: '王女士', phone: '13800138000' },
     } }))).id;
     await command(operator, 'dispatch', { assigneeId: 'grid-111', tier: 'grid' });
-    await command(api.token('handler', 'grid-111'), 'return', { reason: 'overlapping_remit', note: '屋面维修属物业服务范围' });
-    await command(operator, 'return-review', { approved: true }, 5);
+    await command(api.token('handler', 'grid-111'), 'return', { reason: 'overlapping_remit', note: '屋面防水属物业服务范围' });
+    await command(operator, 'return-review', { approved: true, note: '退单理由成立' }, 5);
     await command(operator, 'dispatch', { assigneeId: 'company-jinling', tier: 'grid' }, 5);
     // Nobody signed for it in time: recorded the way the deadline worker records it.
     api.clock.advance(3 * 3600_000);
@@ -50,9 +50,9 @@ describe('GET /cases/{id}/dossier and the as-of chain', () => {
     revisionTimes.push(api.clock.now().toISOString());
     await command(company, 'accept', {}, 10);
     await command(company, 'escalate', { reason: '屋面防水需业委会动用维修资金，需社区协调' });
-    const order = await command(supervisor, 'supervise', { reason: '居民多次来电，请加快办理' });
+    const { supervisionId } = await command(supervisor, 'supervise', { reason: '居民多次来电，请加快办理' });
     await command(community, 'accept');
-    await command(community, 'supervision-answer', { supervisionId: order.supervisionId, answer: '已协调业委会动用维修资金' });
+    await command(community, 'supervision-answer', { supervisionId, answer: '已联系业委会，本周内施工' });
     await command(community, 'resolve', { summary: '协调维修资金，更换屋面防水层', outcome: 'resolved' }, 600);
     await command(resident, 'rate', { rating: 'basically_satisfied', solved: true, comment: '修好了，但拖得有点久' });
     await command(api.token('auditor'), 'unmask', { reason: '核查重复投诉' });
@@ -69,8 +69,7 @@ describe('GET /cases/{id}/dossier and the as-of chain', () => {
       dossier = await dossierJson();
     }
     expect(dossier.timeline.map((t: { text: string }) => t.text)).toEqual(expect.arrayContaining([
-      expect.stringMatching(/^经网络受理投诉/), expect.stringMatching(/^瞻园社区第1网格退单，原因：.*（屋面维修属物业服务范围）$/),
-      expect.stringMatching(/^退单审核通过：瞻园社区第1网格的退单成立/),
+      expect.stringMatching(/^经网络受理投诉/), expect.stringMatching(/退单，原因：职责交叉（屋面防水属物业服务范围）$/), '退单审核通过，工单待重新派单（退单理由成立）',
       expect.stringMatching(/^金陵物业服务有限公司签收已超期/), expect.stringMatching(/^审计人员查看了居民个人信息，理由：核查重复投诉/),
     ]));
     expect(dossier.escalationChain.map((s: { via: string; endedBy: string }) => [s.via, s.endedBy])).toEqual([['派单', '退单'], ['派单', '上报'], ['上报', '办结']]);

@@ -26,7 +26,7 @@ export interface LoadedCase {
   position: number;
   /** The events folded, oldest first (deadline computations read them again). */
   events: readonly RecordedEvent[];
-  /** Hash of that event, which the next append links to (libs/audit: the per-stream chain). */
+  /** Hash of the last event folded, which the next append links to (libs/audit: the per-stream chain). */
   hash?: string;
 }
 
@@ -39,8 +39,7 @@ export function foldCase(events: readonly RecordedEvent[], from?: LoadedCase): L
     state = evolve(state, asCaseEvent(events[i]), events[i].metadata.occurredAt);
   }
   const last = events.length ? events[events.length - 1] : undefined;
-  if (!last) return { state, revision: -1, position: -1, events };
-  return { state, revision: last.revision, position: last.position, events, hash: linkHashOf(last) };
+  return { state, revision: last?.revision ?? -1, position: last?.position ?? -1, events, hash: last ? linkHashOf(last) : GENESIS_HASH };
 }
 
 const FOLDS_KEPT = 2_000;

@@ -37,8 +37,7 @@ import { AuditReader } from './get-case-dossier/audit-reader.provider';
 @Module({
   imports: [CasesCoreModule, ViewsModule],
   controllers: [
-    ReceiveCaseController, UnmaskPersonalDataController, GetCaseController, GetCaseHistoryController, GetCaseChainController,
-    GetCaseDossierController,
+    ReceiveCaseController, UnmaskPersonalDataController, GetCaseController, GetCaseHistoryController, GetCaseChainController, GetCaseDossierController,
     AcceptCaseEndpoint, AddNoteEndpoint, AnswerSupervisionEndpoint, BlowWhistleEndpoint,
     CloseCaseEndpoint, DecideExtensionEndpoint, DispatchCaseEndpoint, EscalateCaseEndpoint,
     MergeCaseEndpoint, OrderSupervisionEndpoint, RateCaseEndpoint, ReopenCaseEndpoint,

@@ -55,23 +55,19 @@ export function describeEvent(event: RecordedEvent, unit: UnitName): string {
     case 'CaseReopened': return `重办（第 ${str(d.reworkCount)} 次），原因：${str(d.reason)}`;
     case 'CaseClosed': return `结案（${label('closure', d.kind)}）：${str(d.reason)}${d.mergedIntoCaseId ? `，并入工单 ${str(d.mergedIntoCaseId)}` : ''}`;
     case 'PersonalDataUnmasked': return `审计人员查看了居民个人信息，理由：${str(d.reason)}`;
+    case 'CaseTransferred': return `转办：由${unit(str(d.fromCompoundId))}转至${unit(str(d.toCompoundId))}，原因：${str(d.reason)}`;
+    case 'CaseReminded': return `催办${unit(str(d.assigneeId))}：${str(d.note)}`;
+    case 'DispatchRecalled': return `撤回派给${unit(str(d.assigneeId))}的工单，原因：${str(d.reason)}`;
+    case 'WhistleWithdrawn': return `撤回吹哨，原因：${str(d.reason)}`;
+    case 'CaseReturnReviewed': return d.approved ? `退单审核通过，工单待重新派单${d.note ? `（${str(d.note)}）` : ''}` : `退单审核未通过，退回${unit(str(d.assigneeId))}继续办理${d.note ? `（${str(d.note)}）` : ''}`;
+    case 'DuplicateMerged': return `重复工单 ${str(d.duplicateCaseId)} 已并入本工单`;
+    case 'SupervisionEnded': return `督办结束：${str(d.reason)}`;
     case 'SignForWarned': return `催办：${unit(str(d.assigneeId))}签收即将超期（时限 ${beijing(str(d.dueAt))}）`;
     case 'SignForOverdue': return `${unit(str(d.assigneeId))}签收已超期（应于 ${beijing(str(d.dueAt))} 前签收）`;
     case 'ResolutionWarned': return `催办：${unit(str(d.assigneeId))}办理即将超期（时限 ${beijing(str(d.dueAt))}）`;
     case 'ResolutionOverdue': return `${unit(str(d.assigneeId))}办理已超期（应于 ${beijing(str(d.dueAt))} 前办结）`;
     case 'WhistleReportOverdue': return `${unit(str(d.departmentId))}未按时报到（应于 ${beijing(str(d.dueAt))} 前）`;
     case 'SupervisionAnswerOverdue': return `督办未按时反馈（应于 ${beijing(str(d.dueAt))} 前）`;
-    case 'CaseTransferred':
-      return `转办：地址更正为${unit(str(d.toCompoundId))}（原为${unit(str(d.fromCompoundId))}），原因：${str(d.reason)}`;
-    case 'CaseReminded': return `催办${unit(str(d.assigneeId))}：${str(d.note)}`;
-    case 'DispatchRecalled': return `撤回派给${unit(str(d.assigneeId))}的工单，原因：${str(d.reason)}`;
-    case 'WhistleWithdrawn': return `撤回吹哨，原因：${str(d.reason)}`;
-    case 'CaseReturnReviewed':
-      return d.approved
-        ? `退单审核通过：${unit(str(d.assigneeId))}的退单成立，工单回到派单中心${d.note ? `（${str(d.note)}）` : ''}`
-        : `退单审核不通过：退回${unit(str(d.assigneeId))}继续办理${d.note ? `（${str(d.note)}）` : ''}`;
-    case 'DuplicateMerged': return `合并重复工单 ${str(d.duplicateCaseId)}`;
-    case 'SupervisionEnded': return `督办随工单结束：${str(d.reason)}`;
     default: return `${event.type}`;
   }
 }

@@ -112,13 +112,13 @@ export function authorize(command: CaseCommand, state: CaseState, actor: Actor, 
 const involvesMyUnit: CaseRule = ({ actor, state }) => actor.unitId !== null && state.involvedUnitIds.includes(actor.unitId);
 
 /**
- * Reads, in the same terms: `case` is one case and its history and chain, `dossier` its audit dossier; `views` the
+ * Reads, in the same terms: `case` is one case and its history, chain and dossier; `views` the
  * aggregate views (narrowed to the caller's jurisdiction by the queries); `directory` the org tree.
  */
 export const READ_ACCESS: Record<'case' | 'dossier' | 'views' | 'directory', Partial<Record<ActorRole, CaseRule>>> = {
   case: { resident: myOwnCase, operator: anyone, handler: involvesMyUnit, supervisor: inMySubtree, auditor: anyone },
-  /** The auditor's printable dossier with its hash proofs (libs/audit). */
-  dossier: { auditor: anyone, supervisor: inMySubtree },
+  /** The audit dossier of a case (GET /cases/{id}/dossier). */
+  dossier: { supervisor: inMySubtree, auditor: anyone },
   views: { operator: anyone, handler: anyone, supervisor: anyone, auditor: anyone },
   directory: {
     resident: anyone, operator: anyone, handler: anyone, supervisor: anyone, auditor: anyone, admin: anyone,
