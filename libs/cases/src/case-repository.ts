@@ -87,11 +87,11 @@ export class CaseRepository {
   }
 
   /**
-   * The one place case events are written. Two times on every event: `occurredAt`, the business
-   * time (for a deadline event its due time, so a worker outage moves no figure), and `recordedAt`,
-   * when it was appended (asOf cuts on it). `previousHash` is the hash of the event at `revision`
-   * from the same load (LoadedCase.hash); without it, it is read here. Either way an append whose
-   * revision is stale is refused by the store, so the link can never point at the wrong event.
+   * The one place case events are written, with two times on every event: `occurredAt`, the
+   * business time (for a deadline event its due time, so a worker outage moves no figure), and
+   * `recordedAt`, when it was appended (asOf cuts on it). `previousHash` is the hash of the event at
+   * `revision` from the same load (LoadedCase.hash); without it, it is read here. Either way an append
+   * whose revision is stale is refused by the store, so the link can never point at the wrong event.
    */
   async append(
     caseId: string, events: CaseEvent[], revision: number, context: CommandContext, occurredAt = this.now(), previousHash?: string,

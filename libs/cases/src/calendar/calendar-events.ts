@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Actor } from '@civicloop/domain';
 import { CalendarYear } from '@civicloop/deadlines';
+import { linkHashOf, sealEvents } from '@civicloop/audit';
 import { AppendResult, EventStore, RecordedEvent } from '@civicloop/event-store';
 
 /**
@@ -27,10 +28,14 @@ export function calendarYearOf(event: RecordedEvent): CalendarYear {
   };
 }
 
-/** Appends the year (already validated by parseCalendarYear) after whatever its stream holds. */
-export function appendCalendarYear(store: EventStore, year: CalendarYear, actor: Actor, nowIso: string, file: string): Promise<AppendResult> {
+/** Appends the year (already validated by parseCalendarYear) after whatever its stream holds, hash-chained like a case's. */
+export async function appendCalendarYear(store: EventStore, year: CalendarYear, actor: Actor, nowIso: string, file: string): Promise<AppendResult> {
   const eventId = randomUUID();
-  return store.append(calendarStreamId(year.year), [{
+  const streamId = calendarStreamId(year.year);
+  const stream = await store.readStream(streamId);
+  const last = stream[stream.length - 1];
+  const previousHash = linkHashOf(last);
+  return store.append(streamId, sealEvents(streamId, stream.length, previousHash, [{
     type: CALENDAR_YEAR_IMPORTED,
     data: { ...year, holidays: [...year.holidays], makeUpWorkdays: [...year.makeUpWorkdays], file },
     metadata: {
@@ -38,5 +43,5 @@ export function appendCalendarYear(store: EventStore, year: CalendarYear, actor:
       commandId: `calendar-import/${year.version}`, correlationId: eventId, causationId: eventId,
       schemaVersion: CALENDAR_EVENT_SCHEMA_VERSION,
     },
-  }], 'any');
+  }]), last ? last.revision : 'no_stream');
 }

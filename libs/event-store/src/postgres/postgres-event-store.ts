@@ -1,7 +1,7 @@
 import { DatabaseError, Pool } from 'pg';
 import {
   AppendResult, EventStore, ExpectedRevision, NewEvent, Position, ReadAllOptions,
-  ReadStreamOptions, RecordedEvent, SubscribeOptions, Subscription,
+  ReadStreamOptions, RecordedEvent, recordedAtOf, SubscribeOptions, Subscription,
 } from '../event-store.port';
 import { EventStoreUnreachable } from '../esdb/esdb-event-store';
 import { AppendSignal } from '../poll-subscription';
@@ -117,7 +117,7 @@ export class PostgresEventStore implements EventStore {
     if (options.toTime === undefined) return events;
     // The history as it stood at that time is a prefix: stop at the first later event.
     const cutoff = Date.parse(options.toTime);
-    const later = events.findIndex((e) => Date.parse(e.metadata.occurredAt) > cutoff);
+    const later = events.findIndex((e) => Date.parse(recordedAtOf(e.metadata)) > cutoff);
     return later === -1 ? events : events.slice(0, later);
   }
 
