@@ -10,6 +10,8 @@ import { JwtAuthGuard } from './auth/jwt-auth.guard';
 import { CasesCoreModule } from '@civicloop/cases';
 import { CasesModule } from './cases/cases.module';
 import { ViewsModule } from './views/views.module';
+import { EventsStreamModule } from './events-stream/events-stream.module';
+import { DemoSignInModule } from './demo-sign-in/demo-sign-in.module';
 import { ErrorFilter } from './common/error.filter';
 import { GetDirectoryController } from './directory/get-directory/get-directory.controller';
 import { GetDirectoryHandler } from './directory/get-directory/get-directory.query';
@@ -38,6 +40,8 @@ export class AppModule {
         CasesCoreModule,
         CasesModule,
         ViewsModule,
+        EventsStreamModule,
+        DemoSignInModule,
         intakeThrottleModule(options.config),
         ...(options.config.WORKER_IN_PROCESS ? [WorkerModule] : []),
       ],

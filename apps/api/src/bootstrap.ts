@@ -5,7 +5,18 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { AppModule } from './app.module';
 import { validationPipe } from './common/validation';
+import { serveConsole } from './console/serve-console';
 import { InfrastructureOptions } from '@civicloop/platform';
+
+/** The OpenAPI document's header; served at /docs and written by `cli/openapi.ts` for the console's types. */
+export function openApiConfig() {
+  return new DocumentBuilder()
+    .setTitle('civicloop')
+    .setDescription('Closed-loop handling of residents\' issues: intake, dispatch, escalation, whistles, supervision, rating.')
+    .setVersion('0.1.0')
+    .addBearerAuth()
+    .build();
+}
 
 /** Builds the HTTP application; main.ts listens, tests listen on a free port. */
 export async function createApp(options: InfrastructureOptions, logger: false | undefined = undefined): Promise<INestApplication> {
@@ -20,13 +31,8 @@ export async function createApp(options: InfrastructureOptions, logger: false | 
   if (origins.length) app.enableCors({ origin: origins, allowedHeaders: ['authorization', 'content-type', 'idempotency-key', 'x-correlation-id'] });
   app.useBodyParser('json', { limit: '64kb' });
   app.useGlobalPipes(validationPipe);
+  serveConsole(app);
   app.enableShutdownHooks();
-  const openApi = new DocumentBuilder()
-    .setTitle('civicloop')
-    .setDescription('Closed-loop handling of residents\' issues: intake, dispatch, escalation, whistles, supervision, rating.')
-    .setVersion('0.1.0')
-    .addBearerAuth()
-    .build();
-  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, openApi));
+  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, openApiConfig()));
   return app;
 }

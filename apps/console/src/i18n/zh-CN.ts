@@ -1,0 +1,108 @@
+/**
+ * The Chinese catalogue, the console's first language. Every code the API sends (status, event
+ * type, refusal code, channel, urgency, role …) is translated here; test/console/untranslated-codes
+ * builds its list from libs/domain and fails on any code missing here or shown raw on a page.
+ */
+export const zhCN = {
+  app: { title: '接诉即办工作台', signOut: '退出', language: '语言', signedInAs: '当前用户', loading: '加载中…', empty: '暂无数据', live: '实时', offline: '连接中断，正在重连' },
+  nav: { board: '调度台', workbench: '工作台', dashboard: '督办', audit: '审计', resident: '居民' },
+  signIn: {
+    title: '登录', demoTitle: '演示用户', role: '角色', unit: '单位', submit: '登录', user: '用户',
+    tokenTitle: '使用令牌登录', token: '访问令牌', tokenHint: '由管理员签发的访问令牌', demoOff: '演示登录仅在演示目录和非生产环境下提供',
+  },
+  board: {
+    title: '调度台', newCase: '新建工单', search: '搜索（电话、地址、内容）', filters: '筛选', area: '区域', category: '类别',
+    urgency: '紧急程度', channel: '来源渠道', status: '状态', overdue: '仅看超期', caseId: '工单号', compound: '小区',
+    holder: '承办单位', receivedAt: '受理时间', sla: '时限', actions: '操作', dispatch: '派单', open: '查看',
+    queue: { all: '全部', new: '待派单', returned: '退单待重派', waiting: '待签收', overdue: '已超期' },
+    returns: '退单', count: '共 {n} 件',
+  },
+  sla: { signFor: '签收', resolve: '办结', left: '剩余 {t}', overdueBy: '超期 {t}', none: '—' },
+  intake: {
+    title: '新建工单', category: '问题类别', compound: '小区', building: '楼栋', unit: '单元/室', description: '问题描述',
+    reporterName: '来电人姓名', reporterPhone: '联系电话', anonymous: '匿名', urgency: '紧急程度', requestType: '诉求类型', channel: '来源渠道',
+    submit: '提交', duplicates: '相似的在办工单', created: '工单已受理',
+  },
+  dispatchDialog: {
+    title: '派单', suggested: '推荐', assignee: '承办单位', tier: '层级', submit: '确认派单', company: '小区物业', catalogue: '派单目录',
+    dispatched: '已派单',
+  },
+  case: {
+    title: '工单详情', status: '状态', tier: '层级', holder: '承办单位', receivedAt: '受理时间', category: '类别', channel: '来源渠道',
+    urgency: '紧急程度', requestType: '诉求类型', compound: '小区', reporter: '来电人', description: '问题描述', deadlines: '时限',
+    timeline: '办理过程', chain: '流转链', replay: '回放', revision: '第 {n} 步', current: '当前', asOfNote: '正在查看第 {n} 步时的工单状态',
+    actions: '可办理操作', noActions: '当前无可办理操作', by: '{who}（{unit}）', notFound: '工单不存在或无权查看',
+    whistles: '吹哨报到', supervisions: '督办', returns: '退单记录', rating: '评价', resolution: '办结情况', reworks: '重办次数',
+    spell: '承办 {d}', reportDue: '报到时限', reportedAt: '报到时间', late: '超时', onTime: '按时', pending: '未报到',
+  },
+  action: {
+    accept: '签收', return: '退单', note: '添加备注', extension: '申请延期', resolve: '办结', escalate: '上报',
+    whistle: '吹哨', report: '报到', act: '处置', supervise: '督办', answer: '答复督办', rate: '评价', reopen: '重办', close: '结案',
+    merge: '合并', unmask: '查看个人信息', extensionDecision: '审批延期', approve: '同意', reject: '不同意',
+    reason: '原因', text: '内容', summary: '办结说明', outcome: '办结结果', until: '延期至', departments: '报到部门', answerText: '答复内容',
+    solved: '问题已解决', comment: '评价意见', submit: '提交', cancel: '取消', done: '已提交', intoCase: '合并到工单',
+  },
+  workbench: { title: '工作台', toSign: '待签收', inProgress: '办理中', supervisions: '待答复督办', whistles: '待报到吹哨', empty: '暂无工单' },
+  dashboard: {
+    title: '督办', month: '月份', ranking: '三率排名', groupBy: '排名对象', satisfactionTrend: '满意率趋势', responseTimes: '响应与办结用时',
+    escalations: '上报与吹哨', export: '导出', rank: '名次', name: '名称', score: '得分', responseRate: '响应率', resolutionRate: '解决率',
+    satisfactionRate: '满意率', dispatches: '派单数', cases: '工单', drillDown: '{name} 的工单', p50: '中位数', p90: '90分位',
+    overdueCases: '超期工单', escalationRate: '上报率', whistleRate: '吹哨率', punctuality: '部门报到准时率',
+  },
+  audit: {
+    title: '审计', caseId: '工单号', load: '回放', event: '事件', raw: '原始数据', metadata: '元数据', actor: '操作人',
+    correlation: '关联号', causation: '起因', unmask: '查看个人信息', unmaskReason: '查看原因', unmasked: '已记录查看', position: '全局位置',
+  },
+  resident: { title: '我要反映', report: '提交反映', myCases: '我的反映', rate: '评价', progress: '办理进度', submitted: '已提交，工单号 {id}' },
+  groupBy: { street: '街道', community: '社区', handler: '承办单位', grid: '网格', district: '全区', category: '类别' },
+  yes: '是', no: '否',
+  status: { none: '未受理', received: '待派单', dispatched: '待签收', accepted: '办理中', resolved: '已办结', closed: '已结案' },
+  channel: { hotline_12345: '12345热线', phone: '电话', visit: '来访', mailbox: '信箱', online: '网上', grid_patrol: '网格巡查', joint_meeting: '联席会议' },
+  urgency: { normal: '一般', urgent: '紧急', critical: '特急' },
+  requestType: { consult: '咨询', help: '求助', complaint: '投诉', report: '举报', suggestion: '建议' },
+  tier: { grid: '网格', community: '社区', street: '街道', district: '区' },
+  role: { resident: '居民', operator: '话务调度员', handler: '承办人员', supervisor: '督办人员', auditor: '审计人员', admin: '管理员' },
+  unitKind: { district: '区', street: '街道', community: '社区', grid: '网格', compound: '小区', company: '物业公司', department: '职能部门' },
+  returnReason: { not_our_jurisdiction: '不属于本单位职责', unclear_ownership: '权属不清', overlapping_remit: '职责交叉', other: '其他' },
+  outcome: { resolved: '已解决', explained_not_resolvable: '已解释，暂不能解决' },
+  rating: { satisfied: '满意', basically_satisfied: '基本满意', unsatisfied: '不满意' },
+  ratingSource: { resident: '居民评价', callback: '回访' },
+  closureKind: { rated: '评价后结案', withdrawn: '居民撤回', duplicate: '重复件合并', rating_window_expired: '评价期满自动结案' },
+  deadlineKind: {
+    sign_for_warning: '签收预警', sign_for_overdue: '签收超期', resolution_warning: '办结预警', resolution_overdue: '办结超期',
+    whistle_report_overdue: '报到超期', supervision_answer_overdue: '督办答复超期', rating_window_expired: '评价期满',
+  },
+  eventType: {
+    CaseReceived: '受理', CaseDispatched: '派单', CaseAccepted: '签收', CaseReturned: '退单', CaseNoteAdded: '备注',
+    ExtensionRequested: '申请延期', ExtensionDecided: '延期审批', CaseResolved: '办结', CaseEscalated: '上报',
+    WhistleBlown: '吹哨', DepartmentReported: '部门报到', DepartmentActed: '部门处置', WhistleCompleted: '吹哨办结',
+    SupervisionOrdered: '督办', SupervisionAnswered: '督办答复', CaseRated: '评价', CaseReopened: '重办', CaseClosed: '结案',
+    PersonalDataUnmasked: '查看个人信息', SignForWarned: '签收预警', SignForOverdue: '签收超期', ResolutionWarned: '办结预警',
+    ResolutionOverdue: '办结超期', WhistleReportOverdue: '报到超期', SupervisionAnswerOverdue: '督办答复超期',
+  },
+  refusal: {
+    BAD_REQUEST: '请求有误', CASE_ALREADY_EXISTS: '工单已存在', CASE_ALREADY_RATED: '本轮办理已评价', CASE_CLOSED: '工单已结案',
+    CASE_NOT_ACCEPTED: '工单尚未签收', CASE_NOT_DISPATCHED: '工单尚未派单', CASE_NOT_FOUND: '工单不存在', CASE_NOT_RATED: '工单尚未评价',
+    CASE_NOT_RECEIVED: '工单不在待派单状态', CASE_NOT_RESOLVED: '工单尚未办结', CASE_STATUS_NOT_ALLOWED: '工单当前状态不允许此操作',
+    CONCURRENCY_CONFLICT: '工单刚被他人更新，请重试', CONFLICT: '操作冲突', DATE_NOT_IN_FUTURE: '日期须晚于现在',
+    DEADLINE_NOT_APPLICABLE: '时限不适用', DEADLINE_NOT_DUE: '时限未到', DEMO_SIGN_IN_OFF: '演示登录未开启',
+    DEPARTMENT_ALREADY_ACTED: '该部门已处置', DEPARTMENT_ALREADY_REPORTED: '该部门已报到', DEPARTMENT_NOT_REPORTED: '该部门须先报到',
+    DEPARTMENT_NOT_SUMMONED: '该部门不在本次吹哨之列', DUPLICATE_DEPARTMENT: '部门重复', ESCALATION_NOT_UPWARD: '只能向上级上报',
+    EXTENSION_PENDING: '已有延期申请待审批', FORBIDDEN: '无权操作', IDEMPOTENCY_KEY_IN_FLIGHT: '相同请求正在处理',
+    IDEMPOTENCY_KEY_REUSED: '请求标识已被其他内容使用', IDEMPOTENCY_UNAVAILABLE: '暂时无法处理，请稍后重试', INTERNAL_ERROR: '系统错误',
+    INVALID_CURSOR: '分页参数无效', INVALID_DATE: '日期无效', MERGE_INTO_SELF: '不能合并到自身', METHOD_NOT_ALLOWED: '不支持的请求',
+    NOT_ASSIGNEE: '只有承办单位可以办理', NOT_FOUND: '未找到', NO_ACCESS_RULE: '无权访问', NO_EXTENSION_PENDING: '没有待审批的延期申请',
+    NO_HIGHER_TIER: '已是最高层级', NO_PARENT_UNIT: '没有上级单位', OUT_OF_SCOPE: '超出您的管辖范围', PAYLOAD_TOO_LARGE: '内容过长',
+    PRIMARY_CASE_CLOSED: '主工单已结案', REOPEN_NOT_ALLOWED: '不满足重办条件', REPORTER_REQUIRED: '须填写来电人姓名和电话（或匿名）',
+    REVISION_NOT_REACHED: '该步骤不存在', ROLE_NOT_ALLOWED: '您的角色不能进行此操作', SUPERVISION_ALREADY_ANSWERED: '督办已答复',
+    TOO_MANY_REQUESTS: '提交过于频繁，请稍后再试', UNAUTHENTICATED: '请重新登录', UNHEALTHY: '服务暂不可用',
+    UNIT_KIND_NOT_ALLOWED_AT_TIER: '该单位不能在此层级承办', UNKNOWN_CATEGORY: '未知的问题类别', UNKNOWN_COMPOUND: '未知的小区',
+    UNKNOWN_DEADLINE_KIND: '未知的时限类型', UNKNOWN_DEPARTMENT: '未知的部门', UNKNOWN_PRIMARY_CASE: '主工单不存在',
+    UNKNOWN_SUPERVISION: '督办单不存在', UNKNOWN_UNIT: '未知的单位', UNKNOWN_WHISTLE: '吹哨不存在', UNPROCESSABLE: '无法处理',
+    UNSUPPORTED_MEDIA_TYPE: '不支持的内容类型', VALIDATION_FAILED: '填写有误', VIEW_NOT_CAUGHT_UP: '数据更新中，请稍后',
+    WHISTLE_COMPLETED: '吹哨已办结', WHISTLE_OPEN: '吹哨尚未办结：各部门须报到并处置', WHISTLE_REQUIRES_STREET_TIER: '只有街道层级可以吹哨',
+    NETWORK: '网络连接失败',
+  },
+};
+
+export type Catalogue = typeof zhCN;
