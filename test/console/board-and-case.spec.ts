@@ -62,7 +62,7 @@ describe('console: dispatch board and case page', () => {
     // Replay: back to the intake (revision 0), the case as it stood then.
     await timeline.getByText('受理', { exact: true }).click();
     await page.getByText('正在查看第 0 步时的工单状态').waitFor();
-    await page.locator('.header').getByText('待派单').waitFor();
+    await page.getByRole('region', { name: '工单详情', exact: true }).getByText('待派单', { exact: true }).waitFor();
     expect(errors).toEqual([]);
   }, 90_000);
 });

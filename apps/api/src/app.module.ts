@@ -12,6 +12,7 @@ import { CasesModule } from './cases/cases.module';
 import { ViewsModule } from './views/views.module';
 import { EventsStreamModule } from './events-stream/events-stream.module';
 import { DemoSignInModule } from './demo-sign-in/demo-sign-in.module';
+import { AuditUnmasksModule } from './audit-unmasks/audit-unmasks.module';
 import { ErrorFilter } from './common/error.filter';
 import { GetDirectoryController } from './directory/get-directory/get-directory.controller';
 import { GetDirectoryHandler } from './directory/get-directory/get-directory.query';
@@ -42,6 +43,7 @@ export class AppModule {
         ViewsModule,
         EventsStreamModule,
         DemoSignInModule,
+        AuditUnmasksModule,
         intakeThrottleModule(options.config),
         ...(options.config.WORKER_IN_PROCESS ? [WorkerModule] : []),
       ],

@@ -19,6 +19,7 @@ export interface ConsoleHarness {
   browser: Browser;
   token(role: Role, org?: string): string;
   post(path: string, token: string, body: unknown): Promise<any>;
+  get(path: string, token: string): Promise<any>;
   /** A fresh browser context (its own sessionStorage: one signed-in user), collecting console errors. */
   open(viewport?: { width: number; height: number }): Promise<{ context: BrowserContext; page: Page; errors: string[] }>;
   close(): Promise<void>;
@@ -54,6 +55,11 @@ export async function startConsole(env: Record<string, string> = {}): Promise<Co
       if (!response.ok) throw new Error(`POST ${path}: ${response.status} ${JSON.stringify(answer)}`);
       return answer;
     },
+    async get(path, token) {
+      const response = await fetch(`${baseUrl}${path}`, { headers: { authorization: `Bearer ${token}` } });
+      if (!response.ok) throw new Error(`GET ${path}: ${response.status}`);
+      return response.json();
+    },
     async open(viewport = { width: 1920, height: 1080 }) {
       const context = await browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
       contexts.push(context);
@@ -80,4 +86,11 @@ export async function signIn(page: Page, baseUrl: string, roleLabel: string, use
   await page.getByRole('combobox', { name: '用户' }).click();
   await page.getByRole('option', { name: userName, exact: true }).click();
   await page.getByRole('button', { name: '登录' }).click();
+}
+
+/** Picks an option of an Element Plus select by the select's label and the option's text. */
+export async function choose(page: Page, label: string, option: string, { multiple = false } = {}): Promise<void> {
+  // A multiple select's placeholder lies over its input: the click is meant for the select all the same.
+  await page.getByRole('combobox', { name: label }).click({ force: multiple });
+  await page.getByRole('option', { name: option, exact: true }).click();
 }
