@@ -67,8 +67,9 @@ describe('console: one case through the closed loop', () => {
     await street.page.getByRole('region', { name: '工单详情', exact: true }).getByText('街道', { exact: true }).waitFor();
     await street.page.getByRole('button', { name: '吹哨' }).click();
     const whistle = street.page.getByRole('dialog', { name: '吹哨' });
-    await choose(street.page, '报到部门', '区住房保障和房产局', { multiple: true });
-    await street.page.getByRole('option', { name: '区城市管理局', exact: true }).click();
+    await whistle.getByText('区住房保障和房产局', { exact: true }).click();
+    await whistle.getByText('区城市管理局', { exact: true }).click();
+    expect(await whistle.getByRole('checkbox', { checked: true }).count()).toBe(2);
     await whistle.getByLabel('原因').fill('楼顶违建导致漏水，需住建与城管联合处置');
     await whistle.getByRole('button', { name: '提交' }).click();
     const chain = street.page.getByRole('figure', { name: '流转链' });

@@ -2,8 +2,13 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** Where `npm run build` puts the console: dist/console, seen from the built API or from its sources (tests). */
-const CANDIDATES = [join(__dirname, '..', '..', '..', '..', 'console'), join(__dirname, '..', '..', '..', '..', 'dist', 'console')];
+/**
+ * Where `npm run build` puts the console: dist/console, seen from the built API, from its sources
+ * (tests), or from the working directory (the benchmarks' separately compiled copy).
+ */
+const CANDIDATES = [
+  join(__dirname, '..', '..', '..', '..', 'console'), join(__dirname, '..', '..', '..', '..', 'dist', 'console'), join(process.cwd(), 'dist', 'console'),
+];
 
 export function consoleDirectory(): string | null {
   return CANDIDATES.find((dir) => existsSync(join(dir, 'index.html'))) ?? null;

@@ -45,7 +45,7 @@ export const en: Catalogue = {
     title: 'Supervision', month: 'Month', ranking: 'Three-rate ranking', groupBy: 'Rank', satisfactionTrend: 'Satisfaction trend', responseTimes: 'Response and resolution times',
     escalations: 'Escalations and whistles', export: 'Export', rank: 'Rank', name: 'Name', score: 'Score', responseRate: 'Response rate', resolutionRate: 'Resolution rate',
     satisfactionRate: 'Satisfaction rate', dispatches: 'Dispatches', cases: 'Cases', drillDown: 'Cases of {name}', p50: 'Median', p90: '90th percentile',
-    overdueCases: 'Overdue cases', escalationRate: 'Escalation rate', whistleRate: 'Whistle rate', punctuality: 'Department report punctuality',
+    overdueCases: 'Overdue cases', week: 'Week {w}, {y}', escalationRate: 'Escalation rate', whistleRate: 'Whistle rate', punctuality: 'Department report punctuality',
   },
   audit: {
     title: 'Audit', caseId: 'Case', load: 'Replay', event: 'Event', raw: 'Raw data', metadata: 'Metadata', actor: 'Actor',

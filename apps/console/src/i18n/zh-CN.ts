@@ -47,7 +47,7 @@ export const zhCN = {
     title: '督办', month: '月份', ranking: '三率排名', groupBy: '排名对象', satisfactionTrend: '满意率趋势', responseTimes: '响应与办结用时',
     escalations: '上报与吹哨', export: '导出', rank: '名次', name: '名称', score: '得分', responseRate: '响应率', resolutionRate: '解决率',
     satisfactionRate: '满意率', dispatches: '派单数', cases: '工单', drillDown: '{name} 的工单', p50: '中位数', p90: '90分位',
-    overdueCases: '超期工单', escalationRate: '上报率', whistleRate: '吹哨率', punctuality: '部门报到准时率',
+    overdueCases: '超期工单', week: '{y}年第{w}周', escalationRate: '上报率', whistleRate: '吹哨率', punctuality: '部门报到准时率',
   },
   audit: {
     title: '审计', caseId: '工单号', load: '回放', event: '事件', raw: '原始数据', metadata: '元数据', actor: '操作人',
