@@ -32,7 +32,9 @@ export async function startDemoConsole(cases: number, days = 30): Promise<DemoCo
   const dataDir = mkdtempSync(join(tmpdir(), 'civicloop-demo-console-'));
   const config = loadConfig({ DATA_DIR: dataDir, NODE_ENV: 'development', WORKER_IN_PROCESS: 'true', INTAKE_LIMIT_PER_IP: '100000', INTAKE_LIMIT_PER_USER: '100000' });
   const start = new Date(Math.floor((Date.now() - days * 86_400_000) / 60_000) * 60_000);
+  const began = Date.now();
   await simulateDistrict({ config, seed: 2026, cases, days, start });
+  console.log(`simulated ${cases} cases in ${((Date.now() - began) / 1000).toFixed(0)} s`);
   const app = await createApp({ config }, false);
   await app.listen(0, '127.0.0.1');
   const baseUrl = (await app.getUrl()).replace('[::1]', '127.0.0.1');
@@ -52,6 +54,7 @@ export async function startDemoConsole(cases: number, days = 30): Promise<DemoCo
     if (Date.now() > deadline) throw new Error(`projections did not catch up: ${JSON.stringify(lags ?? head)}`);
     await new Promise((r) => setTimeout(r, 500));
   }
+  console.log(`projections caught up ${((Date.now() - began) / 1000).toFixed(0)} s after the simulation began`);
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
