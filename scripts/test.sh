@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 bash scripts/install.sh --with-postgres --with-browser || exit 1
 npm run -s build || exit 1
 npm run -s typecheck || exit 1
+npm run -s lint || exit 1
+npm run -s depcruise || exit 1
 mkdir -p .test-results
 npx jest --ci --json --outputFile=.test-results/jest.json "$@"
 status=$?

@@ -32,7 +32,7 @@ export interface LoadOptions {
   requests?: LoadRequest[];
 }
 
-// eslint-disable-next-line @typescript-eslint/no-var-requires
+ 
 const autocannon = require('autocannon') as (options: LoadOptions & Record<string, unknown>) => Promise<LoadResult>;
 
 /** Runs autocannon in this process against a server in another one. */

@@ -14,7 +14,7 @@ const UNIT = '二单元502室';
 const ROLES: Role[] = ['resident', 'operator', 'handler', 'supervisor', 'auditor', 'admin'];
 
 type Stage = 'none' | 'received' | 'dispatched' | 'accepted' | 'extension' | 'street' | 'whistled' | 'reported'
-  | 'supervised' | 'resolved' | 'rated' | 'escalated';
+  | 'supervised' | 'resolved' | 'rated' | 'escalated' | 'returned';
 interface Endpoint {
   name: string;
   stage: Stage;
@@ -46,7 +46,14 @@ const endpoints: Endpoint[] = [
   { name: 'extension-decision', stage: 'extension', method: 'POST', path: (id) => `/cases/${id}/extension-decision`, body: () => ({ approved: true }), allowed: { supervisor: 'in' } },
   { name: 'resolve', stage: 'accepted', method: 'POST', path: (id) => `/cases/${id}/resolve`, body: () => ({ summary: 'x', outcome: 'resolved' }), allowed: { handler: 'in' } },
   { name: 'escalate', stage: 'accepted', method: 'POST', path: (id) => `/cases/${id}/escalate`, body: () => ({ reason: 'x' }), allowed: { handler: 'in', supervisor: 'in' } },
-  { name: 'whistle', stage: 'street', method: 'POST', path: (id) => `/cases/${id}/whistle`, body: () => ({ departmentIds: ['dept-urban'], reason: 'x' }), allowed: { supervisor: 'in' } },
+  { name: 'whistle', stage: 'street', method: 'POST', path: (id) => `/cases/${id}/whistle`, body: () => ({ departmentIds: ['dept-urban'], reason: 'x' }),
+    handlerUnit: 'street-fuzimiao', allowed: { supervisor: 'in', handler: 'in' } },
+  { name: 'whistle-withdraw', stage: 'whistled', method: 'POST', path: (id) => `/cases/${id}/whistle-withdraw`,
+    body: ({ whistleId }) => ({ whistleId, reason: '已协调' }), allowed: { supervisor: 'in' } },
+  { name: 'transfer', stage: 'received', method: 'POST', path: (id) => `/cases/${id}/transfer`, body: () => ({ compoundId: 'compound-02', reason: 'x' }), allowed: { operator: 'both' } },
+  { name: 'remind', stage: 'accepted', method: 'POST', path: (id) => `/cases/${id}/remind`, body: () => ({ note: '请尽快' }), allowed: { operator: 'both', supervisor: 'in' } },
+  { name: 'recall', stage: 'dispatched', method: 'POST', path: (id) => `/cases/${id}/recall`, body: () => ({ reason: '派错' }), allowed: { operator: 'both' } },
+  { name: 'return-review', stage: 'returned', method: 'POST', path: (id) => `/cases/${id}/return-review`, body: () => ({ approved: true }), allowed: { operator: 'both' } },
   { name: 'department-report', stage: 'whistled', method: 'POST', path: (id) => `/cases/${id}/department-report`, handlerUnit: 'dept-urban',
     body: ({ whistleId }) => ({ whistleId, departmentId: 'dept-urban' }), allowed: { handler: 'in' } },
   { name: 'department-action', stage: 'reported', method: 'POST', path: (id) => `/cases/${id}/department-action`, handlerUnit: 'dept-urban',
@@ -75,7 +82,7 @@ function users(role: Role, endpoint: Endpoint): { in: [Role, string?, string?]; 
     case 'resident': return { in: ['resident', undefined, 'user-resident-1'], out: ['resident', undefined, 'user-resident-2'] };
     case 'handler': {
       const unit = endpoint.handlerUnit ?? 'company-jinling';
-      const other = unit === 'dept-urban' ? 'dept-police' : unit === 'grid-111' ? 'grid-311' : 'company-huarun';
+      const other = unit === 'dept-urban' ? 'dept-police' : unit === 'grid-111' ? 'grid-311' : unit === 'street-fuzimiao' ? 'street-zhonghuamen' : 'company-huarun';
       return { in: ['handler', unit], out: ['handler', other] };
     }
     case 'supervisor': return { in: ['supervisor', 'street-fuzimiao'], out: ['supervisor', 'street-zhonghuamen'] };
@@ -134,6 +141,10 @@ describe('access control matrix', () => {
     }
     await ok(c('dispatch'), op, { assigneeId: 'company-jinling', tier: 'grid' });
     if (stage === 'dispatched') return ctx;
+    if (stage === 'returned') {
+      await ok(c('return'), co, { reason: 'other', note: 'x' });
+      return ctx;
+    }
     await ok(c('accept'), co, {});
     if (stage === 'extension') await ok(c('extension-request'), co, { until: '2027-01-01T00:00:00Z', reason: 'x' });
     if (stage === 'supervised') ctx.supervisionId = (await ok(c('supervise'), sup, { reason: 'x' })).supervisionId;
@@ -143,7 +154,7 @@ describe('access control matrix', () => {
     return ctx;
   }
 
-  const bodyFor = (endpoint: Endpoint, ctx: Awaited<ReturnType<typeof prepare>>, role: Role, scope: 'in' | 'out') => {
+  const bodyFor = (endpoint: Endpoint, ctx: Awaited<ReturnType<typeof prepare>>, role: Role, _scope: 'in' | 'out') => {
     if (endpoint.name !== 'receive (app)') return endpoint.body?.(ctx);
     const base = { category: 'repair.lift', urgency: 'normal', requestType: 'report', description: '巡查发现', location: { compoundId: 'compound-01' } };
     return role === 'handler' ? { ...base, channel: 'grid_patrol' } : { ...base, channel: 'online', reporter: { name: NAME, phone: PHONE } };

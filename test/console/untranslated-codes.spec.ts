@@ -13,7 +13,8 @@ const allowed: string[] = JSON.parse(readFileSync(join(__dirname, 'allowed-latin
 function refusalCodes(): string[] {
   const dir = join(__dirname, '..', '..', 'libs', 'domain', 'src', 'case');
   const codes = new Set<string>();
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.endsWith('.spec.ts'))) {
+  const files = readdirSync(dir, { recursive: true }).map(String).filter((f) => f.endsWith('.ts') && !f.endsWith('.spec.ts'));
+  for (const file of files) {
     const source = readFileSync(join(dir, file), 'utf8');
     for (const match of source.matchAll(/refuse\.\w+\(\s*'([A-Z_]+)'/g)) codes.add(match[1]);
     for (const match of source.matchAll(/:\s*'((?:CASE|NOT|NO)_[A-Z_]+)'/g)) codes.add(match[1]);
@@ -43,7 +44,7 @@ describe('console: no code and no English on a Chinese page', () => {
     expect(allowed.length).toBeLessThanOrEqual(20);
     // The page check itself catches what it is for.
     expect(problems('状态：received · 来源 hotline_12345')).toEqual(['code received', 'code hotline_12345', 'English "received"', 'English "hotline_12345"']);
-    expect(problems('拒绝：NOT_ASSIGNEE，Pending')).toEqual(['code NOT_ASSIGNEE', 'English "NOT_ASSIGNEE"', 'English "Pending"']);
+    expect(problems('拒绝：WHISTLE_OPEN，Pending')).toEqual(['code WHISTLE_OPEN', 'English "WHISTLE_OPEN"', 'English "Pending"']);
     expect(problems('工单 acab6e2f 已办结 · 2026年第45周 · English')).toEqual([]);
     for (const [section, codes] of VOCABULARIES) {
       const zh = zhCN[section] as Record<string, string>;
@@ -83,6 +84,7 @@ describe('console: no code and no English on a Chinese page', () => {
       });
       await harness.post(`/cases/${id}/dispatch`, op, { assigneeId: 'company-jinling', tier: 'grid' });
       await harness.post(`/cases/${id}/return`, harness.token('handler', 'company-jinling'), { reason: 'overlapping_remit', note: '需社区协调' });
+      await harness.post(`/cases/${id}/return-review`, op, { approved: true, note: '同意退单' });
       await harness.post(`/cases/${id}/dispatch`, op, { assigneeId: 'grid-111', tier: 'grid' });
       const grid = harness.token('handler', 'grid-111');
       await harness.post(`/cases/${id}/accept`, grid, {});

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { rmSync } from 'node:fs';
-import { DeadlinesService } from '../../apps/worker/src/deadlines/deadlines.service';
+import { DeadlinesService } from '../../libs/consumers/src/deadlines/deadlines.service';
 import { freePort } from '../support/free-port';
 import { RedisServer, startRedis } from '../support/redis-server';
 import { DeadlineHarness, eventually, sleep, workerEnvironment } from './support/deadline-harness';

@@ -46,7 +46,7 @@ function hostsOf(url: string): string[] {
   return match[1].split(',').map((hostPort) => hostPort.split(':')[0]);
 }
 
-function checkAppService(compose: Compose, name: 'api' | 'worker', main: string): void {
+function checkAppService(compose: Compose, name: 'api' | 'worker', main: string, eventStorePrefix = 'esdb://'): void {
   const service = compose.services[name];
   expect(service).toBeDefined();
   expect(service.build).toEqual({ context: '..', dockerfile: 'docker/Dockerfile' });
@@ -58,7 +58,7 @@ function checkAppService(compose: Compose, name: 'api' | 'worker', main: string)
   expect(() => loadConfig(env)).not.toThrow();
   expect(env.NODE_ENV).toBe('production');
   expect(env.WORKER_IN_PROCESS).toBe('false');
-  for (const [variable, prefix] of [['EVENTSTORE_CONNECTION_STRING', 'esdb://'], ['REDIS_URL', 'redis://'], ['DATABASE_URL', 'postgres://']]) {
+  for (const [variable, prefix] of [['EVENTSTORE_CONNECTION_STRING', eventStorePrefix], ['REDIS_URL', 'redis://'], ['DATABASE_URL', 'postgres://']]) {
     expect(env[variable]).toMatch(new RegExp(`^${prefix}`));
     for (const host of hostsOf(env[variable])) {
       expect(compose.services[host]).toBeDefined();
@@ -127,6 +127,32 @@ describe('docker/docker-compose.cluster.yml (3-node EventStoreDB cluster)', () =
     expect(compose.services.api.deploy?.replicas).toBe(2);
     expect(compose.services.worker.deploy?.replicas).toBe(2);
     expect(hostsOf(appEnvironment(compose.services.api).EVENTSTORE_CONNECTION_STRING).sort()).toEqual(nodes);
+  });
+});
+
+describe('docker/docker-compose.postgres.yml (PostgreSQL as the event store)', () => {
+  const compose = readCompose('docker-compose.postgres.yml');
+
+  it('starts a PostgreSQL for the events, one for the read models, Redis, the API and the worker; no EventStoreDB', () => {
+    expect(Object.keys(compose.services).sort()).toEqual(['api', 'events-db', 'postgres', 'redis', 'worker']);
+    expect(compose.services['events-db'].image).toMatch(/^postgres:1[3-9]/); // pg_current_xact_id needs 13+
+  });
+
+  it('runs the events server durable (commit waits for the WAL), archiving WAL, ending idle transactions', () => {
+    const command = (compose.services['events-db'].command ?? []).join(' ');
+    for (const setting of ['synchronous_commit=on', 'fsync=on', 'archive_mode=on', 'idle_in_transaction_session_timeout=']) {
+      expect(command).toContain(setting);
+    }
+    expect(command).toMatch(/exec docker-entrypoint\.sh postgres/);
+    expect(compose.services['events-db'].volumes?.some((v) => v.endsWith(':/var/lib/postgresql/data'))).toBe(true);
+  });
+
+  it('keeps Redis durable and never evicting, and checks every service health', () => checkStores(compose));
+
+  it('wires the API and the worker to the events server by a postgres:// connection string the app accepts', () => {
+    checkAppService(compose, 'api', 'dist/apps/api/src/main.js', 'postgres://');
+    checkAppService(compose, 'worker', 'dist/apps/worker/src/main.js', 'postgres://');
+    expect(hostsOf(appEnvironment(compose.services.api).EVENTSTORE_CONNECTION_STRING)).toEqual(['events-db']);
   });
 });
 

@@ -98,12 +98,12 @@ describe('API contract', () => {
     expect(reused).toMatchObject({ status: 422, body: { code: 'IDEMPOTENCY_KEY_REUSED' } });
     // a refused command does not hold its key: the retry runs again and is refused again
     const id = first.body.id;
-    const retry = { token: operator, body: { assigneeId: 'grid-111', tier: 'street' }, headers: { 'Idempotency-Key': 'dispatch-1' } };
+    const retry = { token: operator, body: { assigneeId: 'grid-112', tier: 'street' }, headers: { 'Idempotency-Key': 'dispatch-1' } };
     const refused = await api.request('POST', `/cases/${id}/dispatch`, retry);
     const refusedAgain = await api.request('POST', `/cases/${id}/dispatch`, retry);
     expect([refused.status, refusedAgain.status]).toEqual([400, 400]);
     expect(refusedAgain.headers.get('idempotent-replayed')).toBeNull();
-    const corrected = await api.request('POST', `/cases/${id}/dispatch`, { ...retry, body: { assigneeId: 'grid-111', tier: 'grid' } });
+    const corrected = await api.request('POST', `/cases/${id}/dispatch`, { ...retry, body: { assigneeId: 'grid-112', tier: 'grid' } });
     expect(corrected.status).toBe(200);
   });
 

@@ -9,7 +9,7 @@ describe('the closed loop over HTTP', () => {
   it('runs intake → return → escalations → whistle → rework → close, and replays it exactly', async () => {
     const operator = api.token('operator');
     const resident = api.token('resident');
-    const wrongCompany = api.token('handler', 'company-huarun');
+    const grid = api.token('handler', 'grid-111');
     const company = api.token('handler', 'company-jinling');
     const community = api.token('handler', 'community-11');
     const street = api.token('handler', 'street-fuzimiao');
@@ -17,7 +17,6 @@ describe('the closed loop over HTTP', () => {
     const urban = api.token('handler', 'dept-urban');
     const fire = api.token('handler', 'dept-fire');
 
-    const steps: { type: string; actor: string; at: string }[] = [];
     const expectOk = (res: { status: number; body: any }, status = 200) => {
       if (res.status !== status) throw new Error(`expected ${status}, got ${res.status}: ${JSON.stringify(res.body)}`);
       return res.body;
@@ -42,8 +41,9 @@ describe('the closed loop over HTTP', () => {
       return answer;
     };
 
-    await command(operator, 'dispatch', { assigneeId: 'company-huarun', tier: 'grid' });
-    await command(wrongCompany, 'return', { reason: 'not_our_jurisdiction', note: '该小区不归我司服务' });
+    await command(operator, 'dispatch', { assigneeId: 'grid-111', tier: 'grid' });
+    await command(grid, 'return', { reason: 'overlapping_remit', note: '消防通道管理属物业服务范围' });
+    await command(operator, 'return-review', { approved: true, note: '退单理由成立' });
     await command(operator, 'dispatch', { assigneeId: 'company-jinling', tier: 'grid' });
     await command(company, 'accept');
     await command(company, 'escalate', { reason: '车主不配合，需社区协调' });
@@ -68,7 +68,8 @@ describe('the closed loop over HTTP', () => {
     const expected: [string, string][] = [
       ['CaseReceived', 'user-resident-1'],
       ['CaseDispatched', 'user-operator-1'],
-      ['CaseReturned', 'user-handler-company-huarun'],
+      ['CaseReturned', 'user-handler-grid-111'],
+      ['CaseReturnReviewed', 'user-operator-1'],
       ['CaseDispatched', 'user-operator-1'],
       ['CaseAccepted', 'user-handler-company-jinling'],
       ['CaseEscalated', 'user-handler-company-jinling'],
@@ -101,14 +102,15 @@ describe('the closed loop over HTTP', () => {
       });
     }
     // both departments' last action and the whistle's completion came from one command
-    expect(history[14].metadata.commandId).toBe(history[13].metadata.commandId);
-    expect(history[2].data).toMatchObject({ reason: 'not_our_jurisdiction', assigneeId: 'company-huarun' });
-    expect(history[5].data).toMatchObject({ fromTier: 'grid', toTier: 'community', toAssigneeId: 'community-11' });
-    expect(history[7].data).toMatchObject({ fromTier: 'community', toTier: 'street', toAssigneeId: 'street-fuzimiao' });
+    expect(history[15].metadata.commandId).toBe(history[14].metadata.commandId);
+    expect(history[2].data).toMatchObject({ reason: 'overlapping_remit', assigneeId: 'grid-111' });
+    expect(history[3].data).toMatchObject({ approved: true, assigneeId: 'grid-111', tier: 'grid' });
+    expect(history[6].data).toMatchObject({ fromTier: 'grid', toTier: 'community', toAssigneeId: 'community-11' });
+    expect(history[8].data).toMatchObject({ fromTier: 'community', toTier: 'street', toAssigneeId: 'street-fuzimiao' });
 
     const now = expectOk(await api.request('GET', `/cases/${id}`, { token: operator }));
     expect(now).toMatchObject({
-      id, status: 'closed', tier: 'grid', assigneeId: 'company-jinling', revision: 22, reworkCount: 1,
+      id, status: 'closed', tier: 'grid', assigneeId: 'company-jinling', revision: 23, reworkCount: 1,
       rating: { rating: 'satisfied', solved: true, source: 'resident' },
       closure: { kind: 'rated', reason: '居民满意，结案' },
     });
@@ -116,11 +118,11 @@ describe('the closed loop over HTTP', () => {
 
     // the state at three points: by revision after the return, by time during the community's turn, and before the rework
     const afterReturn = expectOk(await api.request('GET', `/cases/${id}?asOf=2`, { token: operator }));
-    expect(afterReturn).toMatchObject({ status: 'received', assigneeId: null, revision: 2, returns: [{ assigneeId: 'company-huarun' }] });
-    const midCommunity = new Date(Date.parse(times[6]) + 60_000).toISOString(); // after the community accepted
+    expect(afterReturn).toMatchObject({ status: 'received', assigneeId: null, revision: 2, returns: [{ assigneeId: 'grid-111' }] });
+    const midCommunity = new Date(Date.parse(times[7]) + 60_000).toISOString(); // after the community accepted
     const atCommunity = expectOk(await api.request('GET', `/cases/${id}?asOf=${encodeURIComponent(midCommunity)}`, { token: operator }));
-    expect(atCommunity).toMatchObject({ status: 'accepted', tier: 'community', assigneeId: 'community-11', revision: 6 });
-    const firstRating = expectOk(await api.request('GET', `/cases/${id}?asOf=16`, { token: operator }));
+    expect(atCommunity).toMatchObject({ status: 'accepted', tier: 'community', assigneeId: 'community-11', revision: 7 });
+    const firstRating = expectOk(await api.request('GET', `/cases/${id}?asOf=17`, { token: operator }));
     expect(firstRating).toMatchObject({ status: 'resolved', tier: 'street', reworkCount: 0, rating: { rating: 'unsatisfied' } });
     expect(firstRating.whistles[0].status).toBe('complete');
 

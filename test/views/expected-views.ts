@@ -1,7 +1,7 @@
 import { Folded } from './expected';
 
 /* The views as the test computes them from its own fold; same definitions as docs/views.md. */
-/* eslint-disable @typescript-eslint/no-explicit-any */
+ 
 
 const round4 = (x: number) => Math.round(x * 10000) / 10000;
 const rate = (a: number, b: number) => (b === 0 ? null : round4(a / b));
@@ -37,7 +37,7 @@ export function expectBoard(f: Folded, now: string) {
       signFor: k.signLate || k.signFlag || (k.status === 'dispatched' && k.signDue < now),
       resolve: k.resolveLate || k.resolveFlag || (k.status === 'accepted' && k.round.due < now),
     },
-    returns: k.returns, escalations: k.escalations, reworks: k.reworks, whistles: k.whistles, openSupervisions: k.supervisionsOpen, updatedAt: k.updatedAt,
+    returns: k.returns, escalations: k.escalations, reworks: k.reworks, reminders: k.reminders, whistles: k.whistles, openSupervisions: k.supervisionsOpen, updatedAt: k.updatedAt,
   }));
 }
 

@@ -12,7 +12,7 @@ import { slaTermsAtIntake, SlaTerms } from '@civicloop/domain';
  */
 export interface Limits {
   zone: string;
-  terms: (intake: any) => SlaTerms; // eslint-disable-line @typescript-eslint/no-explicit-any
+  terms: (intake: any) => SlaTerms;  
   due: (terms: SlaTerms, limit: 'signFor' | 'resolve' | 'whistleReport', from: string) => string;
   w: number;
   weights: [number, number, number];
@@ -23,7 +23,7 @@ export interface Limits {
 export function testSla(calendar: BusinessCalendar) {
   const policy = slaPolicyOf(undefined, [calendar.id]);
   return {
-    terms: (intake: any) => slaTermsAtIntake(intake) ?? slaTermsFor(policy, intake.category, intake.urgency), // eslint-disable-line @typescript-eslint/no-explicit-any
+    terms: (intake: any) => slaTermsAtIntake(intake) ?? slaTermsFor(policy, intake.category, intake.urgency),  
     due: (terms: SlaTerms, limit: 'signFor' | 'resolve' | 'whistleReport', from: string) => terms.calendar === 'wallclock'
       ? new Date(Date.parse(from) + limitMillis(terms[limit], 'wallclock', calendar)).toISOString()
       : addBusinessTime(calendar, from, Math.round(limitMillis(terms[limit], terms.calendar, calendar))),
@@ -36,18 +36,18 @@ export function foldHistory(events: RecordedEvent[], directory: Directory, L: Li
   const up = (unitId: string, kind: string) => directory.ancestorOfKind(unitId, kind as never)?.id ?? null;
   const dept = (unitId: string | null) => (unitId && directory.unit(unitId)?.kind === 'department' ? unitId : null);
 
-  const cases = new Map<string, any>(); // eslint-disable-line @typescript-eslint/no-explicit-any
-  const dispatches: any[] = []; // eslint-disable-line @typescript-eslint/no-explicit-any
-  const ratings: any[] = []; // eslint-disable-line @typescript-eslint/no-explicit-any
-  const rounds: any[] = []; // eslint-disable-line @typescript-eslint/no-explicit-any
-  const custody: any[] = []; // eslint-disable-line @typescript-eslint/no-explicit-any
-  const whistles: any[] = []; // eslint-disable-line @typescript-eslint/no-explicit-any
-  const supervisions: any[] = []; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const cases = new Map<string, any>();  
+  const dispatches: any[] = [];  
+  const ratings: any[] = [];  
+  const rounds: any[] = [];  
+  const custody: any[] = [];  
+  const whistles: any[] = [];  
+  const supervisions: any[] = [];  
 
   for (const e of events) {
     const id = String(e.metadata.caseId);
     const at = e.metadata.occurredAt;
-    const d = e.data as any; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const d = e.data as any;  
     if (e.type === 'CaseReceived') {
       const c = directory.unit(d.compoundId)!;
       const area = { compoundId: c.id, gridId: up(c.id, 'grid'), communityId: up(c.id, 'community'), streetId: up(c.id, 'street'), districtId: up(c.id, 'district'), companyId: c.companyId };
@@ -56,7 +56,7 @@ export function foldHistory(events: RecordedEvent[], directory: Directory, L: Li
       cases.set(id, {
         id, area, terms: L.terms(d), signFlag: false, resolveFlag: false, category: d.category, channel: d.channel, urgency: d.urgency, description: d.description, receivedAt: at, ...periods(at),
         status: 'received', tier: null, assignee: null, dispatchedAt: null, signDue: null, signLate: false, resolveLate: false,
-        returns: 0, escalations: 0, reworks: 0, whistles: 0, whistleDepts: new Set(), supervisionsOpen: 0, supervisions: 0, updatedAt: at,
+        returns: 0, escalations: 0, reworks: 0, reminders: 0, whistles: 0, whistleDepts: new Set(), supervisionsOpen: 0, supervisions: 0, updatedAt: at,
         round, dispatch: null, held: null, steps: [], openWhistles: new Map(),
       });
       continue;
@@ -94,6 +94,7 @@ export function foldHistory(events: RecordedEvent[], directory: Directory, L: Li
         stopHolding('returned'); endStep('returned'); Object.assign(k.steps[k.steps.length - 1], { returnReason: d.reason, returnNote: d.note });
         k.returns++; Object.assign(k, { status: 'received', tier: null, assignee: null, dispatchedAt: null, signDue: null, signLate: false, signFlag: false }); break;
       case 'ExtensionDecided': if (d.approved) k.round.due = d.until; break;
+      case 'CaseReminded': k.reminders++; break;
       case 'CaseResolved':
         stopHolding('resolved'); k.status = 'resolved'; k.resolveLate = k.round.due !== null && at > k.round.due;
         Object.assign(k.round, { handler: k.assignee, resolvedAt: at }); break;
@@ -123,6 +124,7 @@ export function foldHistory(events: RecordedEvent[], directory: Directory, L: Li
         k.supervisionsOpen++; k.supervisions++;
         supervisions.push({ caseId: id, supervisionId: d.supervisionId, orderedByUnitId: e.metadata.actor.unitId, reason: d.reason, orderedAt: at, answerBy: d.answerBy, answer: null, answeredAt: null });
         break;
+      case 'SupervisionEnded': k.supervisionsOpen--; break;
       case 'SupervisionAnswered':
         k.supervisionsOpen--;
         Object.assign(supervisions.find((o) => o.caseId === id && o.supervisionId === d.supervisionId), { answer: d.answer, answeredAt: at });

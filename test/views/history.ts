@@ -36,7 +36,7 @@ export async function writeHistory(bus: CommandBus, cases: CaseRepository, direc
   const unitActor = (unitId: string): Actor => ({ id: `user-${unitId}`, role: 'handler', unitId });
   const calendar = loadDefaultCalendar();
   const policy = slaPolicyOf(undefined, [calendar.id]);
-  const scheduler: Actor = { id: 'system:deadlines', role: 'admin', unitId: null };
+  const scheduler: Actor = { id: 'system:deadlines', role: 'system', unitId: null };
   let commands = 0;
   let refusals = 0;
   let seq = 0;
@@ -76,7 +76,8 @@ export async function writeHistory(bus: CommandBus, cases: CaseRepository, direc
   };
 
   const step = async (caseId: string, s: CaseState) => {
-    const compound = s.location!.compoundId;
+    if (!s.location) return;
+    const compound = s.location.compoundId;
     if (chance(30) && await overdue(caseId)) return;
     const openSupervision = s.supervisions.find((o) => o.answer === null);
     if (openSupervision && chance(40)) {
@@ -86,13 +87,19 @@ export async function writeHistory(bus: CommandBus, cases: CaseRepository, direc
       const answerBy = new Date(clock.now().getTime() + 86_400_000).toISOString();
       return run(caseId, supervisor, { type: 'OrderSupervision', data: { supervisionId: `sv-${++seq}`, reason: 'stuck', answerBy } });
     }
+    if ((s.status === 'dispatched' || s.status === 'accepted') && chance(3)) {
+      return run(caseId, supervisor, { type: 'RemindCase', data: { note: 'please hurry' } });
+    }
     switch (s.status) {
       case 'received': {
+        // A return waits for the dispatch centre's review (退单审核) before anything else.
+        if (s.pendingReturn) return run(caseId, operator, { type: 'ReviewReturn', data: { approved: true } });
         if (chance(4)) return run(caseId, operator, { type: 'CloseCase', data: { reason: 'withdrawn by the resident' } });
         if (chance(3) && closedIds.length) return run(caseId, operator, { type: 'MergeCase', data: { intoCaseId: pick(closedIds) } });
         const own = directory.ancestorOfKind(compound, 'grid')!.id;
         const company = directory.unit(compound)!.companyId!;
-        const assigneeId = chance(15) ? pick(grids).id : chance(50) ? own : company;
+        // Now and then a unit of another area: the gate refuses it (属地), and the script moves on.
+        const assigneeId = chance(10) ? pick(grids).id : chance(50) ? own : company;
         return run(caseId, operator, { type: 'DispatchCase', data: { assigneeId, tier: 'grid' } });
       }
       case 'dispatched': {
@@ -118,7 +125,7 @@ export async function writeHistory(bus: CommandBus, cases: CaseRepository, direc
         }
         if (chance(12) && s.tier !== 'district') return run(caseId, actor, { type: 'EscalateCase', data: { reason: 'hard matter' } });
         if (chance(8) && !s.extendedUntil) {
-          const until = new Date(clock.now().getTime() + int(2, 10) * 86_400_000).toISOString();
+          const until = new Date(clock.now().getTime() + int(12, 20) * 86_400_000).toISOString();
           return run(caseId, actor, { type: 'RequestExtension', data: { until, reason: 'waiting for parts' } });
         }
         if (chance(5)) return run(caseId, actor, { type: 'AddNote', data: { text: 'visited' } });
@@ -146,7 +153,10 @@ export async function writeHistory(bus: CommandBus, cases: CaseRepository, direc
       const channel = pick(['hotline_12345', 'phone', 'online', 'grid_patrol', 'visit'] as const);
       const category = pick(categories);
       const urgency = pick(['normal', 'normal', 'urgent', 'critical'] as const);
-      await run(caseId, operator, {
+      // Who takes a case in follows its channel: the grid's patrol, the resident online, the operator otherwise.
+      const receiver: Actor = channel === 'grid_patrol' ? unitActor(directory.ancestorOfKind(compound, 'grid')?.id ?? 'grid-111')
+        : channel === 'online' ? { id: 'user-resident-1', role: 'resident', unitId: compound } : operator;
+      await run(caseId, receiver, {
         type: 'ReceiveCase',
         data: {
           caseId, channel, category, urgency,

@@ -1,3 +1,4 @@
+import { Actor } from '@civicloop/domain';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,15 +46,16 @@ describe('projection checkpoints survive a migration of the event store', () => 
 
   /** New cases received and dispatched through the real write path (into the original SQLite store). */
   const newCases = async (count: number) => {
-    const actor = { id: 'user-operator-1', role: 'operator' as const, unitId: 'district-qinhuai' };
+    const operator: Actor = { id: 'user-operator-1', role: 'operator', unitId: 'district-qinhuai' };
+    const patrol: Actor = { id: 'user-handler-grid-111', role: 'handler', unitId: 'grid-111' };
     for (let i = 0; i < count; i++) {
       const caseId = `after-migration-${++written}`;
-      const meta = (n: string) => ({ actor, commandId: `${caseId}-${n}`, correlationId: caseId, causationId: caseId });
+      const meta = (n: string, actor = operator) => ({ actor, commandId: `${caseId}-${n}`, correlationId: caseId, causationId: caseId });
       f.clock.advance(60_000);
       await f.bus.execute(new ExecuteCaseCommand(caseId, {
         type: 'ReceiveCase',
         data: { caseId, channel: 'grid_patrol', category: 'repair.lift', urgency: 'normal', requestType: 'help', description: 'x', location: { compoundId: 'compound-01' } },
-      }, meta('receive')));
+      }, meta('receive', patrol)));
       await f.bus.execute(new ExecuteCaseCommand(caseId, { type: 'DispatchCase', data: { assigneeId: 'grid-111', tier: 'grid' } }, meta('dispatch')));
     }
   };

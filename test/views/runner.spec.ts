@@ -6,14 +6,6 @@ import { Fixture, startReadSide, startWritePath } from './views-fixture';
 
 jest.setTimeout(60_000);
 
-const until = async (condition: () => Promise<boolean> | boolean, timeoutMs = 10_000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-};
-
 describe.each(['sqlite', 'postgres'])('projection runners across replicas (%s)', (dialect) => {
   let f: Fixture;
   let pg: PostgresServer | undefined;

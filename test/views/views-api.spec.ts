@@ -5,7 +5,7 @@ describe('views over HTTP (embedded: SQLite, projections in-process)', () => {
   let operator: string;
   let supervisor: string;
 
-  const ok = (res: { status: number; body: any }, status = 200) => { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const ok = (res: { status: number; body: any }, status = 200) => {  
     if (res.status !== status) throw new Error(`expected ${status}, got ${res.status}: ${JSON.stringify(res.body)}`);
     return res.body;
   };

@@ -16,7 +16,7 @@ import { AuditUnmasksModule } from './audit-unmasks/audit-unmasks.module';
 import { ErrorFilter } from './common/error.filter';
 import { GetDirectoryController } from './directory/get-directory/get-directory.controller';
 import { GetDirectoryHandler } from './directory/get-directory/get-directory.query';
-import { WorkerModule } from '../../worker/src/worker.module';
+import { ConsumersModule } from '@civicloop/consumers';
 import { HealthController } from './health/health.controller';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
 import { idempotencyStoreProvider } from './idempotency/idempotency-store.provider';
@@ -45,7 +45,7 @@ export class AppModule {
         DemoSignInModule,
         AuditUnmasksModule,
         intakeThrottleModule(options.config),
-        ...(options.config.WORKER_IN_PROCESS ? [WorkerModule] : []),
+        ...(options.config.WORKER_IN_PROCESS ? [ConsumersModule] : []),
       ],
       controllers: [HealthController, GetDirectoryController],
       providers: [

@@ -45,7 +45,9 @@ const between = (r: Random, [min, max]: readonly [number, number]) => hours(r.be
 export function* caseJourney(c: PlannedCase, r: Random, w: World): Generator<Step, void, void> {
   const { actors, directory } = w;
   const operator = actors.operator;
-  const receiver = c.channel === 'grid_patrol' ? actors.handler(directory.ancestorOfKind(c.compoundId, 'grid')!.id) : operator;
+  // Who takes the case in follows the channel: a grid worker's patrol, a resident's own online report, the hotline's operator.
+  const resident = c.channel === 'online' ? actors.resident(c.reporter?.phone ?? c.caseId) : null;
+  const receiver = c.channel === 'grid_patrol' ? actors.handler(directory.ancestorOfKind(c.compoundId, 'grid')!.id) : resident ?? operator;
   yield {
     actor: receiver,
     command: {
@@ -83,7 +85,9 @@ export function* caseJourney(c: PlannedCase, r: Random, w: World): Generator<Ste
       yield { actor: actors.handler(assignment.unitId), command: { type: 'ReturnCase', data: { reason, note: '非本单位职责范围' } } };
       satisfactionPenalty += 0.08;
       assignment = otherAssignment(c, assignment, directory);
-      yield wait(hours(r.between(0.2, 2)));
+      yield wait(hours(r.between(0.1, 1)));
+      yield { actor: operator, command: { type: 'ReviewReturn', data: { approved: true, note: '退单理由成立，重新派单' } } };
+      yield wait(hours(r.between(0.1, 1)));
       yield dispatch(operator, assignment);
     }
     yield wait(signForDelay(r, c.urgency));
@@ -108,7 +112,8 @@ export function* caseJourney(c: PlannedCase, r: Random, w: World): Generator<Ste
     let work = between(r, PROFILE.workHours[c.urgency]);
     if (r.chance(PROFILE.extension)) {
       yield wait(Math.round(work / 3));
-      const until = w.now() + hours(r.between(72, 240));
+      // Later than the resolution deadline (7 working days from acceptance, up to ~15 calendar days over a holiday).
+      const until = w.now() + hours(r.between(16 * 24, 28 * 24));
       yield { actor: handler, command: { type: 'RequestExtension', data: { until: new Date(until).toISOString(), reason: '需采购配件，工期较长' } } };
       yield wait(hours(r.between(1, 24)));
       const approved = r.chance(PROFILE.extensionApproved);
@@ -132,7 +137,8 @@ export function* caseJourney(c: PlannedCase, r: Random, w: World): Generator<Ste
     if (!r.chance(PROFILE.rated)) return; // nobody rates: the rating window closes it
     yield wait(hours(r.between(2, 72)));
     const rating = rate(r, satisfactionPenalty + (resolvedLate ? 0.12 : 0) + (outcome === 'resolved' ? 0 : 0.25) + rework * 0.1);
-    const rater = c.reporter && r.chance(PROFILE.ratedByResident) ? actors.resident(c.reporter.phone) : operator;
+    // Residents rate the cases they reported themselves; every other rating is the operator's callback (回访).
+    const rater = resident && r.chance(PROFILE.ratedByResident) ? resident : operator;
     yield { actor: rater, command: { type: 'RateCase', data: { rating, solved: outcome === 'resolved' && rating !== 'unsatisfied' } } };
     if (rating === 'unsatisfied' && rework < PROFILE.maxRework && r.chance(PROFILE.reopenAfterUnsatisfied)) {
       yield wait(hours(r.between(1, 24)));

@@ -18,7 +18,7 @@ const DAY = 86_400_000;
 
 /** Only the write path: no worker consumers, so nothing but the simulator issues commands. */
 @Module({})
-class SimulatorModule {
+export class SimulatorModule {
   static forRoot(options: InfrastructureOptions): DynamicModule {
     return { module: SimulatorModule, imports: [InfrastructureModule.forRoot(options), CqrsModule.forRoot(), CasesCoreModule] };
   }

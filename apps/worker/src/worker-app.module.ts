@@ -1,7 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { InfrastructureModule, InfrastructureOptions } from '@civicloop/platform';
-import { WorkerModule } from './worker.module';
+import { ConsumersModule } from '@civicloop/consumers';
 
 /** The worker process on its own: the shared infrastructure plus the worker's consumers. */
 @Module({})
@@ -9,7 +9,7 @@ export class WorkerAppModule {
   static forRoot(options: InfrastructureOptions): DynamicModule {
     return {
       module: WorkerAppModule,
-      imports: [InfrastructureModule.forRoot(options), CqrsModule.forRoot(), WorkerModule],
+      imports: [InfrastructureModule.forRoot(options), CqrsModule.forRoot(), ConsumersModule],
     };
   }
 }

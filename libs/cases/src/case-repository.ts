@@ -21,14 +21,22 @@ export interface LoadedCase {
   state: CaseState;
   /** Revision of the last event folded, -1 when the case does not exist. */
   revision: number;
+  /** Global position of the last event folded, -1 when the case does not exist. */
+  position: number;
+  /** The events folded, oldest first (deadline computations read them again). */
+  events: readonly RecordedEvent[];
 }
 
-export function foldCase(events: RecordedEvent[], from: LoadedCase = { state: initialCaseState(), revision: -1 }): LoadedCase {
-  let state = from.state;
-  for (let i = from.revision + 1; i < events.length; i++) {
-    state = evolve(state, events[i] as unknown as CaseEvent, events[i].metadata.occurredAt);
+/** Events of a case stream hold case events: the one gate is the only writer of these streams. */
+const asCaseEvent = (event: RecordedEvent): CaseEvent => event as unknown as CaseEvent;
+
+export function foldCase(events: readonly RecordedEvent[], from?: LoadedCase): LoadedCase {
+  let state = from?.state ?? initialCaseState();
+  for (let i = (from?.revision ?? -1) + 1; i < events.length; i++) {
+    state = evolve(state, asCaseEvent(events[i]), events[i].metadata.occurredAt);
   }
-  return { state, revision: events.length ? events[events.length - 1].revision : from.revision };
+  const last = events.length ? events[events.length - 1] : undefined;
+  return { state, revision: last?.revision ?? -1, position: last?.position ?? -1, events };
 }
 
 const FOLDS_KEPT = 2_000;
@@ -44,6 +52,8 @@ export class CaseRepository {
    * States are never mutated (evolve returns new objects), so sharing one is safe.
    */
   private readonly folds = new Map<string, { last: RecordedEvent; loaded: LoadedCase }>();
+  /** How many times a case was loaded: the one gate loads once per attempt, and tests hold it to that. */
+  loads = 0;
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -58,6 +68,7 @@ export class CaseRepository {
   async load(caseId: string, options?: ReadStreamOptions): Promise<LoadedCase> {
     const events = await this.history(caseId, options);
     const kept = this.folds.get(caseId);
+    this.loads++;
     const reusable = kept && events[kept.loaded.revision] === kept.last;
     const loaded = foldCase(events, reusable ? kept.loaded : undefined);
     if (options === undefined && events.length) {

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { CaseRepository } from './case-repository';
-import { ExecuteCaseCommandHandler } from './execute-case-command';
+import { ExecuteCaseCommandHandler } from './gate/execute-case-command';
 
 /** The case write path, shared by the HTTP API and the worker's policies: both issue case commands. */
 @Module({

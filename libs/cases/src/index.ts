@@ -1,4 +1,4 @@
 export * from './case-repository';
 export * from './case-view';
-export * from './execute-case-command';
+export * from './gate/execute-case-command';
 export * from './cases-core.module';

@@ -1,4 +1,4 @@
-import { DEADLINE_KINDS, SlaTerms, slaTermsAtIntake, Tier } from '@civicloop/domain';
+import { DEADLINE_KINDS, isCaseEvent, SlaTerms, slaTermsAtIntake, Tier } from '@civicloop/domain';
 
 /**
  * What the deadlines of one case depend on, folded from its recorded events. Each anchor keeps the
@@ -42,34 +42,40 @@ export const initialDeadlineFacts = (streamId = ''): DeadlineFacts => ({
   signFor: null, resolve: null, whistles: [], supervisions: [], ratingWindow: null, reached: new Set(),
 });
 
-const DEADLINE_EVENTS_WITH_ID = new Set([
-  'SignForWarned', 'SignForOverdue', 'ResolutionWarned', 'ResolutionOverdue', 'WhistleReportOverdue', 'SupervisionAnswerOverdue',
-]);
-
 /** Folds one event into the facts, in place (the fold runs over whole histories and the whole store). */
 export function applyDeadlineFact(f: DeadlineFacts, event: FactEvent): DeadlineFacts {
-  const d = event.data as Record<string, never>;
-  const anchor: Anchor = { at: event.metadata.occurredAt, revision: event.revision };
   f.revision = event.revision;
   f.streamId = event.streamId;
-  if (DEADLINE_EVENTS_WITH_ID.has(event.type)) f.reached.add(d.deadlineId);
+  if (!isCaseEvent(event)) return f;
+  const anchor: Anchor = { at: event.metadata.occurredAt, revision: event.revision };
+  const backInQueue = () => Object.assign(f, { status: 'received', tier: null, signFor: null, resolve: null });
   switch (event.type) {
+    case 'SignForWarned': case 'SignForOverdue': case 'ResolutionWarned': case 'ResolutionOverdue':
+    case 'WhistleReportOverdue': case 'SupervisionAnswerOverdue':
+      f.reached.add(event.data.deadlineId);
+      break;
     case 'CaseReceived':
-      Object.assign(f, { caseId: d.caseId, status: 'received', category: d.category, urgency: d.urgency });
+      Object.assign(f, { caseId: event.data.caseId, status: 'received', category: event.data.category, urgency: event.data.urgency });
       f.terms = slaTermsAtIntake(event.data);
       break;
     case 'CaseDispatched':
+      Object.assign(f, { status: 'dispatched', tier: event.data.tier, signFor: anchor, resolve: null });
+      break;
     case 'CaseEscalated':
-      Object.assign(f, { status: 'dispatched', tier: d.tier ?? d.toTier, signFor: anchor, resolve: null });
+      Object.assign(f, { status: 'dispatched', tier: event.data.toTier, signFor: anchor, resolve: null });
       break;
     case 'CaseAccepted':
       Object.assign(f, { status: 'accepted', signFor: null, resolve: { ...anchor, extendedUntil: null } });
       break;
-    case 'ExtensionDecided':
-      if (d.approved && f.resolve) f.resolve = { at: f.resolve.at, revision: event.revision, extendedUntil: d.until };
+    case 'CaseReturnReviewed':
+      // A rejected return sends the case back to its unit, which must handle it from now on.
+      if (!event.data.approved) Object.assign(f, { status: 'accepted', tier: event.data.tier, signFor: null, resolve: { ...anchor, extendedUntil: null } });
       break;
-    case 'CaseReturned':
-      Object.assign(f, { status: 'received', tier: null, signFor: null });
+    case 'ExtensionDecided':
+      if (event.data.approved && f.resolve) f.resolve = { at: f.resolve.at, revision: event.revision, extendedUntil: event.data.until };
+      break;
+    case 'CaseReturned': case 'DispatchRecalled': case 'CaseTransferred':
+      backInQueue();
       break;
     case 'CaseResolved':
       Object.assign(f, { status: 'resolved', resolve: null, ratingWindow: anchor });
@@ -78,26 +84,35 @@ export function applyDeadlineFact(f: DeadlineFacts, event: FactEvent): DeadlineF
       f.ratingWindow = null;
       break;
     case 'CaseReopened':
-      Object.assign(f, { status: 'received', tier: null, signFor: null, resolve: null, ratingWindow: null });
+      backInQueue();
+      f.ratingWindow = null;
       break;
     case 'CaseClosed':
       Object.assign(f, { status: 'closed', signFor: null, resolve: null, ratingWindow: null, whistles: [], supervisions: [] });
       break;
     case 'WhistleBlown':
-      f.whistles.push({ whistleId: d.whistleId, at: anchor.at, revision: anchor.revision, departmentIds: [...(d.departmentIds as string[])], reported: [], completed: false });
+      f.whistles.push({ whistleId: event.data.whistleId, at: anchor.at, revision: anchor.revision, departmentIds: [...event.data.departmentIds], reported: [], completed: false });
       break;
     case 'DepartmentReported':
-      f.whistles.find((w) => w.whistleId === d.whistleId)?.reported.push(d.departmentId);
+      f.whistles.find((w) => w.whistleId === event.data.whistleId)?.reported.push(event.data.departmentId);
       break;
-    case 'WhistleCompleted':
-      for (const w of f.whistles) if (w.whistleId === d.whistleId) w.completed = true;
+    case 'WhistleCompleted': case 'WhistleWithdrawn':
+      for (const w of f.whistles) if (w.whistleId === event.data.whistleId) w.completed = true;
       break;
     case 'SupervisionOrdered':
-      f.supervisions.push({ supervisionId: d.supervisionId, at: anchor.at, revision: anchor.revision, answerBy: d.answerBy ?? null, answered: false });
+      f.supervisions.push({ supervisionId: event.data.supervisionId, at: anchor.at, revision: anchor.revision, answerBy: event.data.answerBy, answered: false });
       break;
-    case 'SupervisionAnswered':
-      for (const o of f.supervisions) if (o.supervisionId === d.supervisionId) o.answered = true;
+    case 'SupervisionAnswered': case 'SupervisionEnded':
+      for (const o of f.supervisions) if (o.supervisionId === event.data.supervisionId) o.answered = true;
       break;
+    // No deadline depends on these.
+    case 'CaseNoteAdded': case 'ExtensionRequested': case 'DepartmentActed': case 'PersonalDataUnmasked':
+    case 'CaseReminded': case 'DuplicateMerged':
+      break;
+    default: {
+      const unknown: never = event;
+      throw new Error(`deadline facts: unhandled case event ${(unknown as { type: string }).type}`);
+    }
   }
   return f;
 }

@@ -1,5 +1,5 @@
-import { Actor, CaseCommand } from '../src/case/case.commands';
-import { actors, CASE_ID, histories, run } from './given-when-then';
+import { Actor, CaseCommand, CaseCommandType, DecisionContext } from '../src/case/case.commands';
+import { actors, CASE_ID, ev, fold, histories, runDecide } from './given-when-then';
 
 /**
  * Every command in every status: the event types it writes where it is legal, the refusal code
@@ -11,7 +11,11 @@ const STATUSES = ['none', 'received', 'dispatched', 'accepted', 'resolved', 'rat
 const NR = 'CASE_NOT_RECEIVED', ND = 'CASE_NOT_DISPATCHED', NA = 'CASE_NOT_ACCEPTED', NRS = 'CASE_NOT_RESOLVED';
 const NF = 'CASE_NOT_FOUND', CL = 'CASE_CLOSED', NS = 'CASE_STATUS_NOT_ALLOWED';
 
-const matrix: [string, CaseCommand, Actor, Record<(typeof STATUSES)[number], Expected>][] = [
+const primary = fold([ev.received({ caseId: 'primary-case', compoundId: 'compound-02' })]);
+const duplicate = fold([ev.received({ caseId: 'dup-case', compoundId: 'compound-02' })]);
+
+type Row = [string, CaseCommand, Actor, Record<(typeof STATUSES)[number], Expected>, Partial<DecisionContext>?];
+const matrix: Row[] = [
   ['receive', {
     type: 'ReceiveCase',
     data: {
@@ -68,7 +72,25 @@ const matrix: [string, CaseCommand, Actor, Record<(typeof STATUSES)[number], Exp
   }],
   ['merge', { type: 'MergeCase', data: { intoCaseId: 'primary-case' } }, actors.operator, {
     none: NF, received: ['CaseClosed'], dispatched: ['CaseClosed'], accepted: ['CaseClosed'], resolved: NS, rated: NS, closed: CL,
+  }, { related: primary }],
+  ['merge (primary half)', { type: 'RecordDuplicateMerged', data: { duplicateCaseId: 'dup-case' } }, actors.operator, {
+    none: NF, received: ['DuplicateMerged'], dispatched: ['DuplicateMerged'], accepted: ['DuplicateMerged'],
+    resolved: ['DuplicateMerged'], rated: ['DuplicateMerged'], closed: 'PRIMARY_CASE_CLOSED',
+  }, { related: duplicate }],
+  ['transfer', { type: 'TransferCase', data: { compoundId: 'compound-07', reason: '地址有误' } }, actors.operator, {
+    none: NF, received: ['CaseTransferred'], dispatched: ['CaseTransferred'], accepted: ['CaseTransferred'], resolved: NS, rated: NS, closed: CL,
   }],
+  ['remind', { type: 'RemindCase', data: { note: '请尽快处理' } }, actors.operator, {
+    none: NF, received: NS, dispatched: ['CaseReminded'], accepted: ['CaseReminded'], resolved: NS, rated: NS, closed: CL,
+  }],
+  ['recall', { type: 'RecallDispatch', data: { reason: '派错单位' } }, actors.operator,
+    { none: NF, received: ND, dispatched: ['DispatchRecalled'], accepted: ND, resolved: ND, rated: ND, closed: CL }],
+  ['whistle-withdraw', { type: 'WithdrawWhistle', data: { whistleId: 'w-9', reason: '已协调' } }, actors.supervisor, {
+    none: NF, received: 'UNKNOWN_WHISTLE', dispatched: 'UNKNOWN_WHISTLE', accepted: 'UNKNOWN_WHISTLE',
+    resolved: 'UNKNOWN_WHISTLE', rated: 'UNKNOWN_WHISTLE', closed: CL,
+  }],
+  ['return-review', { type: 'ReviewReturn', data: { approved: true } }, actors.operator,
+    { none: NF, received: 'NO_RETURN_PENDING', dispatched: NR, accepted: NR, resolved: NR, rated: NR, closed: CL }],
   ['unmask', { type: 'UnmaskPersonalData', data: { reason: '复核' } }, actors.operator, {
     none: NF, received: ['PersonalDataUnmasked'], dispatched: ['PersonalDataUnmasked'], accepted: ['PersonalDataUnmasked'],
     resolved: ['PersonalDataUnmasked'], rated: ['PersonalDataUnmasked'], closed: ['PersonalDataUnmasked'],
@@ -76,11 +98,11 @@ const matrix: [string, CaseCommand, Actor, Record<(typeof STATUSES)[number], Exp
 ];
 
 describe('every case command in every status', () => {
-  const rows = matrix.flatMap(([name, command, actor, expected]) =>
-    STATUSES.map((status) => [name, status, command, actor, expected[status]] as const));
+  const rows = matrix.flatMap(([name, command, actor, expected, extra]) =>
+    STATUSES.map((status) => [name, status, command, actor, expected[status], extra ?? {}] as const));
 
-  it.each(rows)('%s when %s', (_name, status, command, actor, expected) => {
-    const outcome = run(histories[status], command, actor);
+  it.each(rows)('%s when %s', (_name, status, command, actor, expected, extra) => {
+    const outcome = runDecide(histories[status], command, actor, extra);
     if (typeof expected === 'string') {
       expect('refused' in outcome && outcome.refused.code).toBe(expected);
     } else {
@@ -88,8 +110,14 @@ describe('every case command in every status', () => {
     }
   });
 
-  it('covers every command type of the decider', () => {
-    const types = new Set(matrix.map(([, command]) => command.type));
-    expect(types.size).toBe(19);
+  it('covers every command type of the decider (deadlines have their own spec)', () => {
+    const covered: Record<Exclude<CaseCommandType, 'RecordDeadlineReached'>, true> = {
+      ReceiveCase: true, DispatchCase: true, AcceptCase: true, ReturnCase: true, AddNote: true, RequestExtension: true,
+      DecideExtension: true, ResolveCase: true, EscalateCase: true, BlowWhistle: true, ReportDepartment: true,
+      RecordDepartmentAction: true, OrderSupervision: true, AnswerSupervision: true, RateCase: true, ReopenCase: true,
+      CloseCase: true, MergeCase: true, RecordDuplicateMerged: true, UnmaskPersonalData: true, TransferCase: true,
+      RemindCase: true, RecallDispatch: true, WithdrawWhistle: true, ReviewReturn: true,
+    };
+    expect(new Set(matrix.map(([, command]) => command.type))).toEqual(new Set(Object.keys(covered)));
   });
 });

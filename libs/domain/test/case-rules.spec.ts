@@ -56,7 +56,9 @@ describe('dispatch', () => {
   });
   it('dispatches again after a return, and after a reopen', () => {
     const returned = [...histories.dispatched, { type: 'CaseReturned', data: { assigneeId: 'company-jinling', tier: 'grid', reason: 'other', note: null } } as const];
-    given(...returned).when({ type: 'DispatchCase', data: { assigneeId: 'grid-111', tier: 'grid' } }).thenTypes('CaseDispatched');
+    given(...returned).when({ type: 'DispatchCase', data: { assigneeId: 'grid-111', tier: 'grid' } }).thenRefused('RETURN_REVIEW_PENDING');
+    const reviewed = [...returned, { type: 'CaseReturnReviewed', data: { approved: true, note: null, assigneeId: 'company-jinling', tier: 'grid' } } as const];
+    given(...reviewed).when({ type: 'DispatchCase', data: { assigneeId: 'grid-111', tier: 'grid' } }).thenTypes('CaseDispatched');
     const reopened = [...histories.rated, { type: 'CaseReopened', data: { reason: 'x', reworkCount: 1 } } as const];
     given(...reopened).when({ type: 'DispatchCase', data: { assigneeId: 'grid-111', tier: 'grid' } }).thenTypes('CaseDispatched');
   });
@@ -64,9 +66,11 @@ describe('dispatch', () => {
 
 describe('accept and return', () => {
   it('only the assigned unit signs for a case or returns it', () => {
-    given(...histories.dispatched).when({ type: 'AcceptCase', data: {} }, actors.otherCompany).thenRefused('NOT_ASSIGNEE', 'forbidden');
-    given(...histories.dispatched).when({ type: 'AcceptCase', data: {} }, actors.operator).thenRefused('NOT_ASSIGNEE', 'forbidden');
-    given(...histories.dispatched).when({ type: 'ReturnCase', data: { reason: 'other' } }, actors.otherCompany).thenRefused('NOT_ASSIGNEE');
+    const gate = { through: 'gate' } as const;
+    given(...histories.dispatched).when({ type: 'AcceptCase', data: {} }, actors.otherCompany, gate).thenRefused('OUT_OF_SCOPE', 'forbidden');
+    given(...histories.dispatched).when({ type: 'AcceptCase', data: {} }, actors.operator, gate).thenRefused('ROLE_NOT_ALLOWED', 'forbidden');
+    given(...histories.dispatched).when({ type: 'ReturnCase', data: { reason: 'other' } }, actors.otherCompany, gate).thenRefused('OUT_OF_SCOPE');
+    given(...histories.dispatched).when({ type: 'AcceptCase', data: {} }, actors.company, gate).thenTypes('CaseAccepted');
   });
   it('a return keeps who returned it and why, and puts the case back in the queue', () => {
     given(...histories.dispatched).when({ type: 'ReturnCase', data: { reason: 'unclear_ownership', note: '产权不清' } }, actors.company)
@@ -88,11 +92,14 @@ describe('escalate', () => {
     expect(event.data).toMatchObject({ toTier: 'street', toAssigneeId: 'street-fuzimiao' });
     expect(fold([...atCommunity, event])).toMatchObject({ status: 'dispatched', tier: 'street', assigneeId: 'street-fuzimiao' });
   });
-  it('takes a named assignee of the right kind only', () => {
-    const [event] = given(...histories.accepted).when({ type: 'EscalateCase', data: { reason: 'x', assigneeId: 'community-12' } }).thenTypes('CaseEscalated');
-    expect(event.data).toMatchObject({ toAssigneeId: 'community-12' });
+  it('goes only to the next-tier ancestor of the compound, named or not', () => {
+    const [event] = given(...histories.accepted).when({ type: 'EscalateCase', data: { reason: 'x', assigneeId: 'community-11' } }).thenTypes('CaseEscalated');
+    expect(event.data).toMatchObject({ toAssigneeId: 'community-11' });
+    given(...histories.accepted).when({ type: 'EscalateCase', data: { reason: 'x', assigneeId: 'community-12' } })
+      .thenRefused('UNIT_OUTSIDE_JURISDICTION', 'invalid');
     given(...histories.accepted).when({ type: 'EscalateCase', data: { reason: 'x', assigneeId: 'street-fuzimiao' } })
-      .thenRefused('UNIT_KIND_NOT_ALLOWED_AT_TIER', 'invalid');
+      .thenRefused('UNIT_OUTSIDE_JURISDICTION', 'invalid');
+    given(...histories.accepted).when({ type: 'EscalateCase', data: { reason: 'x', assigneeId: 'nowhere' } }).thenRefused('UNKNOWN_UNIT', 'invalid');
   });
   it('stops at the district', () => {
     given(ev.received(), ev.dispatched('district-qinhuai', 'district')).when({ type: 'EscalateCase', data: { reason: 'x' } })
@@ -227,7 +234,8 @@ describe('rate, reopen, close', () => {
       .then([{ type: 'CaseClosed', data: { kind: 'withdrawn', reason: '居民撤诉', mergedIntoCaseId: null } }]);
   });
   it('merge closes the duplicate, pointing at the primary, and never into itself', () => {
-    given(...histories.received).when({ type: 'MergeCase', data: { intoCaseId: 'p-1' } })
+    const primary = fold([ev.received({ caseId: 'p-1', compoundId: 'compound-02' })]);
+    given(...histories.received).when({ type: 'MergeCase', data: { intoCaseId: 'p-1' } }, actors.operator, { related: primary })
       .then([{ type: 'CaseClosed', data: { kind: 'duplicate', reason: 'duplicate of p-1', mergedIntoCaseId: 'p-1' } }]);
     given(...histories.received).when({ type: 'MergeCase', data: { intoCaseId: CASE_ID } }).thenRefused('MERGE_INTO_SELF', 'invalid');
   });

@@ -1,5 +1,6 @@
 import { Directory, DEMO_DIRECTORY_FILE } from '@civicloop/directory';
-import { Actor, CaseCommand } from '../src/case/case.commands';
+import { Actor, CaseCommand, DecisionContext } from '../src/case/case.commands';
+import { authorize } from '../src/case/case.authorize';
 import { decide } from '../src/case/case.decide';
 import { CaseRefused } from '../src/case/case.errors';
 import { CaseEvent } from '../src/case/case.events';
@@ -27,18 +28,36 @@ export function fold(events: CaseEvent[]): CaseState {
 
 export type Outcome = { events: CaseEvent[] } | { refused: CaseRefused };
 
-export function run(history: CaseEvent[], command: CaseCommand, actor: Actor = actors.operator): Outcome {
+/** decide alone, as the status matrix needs it (who may is authorize's matrix). */
+export function runDecide(history: CaseEvent[], command: CaseCommand, actor: Actor, extra: Partial<DecisionContext> = {}): Outcome {
   try {
-    return { events: decide(command, fold(history), { actor, now: NOW, directory }) };
+    return { events: decide(command, fold(history), { actor, now: NOW, directory, ...extra }) };
   } catch (error) {
     if (error instanceof CaseRefused) return { refused: error };
     throw error;
   }
 }
 
+/** The one gate in pure form: authorize, then decide, on the same state. */
+export function run(history: CaseEvent[], command: CaseCommand, actor: Actor = actors.operator, extra: Partial<DecisionContext> = {}): Outcome {
+  try {
+    const state = fold(history);
+    authorize(command, state, actor, directory);
+    return { events: decide(command, state, { actor, now: NOW, directory, ...extra }) };
+  } catch (error) {
+    if (error instanceof CaseRefused) return { refused: error };
+    throw error;
+  }
+}
+
+/**
+ * given/when/then over `decide` (the rules of the loop); `through: 'gate'` runs authorize first, as
+ * the one gate does, for the rules of who may.
+ */
 export const given = (...history: CaseEvent[]) => ({
-  when: (command: CaseCommand, actor: Actor = actors.operator) => {
-    const outcome = run(history, command, actor);
+  when: (command: CaseCommand, actor: Actor = actors.operator, extra: Partial<DecisionContext> & { through?: 'gate' } = {}) => {
+    const { through, ...context } = extra;
+    const outcome = through === 'gate' ? run(history, command, actor, context) : runDecide(history, command, actor, context);
     return {
       then(expected: CaseEvent[]) {
         if ('refused' in outcome) throw new Error(`expected events, refused with ${outcome.refused.code}: ${outcome.refused.message}`);

@@ -1,19 +1,23 @@
+import { CaseEvent, isCaseEvent } from '@civicloop/domain';
 import { RecordedEvent } from '@civicloop/event-store';
 import { OrgLookup } from './org';
 import { ViewSettings } from './settings';
 import { Row, TableSpec } from './table-spec';
 
-/** One event of a case stream as projections see it. */
-export interface CaseEventEnvelope {
+/** Where and when a case event happened, beside the event itself. */
+interface EnvelopeMeta {
   caseId: string;
-  type: string;
-  // Each projection narrows `data` by `type`; unknown types are skipped.
-  data: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
   /** occurredAt from the metadata (the injected clock), never the wall clock of the projector. */
   at: string;
   position: number;
   actorUnitId: string | null;
 }
+
+/**
+ * One event of a case stream as projections see it: the case event union itself, so each
+ * projection switches on `type` exhaustively and a new event type fails the build where unhandled.
+ */
+export type CaseEventEnvelope = CaseEvent & EnvelopeMeta;
 
 export interface ProjectionEnv {
   org: OrgLookup;
@@ -46,12 +50,12 @@ export interface Projection<Doc = unknown> {
 export const CASE_STREAM_PREFIX = 'case-';
 
 export function toEnvelope(event: RecordedEvent): CaseEventEnvelope | null {
-  if (!event.streamId.startsWith(CASE_STREAM_PREFIX)) return null;
+  if (!event.streamId.startsWith(CASE_STREAM_PREFIX) || !isCaseEvent(event)) return null;
   const caseId = typeof event.metadata.caseId === 'string' ? event.metadata.caseId : event.streamId.slice(CASE_STREAM_PREFIX.length);
+  const caseEvent: CaseEvent = event;
   return {
+    ...caseEvent,
     caseId,
-    type: event.type,
-    data: event.data,
     at: event.metadata.occurredAt,
     position: Number(event.position),
     actorUnitId: event.metadata.actor?.unitId ?? null,

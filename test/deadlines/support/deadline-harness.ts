@@ -10,7 +10,7 @@ import { loadDefaultCalendar, slaTermsAtIntake } from '@civicloop/deadlines';
 import { Actor, CaseCommand } from '@civicloop/domain';
 import { RecordedEvent } from '@civicloop/event-store';
 import { AppConfig, loadConfig } from '@civicloop/platform';
-import { DeadlinesService } from '../../../apps/worker/src/deadlines/deadlines.service';
+import { DeadlinesService } from '../../../libs/consumers/src/deadlines/deadlines.service';
 import { WorkerAppModule } from '../../../apps/worker/src/worker-app.module';
 import { writePolicy } from './seconds-policy';
 

@@ -1,7 +1,10 @@
-import { Controller, Get, Inject } from '@nestjs/common';
+import { Controller, Get, HttpStatus, Inject } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { Actor } from '@civicloop/domain';
 import { EVENT_STORE, EventStore } from '@civicloop/event-store';
 import { Access } from '../auth/access.guard';
+import { CurrentActor } from '../auth/actor';
+import { ApiError } from '../common/api-error';
 
 export class UnmaskEntryDto {
   @ApiProperty() caseId!: string;
@@ -29,9 +32,12 @@ export class AuditUnmasksController {
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
   @Get()
-  @Access('unmask')
+  // The read table has no auditors-only row: the views' roles pass the guard, then only auditors
+  // (who alone may unmask) see the trail.
+  @Access('views')
   @ApiOkResponse({ type: UnmasksDto })
-  async list(): Promise<UnmasksDto> {
+  async list(@CurrentActor() actor: Actor): Promise<UnmasksDto> {
+    if (actor.role !== 'auditor') throw new ApiError(HttpStatus.FORBIDDEN, 'ROLE_NOT_ALLOWED', `a ${actor.role} may not read the unmask trail`);
     const rows: UnmaskEntryDto[] = [];
     let after: number | null = null;
     for (;;) {

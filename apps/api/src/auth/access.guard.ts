@@ -1,19 +1,22 @@
 import { CanActivate, ExecutionContext, HttpStatus, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { Actor } from '@civicloop/domain';
+import { Actor, authorizeRead, ReadAccess } from '@civicloop/domain';
 import { CaseRepository } from '@civicloop/cases';
 import { Directory } from '@civicloop/directory';
 import { ApiError } from '../common/api-error';
 import { IS_PUBLIC } from './actor';
-import { AccessRule, decideAccess } from './case-access.policy';
 
 const ACCESS = 'access';
-/** Names the policy row that governs an endpoint; an endpoint without one is closed to everybody. */
-export const Access = (rule: AccessRule) => SetMetadata(ACCESS, rule);
+/** A read endpoint names its row of the domain's READ_ACCESS table. */
+export const Access = (rule: ReadAccess) => SetMetadata(ACCESS, rule);
+/** A command endpoint: the one gate (authorize beside decide, in libs/domain) decides who may. */
+export const Gated = () => SetMetadata(ACCESS, 'gate');
 
-const forbidden = (code: string, message: string) => new ApiError(HttpStatus.FORBIDDEN, code, message);
-
-/** Runs after the JWT guard on every request: role first, then scope against the case as it stands. */
+/**
+ * Runs after the JWT guard. Deny by default: an endpoint names a read rule or the gate. Commands
+ * pass straight to the gate, which authorizes on the state it decides on (and again on a retry);
+ * reads are checked here against the same table file's read rows.
+ */
 @Injectable()
 export class AccessGuard implements CanActivate {
   constructor(private readonly reflector: Reflector, private readonly cases: CaseRepository, private readonly directory: Directory) {}
@@ -21,17 +24,15 @@ export class AccessGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
-    const rule = this.reflector.getAllAndOverride<AccessRule | undefined>(ACCESS, targets);
-    if (!rule) throw forbidden('NO_ACCESS_RULE', 'no access rule is declared for this endpoint (deny by default)');
-    const request = context.switchToHttp().getRequest<{ actor: Actor; params: Record<string, string>; body: unknown }>();
-    const caseId = request.params?.id;
+    const rule = this.reflector.getAllAndOverride<ReadAccess | 'gate' | undefined>(ACCESS, targets);
+    if (!rule) throw new ApiError(HttpStatus.FORBIDDEN, 'NO_ACCESS_RULE', 'no access rule is declared for this endpoint (deny by default)');
+    if (rule === 'gate') return true;
+    const request = context.switchToHttp().getRequest<{ actor: Actor; params: Record<string, string> }>();
+    const caseId = rule === 'case' ? request.params?.id : undefined;
     const state = caseId ? (await this.cases.load(caseId)).state : null;
     // An unknown case is left to the handler, which answers 404.
     if (state && state.status === 'none') return true;
-    const body = (request.body && typeof request.body === 'object' ? request.body : {}) as Record<string, unknown>;
-    const decision = decideAccess(rule, { actor: request.actor, state, body, directory: this.directory });
-    if (decision === 'role') throw forbidden('ROLE_NOT_ALLOWED', `a ${request.actor.role} may not ${rule}`);
-    if (decision === 'scope') throw forbidden('OUT_OF_SCOPE', `this case is outside what ${request.actor.id} may ${rule}`);
+    authorizeRead(rule, state, request.actor, this.directory);
     return true;
   }
 }

@@ -1,5 +1,5 @@
 import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
-import { Actor } from '@civicloop/domain';
+import { Actor, Role } from '@civicloop/domain';
 
 export const IS_PUBLIC = 'isPublic';
 /** Marks an endpoint that needs no token (health, API docs). */
@@ -7,7 +7,7 @@ export const Public = () => SetMetadata(IS_PUBLIC, true);
 
 export interface TokenClaims {
   sub: string;
-  role: Actor['role'];
+  role: Role;
   org: string | null;
   name?: string;
 }

@@ -1,40 +1,47 @@
 import { Module } from '@nestjs/common';
-import { AcceptCaseController } from './accept-case/accept-case.controller';
-import { AddNoteController } from './add-note/add-note.controller';
-import { AnswerSupervisionController } from './answer-supervision/answer-supervision.controller';
-import { BlowWhistleController } from './blow-whistle/blow-whistle.controller';
-import { CloseCaseController } from './close-case/close-case.controller';
-import { DecideExtensionController } from './decide-extension/decide-extension.controller';
-import { DispatchCaseController } from './dispatch-case/dispatch-case.controller';
-import { EscalateCaseController } from './escalate-case/escalate-case.controller';
+import { CasesCoreModule } from '@civicloop/cases';
+import { AcceptCaseEndpoint } from './accept-case/accept-case.endpoint';
+import { AddNoteEndpoint } from './add-note/add-note.endpoint';
+import { AnswerSupervisionEndpoint } from './answer-supervision/answer-supervision.endpoint';
+import { BlowWhistleEndpoint } from './blow-whistle/blow-whistle.endpoint';
+import { CloseCaseEndpoint } from './close-case/close-case.endpoint';
+import { DecideExtensionEndpoint } from './decide-extension/decide-extension.endpoint';
+import { DispatchCaseEndpoint } from './dispatch-case/dispatch-case.endpoint';
+import { EscalateCaseEndpoint } from './escalate-case/escalate-case.endpoint';
+import { MergeCaseEndpoint } from './merge-case/merge-case.endpoint';
+import { OrderSupervisionEndpoint } from './order-supervision/order-supervision.endpoint';
+import { RateCaseEndpoint } from './rate-case/rate-case.endpoint';
+import { ReopenCaseEndpoint } from './reopen-case/reopen-case.endpoint';
+import { RecordDepartmentActionEndpoint } from './record-department-action/record-department-action.endpoint';
+import { ReportDepartmentEndpoint } from './report-department/report-department.endpoint';
+import { RequestExtensionEndpoint } from './request-extension/request-extension.endpoint';
+import { ResolveCaseEndpoint } from './resolve-case/resolve-case.endpoint';
+import { ReturnCaseEndpoint } from './return-case/return-case.endpoint';
+import { TransferCaseEndpoint } from './transfer-case/transfer-case.endpoint';
+import { RemindCaseEndpoint } from './remind-case/remind-case.endpoint';
+import { RecallDispatchEndpoint } from './recall-dispatch/recall-dispatch.endpoint';
+import { WithdrawWhistleEndpoint } from './withdraw-whistle/withdraw-whistle.endpoint';
+import { ReviewReturnEndpoint } from './review-return/review-return.endpoint';
 import { GetCaseController } from './get-case/get-case.controller';
 import { GetCaseHandler } from './get-case/get-case.query';
 import { GetCaseHistoryController } from './get-case-history/get-case-history.controller';
 import { GetCaseHistoryHandler } from './get-case-history/get-case-history.query';
-import { MergeCaseController } from './merge-case/merge-case.controller';
-import { OrderSupervisionController } from './order-supervision/order-supervision.controller';
-import { RateCaseController } from './rate-case/rate-case.controller';
-import { ReceiveCaseController } from './receive-case/receive-case.controller';
-import { RecordDepartmentActionController } from './record-department-action/record-department-action.controller';
-import { ReopenCaseController } from './reopen-case/reopen-case.controller';
-import { ReportDepartmentController } from './report-department/report-department.controller';
-import { RequestExtensionController } from './request-extension/request-extension.controller';
-import { ResolveCaseController } from './resolve-case/resolve-case.controller';
-import { ReturnCaseController } from './return-case/return-case.controller';
-import { CasesCoreModule } from '@civicloop/cases';
-import { UnmaskPersonalDataController } from './unmask-personal-data/unmask-personal-data.controller';
 import { GetCaseChainController } from './get-case-chain/get-case-chain.controller';
+import { ReceiveCaseController } from './receive-case/receive-case.controller';
+import { UnmaskPersonalDataController } from './unmask-personal-data/unmask-personal-data.controller';
 import { ViewsModule } from '../views/views.module';
 
+/** Every case command endpoint maps its request to a command for the one gate (libs/cases). */
 @Module({
   imports: [CasesCoreModule, ViewsModule],
   controllers: [
-    ReceiveCaseController, DispatchCaseController, AcceptCaseController, ReturnCaseController, AddNoteController,
-    RequestExtensionController, DecideExtensionController, ResolveCaseController, EscalateCaseController,
-    BlowWhistleController, ReportDepartmentController, RecordDepartmentActionController,
-    OrderSupervisionController, AnswerSupervisionController, RateCaseController, ReopenCaseController,
-    CloseCaseController, MergeCaseController, UnmaskPersonalDataController, GetCaseController, GetCaseHistoryController,
-    GetCaseChainController,
+    ReceiveCaseController, UnmaskPersonalDataController, GetCaseController, GetCaseHistoryController, GetCaseChainController,
+    AcceptCaseEndpoint, AddNoteEndpoint, AnswerSupervisionEndpoint, BlowWhistleEndpoint,
+    CloseCaseEndpoint, DecideExtensionEndpoint, DispatchCaseEndpoint, EscalateCaseEndpoint,
+    MergeCaseEndpoint, OrderSupervisionEndpoint, RateCaseEndpoint, ReopenCaseEndpoint,
+    RecordDepartmentActionEndpoint, ReportDepartmentEndpoint, RequestExtensionEndpoint, ResolveCaseEndpoint,
+    ReturnCaseEndpoint, TransferCaseEndpoint, RemindCaseEndpoint, RecallDispatchEndpoint,
+    WithdrawWhistleEndpoint, ReviewReturnEndpoint,
   ],
   providers: [GetCaseHandler, GetCaseHistoryHandler],
 })

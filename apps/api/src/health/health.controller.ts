@@ -5,7 +5,7 @@ import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs
 import { Directory } from '@civicloop/directory';
 import { EVENT_STORE, EventStore } from '@civicloop/event-store';
 import { ReadModels } from '@civicloop/read-models';
-import { DeadlinesService } from '../../../worker/src/deadlines/deadlines.service';
+import { DeadlinesService } from '@civicloop/consumers';
 import { Public } from '../auth/actor';
 
 @ApiTags('health')

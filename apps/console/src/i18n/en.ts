@@ -71,6 +71,7 @@ export const en: Catalogue = {
     whistle_report_overdue: 'Report overdue', supervision_answer_overdue: 'Supervision answer overdue', rating_window_expired: 'Rating window ends',
   },
   eventType: {
+    CaseTransferred: 'Transferred', CaseReminded: 'Reminded', DispatchRecalled: 'Dispatch recalled', WhistleWithdrawn: 'Whistle withdrawn', CaseReturnReviewed: 'Return reviewed', DuplicateMerged: 'Duplicate merged', SupervisionEnded: 'Supervision ended',
     CaseReceived: 'Taken in', CaseDispatched: 'Dispatched', CaseAccepted: 'Signed for', CaseReturned: 'Returned', CaseNoteAdded: 'Note',
     ExtensionRequested: 'Extension requested', ExtensionDecided: 'Extension decided', CaseResolved: 'Resolved', CaseEscalated: 'Escalated',
     WhistleBlown: 'Whistle blown', DepartmentReported: 'Department reported', DepartmentActed: 'Department acted', WhistleCompleted: 'Whistle complete',
@@ -79,6 +80,7 @@ export const en: Catalogue = {
     ResolutionOverdue: 'Resolution overdue', WhistleReportOverdue: 'Report overdue', SupervisionAnswerOverdue: 'Supervision answer overdue',
   },
   refusal: {
+    CASE_NOT_HELD: 'Not held by your unit', CHANNEL_NOT_ALLOWED: 'You may not take in through this channel', EXTENSION_NOT_LATER: 'The extension must be later than the current limit', MERGE_ACROSS_STREETS: 'Cannot merge across streets', MERGE_CYCLE: 'Cannot merge in a cycle', NO_RETURN_PENDING: 'No return to review', RECALL_NOT_ALLOWED: 'Cannot recall now', RETURN_REVIEW_PENDING: 'A return is waiting for review', SUPERVISION_ENDED: 'Supervision ended', SUPERVISION_OPEN: 'Supervision not answered yet', TRANSFER_TO_SAME_COMPOUND: 'Cannot transfer to the same compound', UNIT_OUTSIDE_JURISDICTION: 'The unit is outside the jurisdiction', WHISTLE_WITHDRAWN: 'Whistle withdrawn',
     BAD_REQUEST: 'Bad request', CASE_ALREADY_EXISTS: 'The case already exists', CASE_ALREADY_RATED: 'Already rated', CASE_CLOSED: 'The case is closed',
     CASE_NOT_ACCEPTED: 'Not signed for yet', CASE_NOT_DISPATCHED: 'Not dispatched yet', CASE_NOT_FOUND: 'No such case', CASE_NOT_RATED: 'Not rated yet',
     CASE_NOT_RECEIVED: 'The case is not new', CASE_NOT_RESOLVED: 'Not resolved yet', CASE_STATUS_NOT_ALLOWED: 'Not allowed in this status',

@@ -73,6 +73,7 @@ export const zhCN = {
     whistle_report_overdue: '报到超期', supervision_answer_overdue: '督办答复超期', rating_window_expired: '评价期满',
   },
   eventType: {
+    CaseTransferred: '转办', CaseReminded: '催办', DispatchRecalled: '撤回派单', WhistleWithdrawn: '撤回吹哨', CaseReturnReviewed: '退单审核', DuplicateMerged: '合并重复件', SupervisionEnded: '督办结束',
     CaseReceived: '受理', CaseDispatched: '派单', CaseAccepted: '签收', CaseReturned: '退单', CaseNoteAdded: '备注',
     ExtensionRequested: '申请延期', ExtensionDecided: '延期审批', CaseResolved: '办结', CaseEscalated: '上报',
     WhistleBlown: '吹哨', DepartmentReported: '部门报到', DepartmentActed: '部门处置', WhistleCompleted: '吹哨办结',
@@ -81,6 +82,7 @@ export const zhCN = {
     ResolutionOverdue: '办结超期', WhistleReportOverdue: '报到超期', SupervisionAnswerOverdue: '督办答复超期',
   },
   refusal: {
+    CASE_NOT_HELD: '工单不在本单位办理', CHANNEL_NOT_ALLOWED: '您不能通过该渠道受理', EXTENSION_NOT_LATER: '延期时间须晚于现有时限', MERGE_ACROSS_STREETS: '不能跨街道合并', MERGE_CYCLE: '不能循环合并', NO_RETURN_PENDING: '没有待审核的退单', RECALL_NOT_ALLOWED: '当前不能撤回派单', RETURN_REVIEW_PENDING: '退单待审核', SUPERVISION_ENDED: '督办已结束', SUPERVISION_OPEN: '督办尚未答复', TRANSFER_TO_SAME_COMPOUND: '不能转办到同一小区', UNIT_OUTSIDE_JURISDICTION: '该单位不在管辖范围内', WHISTLE_WITHDRAWN: '吹哨已撤回',
     BAD_REQUEST: '请求有误', CASE_ALREADY_EXISTS: '工单已存在', CASE_ALREADY_RATED: '本轮办理已评价', CASE_CLOSED: '工单已结案',
     CASE_NOT_ACCEPTED: '工单尚未签收', CASE_NOT_DISPATCHED: '工单尚未派单', CASE_NOT_FOUND: '工单不存在', CASE_NOT_RATED: '工单尚未评价',
     CASE_NOT_RECEIVED: '工单不在待派单状态', CASE_NOT_RESOLVED: '工单尚未办结', CASE_STATUS_NOT_ALLOWED: '工单当前状态不允许此操作',

@@ -1,8 +1,10 @@
 import {
-  Channel, Rating, RequestType, ResolutionOutcome, ReturnReason, Role, Tier, Urgency,
+  ActorRole, Channel, Rating, RequestType, ResolutionOutcome, ReturnReason, Tier, Urgency,
 } from './vocabulary';
 import { DirectoryView } from '../directory/directory';
-import type { RecordDeadlineReached, SlaTerms } from './case.deadlines';
+import { RecordDeadlineReached } from './deadline/deadline.command';
+import { SlaTerms } from './deadline/sla-terms';
+import { CaseState } from './case.state';
 
 type Command<Type extends string, Data> = { type: Type; data: Data };
 
@@ -38,17 +40,25 @@ export type ReopenCase = Command<'ReopenCase', { reason: string }>;
 export type CloseCase = Command<'CloseCase', { reason: string }>;
 export type MergeCase = Command<'MergeCase', { intoCaseId: string }>;
 export type UnmaskPersonalData = Command<'UnmaskPersonalData', { reason: string }>;
+export type TransferCase = Command<'TransferCase', { compoundId: string; reason: string }>;
+export type RemindCase = Command<'RemindCase', { note: string }>;
+export type RecallDispatch = Command<'RecallDispatch', { reason: string }>;
+export type WithdrawWhistle = Command<'WithdrawWhistle', { whistleId: string; reason: string }>;
+export type ReviewReturn = Command<'ReviewReturn', { approved: boolean; note?: string }>;
+/** The second half of a merge, on the primary: issued by the gate, never by a request. */
+export type RecordDuplicateMerged = Command<'RecordDuplicateMerged', { duplicateCaseId: string }>;
 
 export type CaseCommand =
   | ReceiveCase | DispatchCase | AcceptCase | ReturnCase | AddNote | RequestExtension | DecideExtension
   | ResolveCase | EscalateCase | BlowWhistle | ReportDepartment | RecordDepartmentAction
-  | OrderSupervision | AnswerSupervision | RateCase | ReopenCase | CloseCase | MergeCase | RecordDeadlineReached | UnmaskPersonalData;
+  | OrderSupervision | AnswerSupervision | RateCase | ReopenCase | CloseCase | MergeCase | RecordDeadlineReached
+  | UnmaskPersonalData | TransferCase | RemindCase | RecallDispatch | WithdrawWhistle | ReviewReturn | RecordDuplicateMerged;
 
 export type CaseCommandType = CaseCommand['type'];
 
 export interface Actor {
   id: string;
-  role: Role;
+  role: ActorRole;
   /** The org unit the actor works for; residents have none. */
   unitId: string | null;
 }
@@ -59,4 +69,8 @@ export interface DecisionContext {
   /** ISO-8601, from the injected clock. */
   now: string;
   directory: DirectoryView;
+  /** Merges only: the other case as it stands (the primary for MergeCase, the duplicate for RecordDuplicateMerged). */
+  related?: CaseState;
+  /** Extensions only: when the resolution is due now (from the SLA policy and calendar), null when no limit runs. */
+  resolveDueAt?: string | null;
 }

@@ -1,7 +1,8 @@
 import {
   Channel, ClosureKind, Rating, RequestType, ResolutionOutcome, ReturnReason, Tier, Urgency,
 } from './vocabulary';
-import { DEADLINE_EVENT_TYPES, DeadlineEvent, SlaTermsAtIntake } from './case.deadlines';
+import { DEADLINE_EVENT_TYPES, DeadlineEvent } from './deadline/deadline.events';
+import { SlaTermsAtIntake } from './deadline/sla-terms';
 
 /** Event data holds JSON primitives, ISO-8601 strings and arrays of them: nothing else. */
 type Event<Type extends string, Data extends Record<string, unknown>> = { type: Type; data: Data };
@@ -51,13 +52,33 @@ export type CaseReopened = Event<'CaseReopened', { reason: string; reworkCount: 
 /** An auditor saw the resident's personal data unmasked: recorded because privacy demands it. */
 export type PersonalDataUnmasked = Event<'PersonalDataUnmasked', { reason: string }>;
 export type CaseClosed = Event<'CaseClosed', { kind: ClosureKind; reason: string; mergedIntoCaseId: string | null }>;
+/** 转办: the case was filed under the wrong compound; it waits for dispatch in the new jurisdiction. */
+export type CaseTransferred = Event<'CaseTransferred', {
+  fromCompoundId: string; toCompoundId: string; reason: string; previousAssigneeId: string | null; previousTier: Tier | null;
+}>;
+/** 催办: a reminder to the unit holding the case. */
+export type CaseReminded = Event<'CaseReminded', { assigneeId: string; tier: Tier; note: string }>;
+/** 撤回: the dispatch centre took back a dispatch before it was signed for. */
+export type DispatchRecalled = Event<'DispatchRecalled', { assigneeId: string; tier: Tier; reason: string }>;
+/** The street (or a higher supervisor) withdrew a whistle; its missing departments no longer block resolve. */
+export type WhistleWithdrawn = Event<'WhistleWithdrawn', { whistleId: string; reason: string; pendingDepartmentIds: string[] }>;
+/** 退单审核: approved, the case waits for dispatch; rejected, it goes back to the unit that returned it. */
+export type CaseReturnReviewed = Event<'CaseReturnReviewed', {
+  approved: boolean; note: string | null; assigneeId: string; tier: Tier;
+}>;
+/** On the primary case: another case was closed as its duplicate. */
+export type DuplicateMerged = Event<'DuplicateMerged', { duplicateCaseId: string }>;
+/** A supervision order left unanswered when the case itself ended (withdrawn, merged, rating window). */
+export type SupervisionEnded = Event<'SupervisionEnded', { supervisionId: string; reason: string }>;
 
 export type CaseEvent =
   | DeadlineEvent
   | CaseReceived | CaseDispatched | CaseAccepted | CaseReturned | CaseNoteAdded
   | ExtensionRequested | ExtensionDecided | CaseResolved | CaseEscalated
   | WhistleBlown | DepartmentReported | DepartmentActed | WhistleCompleted
-  | SupervisionOrdered | SupervisionAnswered | CaseRated | CaseReopened | CaseClosed | PersonalDataUnmasked;
+  | SupervisionOrdered | SupervisionAnswered | CaseRated | CaseReopened | CaseClosed | PersonalDataUnmasked
+  | CaseTransferred | CaseReminded | DispatchRecalled | WhistleWithdrawn | CaseReturnReviewed | DuplicateMerged
+  | SupervisionEnded;
 
 export type CaseEventType = CaseEvent['type'];
 
@@ -67,7 +88,17 @@ export const CASE_EVENT_TYPES: readonly CaseEventType[] = [
   'ExtensionRequested', 'ExtensionDecided', 'CaseResolved', 'CaseEscalated',
   'WhistleBlown', 'DepartmentReported', 'DepartmentActed', 'WhistleCompleted',
   'SupervisionOrdered', 'SupervisionAnswered', 'CaseRated', 'CaseReopened', 'CaseClosed', 'PersonalDataUnmasked',
+  'CaseTransferred', 'CaseReminded', 'DispatchRecalled', 'WhistleWithdrawn', 'CaseReturnReviewed', 'DuplicateMerged',
+  'SupervisionEnded',
 ];
 
 /** Bumped when the shape of any event's data changes; readers upcast older versions. */
 export const CASE_EVENT_SCHEMA_VERSION = 1;
+
+/**
+ * Narrows a stored event (type and data as read back) to the case event union, so consumers
+ * switch on it exhaustively; an event of another kind (a calendar, say) is not a case event.
+ */
+export function isCaseEvent<E extends { type: string; data: Record<string, unknown> }>(event: E): event is E & CaseEvent {
+  return (CASE_EVENT_TYPES as readonly string[]).includes(event.type);
+}

@@ -7,6 +7,11 @@ const involve = (state: CaseState, ...unitIds: string[]) =>
 const updateWhistle = (state: CaseState, whistleId: string, change: (w: WhistleState) => WhistleState) =>
   state.whistles.map((w) => (w.whistleId === whistleId ? change(w) : w));
 
+/** Back in the dispatch centre's queue: nobody holds the case. */
+const unheld = (s: CaseState): CaseState => ({
+  ...s, status: 'received', tier: null, assigneeId: null, heldBy: null, dispatchedAt: null, acceptedAt: null,
+});
+
 /**
  * Folds one event into the state. `at` is the event's occurred-at from its metadata, so the same
  * function serves the write side and an auditor's replay to any point in time.
@@ -33,19 +38,40 @@ export function evolve(state: CaseState, event: CaseEvent, at: string): CaseStat
     }
     case 'CaseDispatched':
       return {
-        ...s, status: 'dispatched', tier: event.data.tier, assigneeId: event.data.assigneeId, dispatchedAt: at, acceptedAt: null,
-        involvedUnitIds: involve(s, event.data.assigneeId),
+        ...s, status: 'dispatched', tier: event.data.tier, assigneeId: event.data.assigneeId, heldBy: 'dispatch', dispatchedAt: at,
+        acceptedAt: null, involvedUnitIds: involve(s, event.data.assigneeId),
       };
     case 'CaseAccepted':
       return { ...s, status: 'accepted', acceptedAt: at };
-    case 'CaseReturned':
+    case 'CaseReturned': {
+      const record = { ...event.data, at };
+      return { ...unheld(s), returns: [...s.returns, record], pendingReturn: record };
+    }
+    case 'CaseReturnReviewed':
+      if (event.data.approved) return { ...s, pendingReturn: null };
+      // Rejected: back to the unit that returned it, which must now handle it (继续办理).
+      return {
+        ...s, status: 'accepted', pendingReturn: null, tier: event.data.tier, assigneeId: event.data.assigneeId,
+        heldBy: 'return_rejected', dispatchedAt: at, acceptedAt: at,
+      };
+    case 'DispatchRecalled':
+      return unheld(s);
+    case 'CaseTransferred':
+      return {
+        ...unheld(s),
+        location: { compoundId: event.data.toCompoundId, building: null, unit: null, lat: null, long: null },
+        pendingReturn: null, pendingExtension: null, extendedUntil: null,
+      };
+    case 'CaseReminded':
+      return { ...s, reminderCount: s.reminderCount + 1 };
+    case 'WhistleWithdrawn':
+      return { ...s, whistles: updateWhistle(s, event.data.whistleId, (w) => ({ ...w, withdrawnAt: at })) };
+    case 'DuplicateMerged':
+      return { ...s, duplicateCaseIds: [...s.duplicateCaseIds, event.data.duplicateCaseId] };
+    case 'SupervisionEnded':
       return {
         ...s,
-        status: 'received',
-        tier: null,
-        assigneeId: null,
-        dispatchedAt: null,
-        returns: [...s.returns, { ...event.data, at }],
+        supervisions: s.supervisions.map((o) => (o.supervisionId === event.data.supervisionId ? { ...o, endedAt: at } : o)),
       };
     case 'CaseNoteAdded':
       return { ...s, noteCount: s.noteCount + 1 };
@@ -65,6 +91,7 @@ export function evolve(state: CaseState, event: CaseEvent, at: string): CaseStat
         status: 'dispatched',
         tier: event.data.toTier,
         assigneeId: event.data.toAssigneeId,
+        heldBy: 'escalation',
         dispatchedAt: at,
         acceptedAt: null,
         escalations: [...s.escalations, { ...event.data, at }],
@@ -75,7 +102,7 @@ export function evolve(state: CaseState, event: CaseEvent, at: string): CaseStat
         ...s,
         whistles: [
           ...s.whistles,
-          { ...event.data, blownAt: at, reportedAt: {}, actions: {}, completedAt: null },
+          { ...event.data, blownAt: at, reportedAt: {}, actions: {}, completedAt: null, withdrawnAt: null },
         ],
         involvedUnitIds: involve(s, ...event.data.departmentIds),
       };
@@ -98,7 +125,7 @@ export function evolve(state: CaseState, event: CaseEvent, at: string): CaseStat
     case 'SupervisionOrdered':
       return {
         ...s,
-        supervisions: [...s.supervisions, { ...event.data, orderedAt: at, answer: null, answeredAt: null }],
+        supervisions: [...s.supervisions, { ...event.data, orderedAt: at, answer: null, answeredAt: null, endedAt: null }],
       };
     case 'SupervisionAnswered':
       return {
@@ -110,12 +137,7 @@ export function evolve(state: CaseState, event: CaseEvent, at: string): CaseStat
       return { ...s, rating: { ...event.data, at } };
     case 'CaseReopened':
       return {
-        ...s,
-        status: 'received',
-        tier: null,
-        assigneeId: null,
-        dispatchedAt: null,
-        acceptedAt: null,
+        ...unheld(s),
         resolvedAt: null,
         resolution: null,
         rating: null,

@@ -10,6 +10,8 @@ export interface WhistleState {
   reportedAt: Record<string, string>;
   actions: Record<string, { action: string; at: string }>;
   completedAt: string | null;
+  /** Withdrawn by the street or a higher supervisor: it no longer blocks resolve. */
+  withdrawnAt: string | null;
 }
 
 export interface SupervisionState {
@@ -19,6 +21,8 @@ export interface SupervisionState {
   orderedAt: string;
   answer: string | null;
   answeredAt: string | null;
+  /** Ended unanswered because the case itself ended (withdrawn, merged, rating window). */
+  endedAt: string | null;
 }
 
 export interface RatingState {
@@ -29,6 +33,15 @@ export interface RatingState {
   at: string;
 }
 
+export interface CaseLocation {
+  compoundId: string; building: string | null; unit: string | null; lat: number | null; long: number | null;
+}
+
+export interface ReturnRecord { assigneeId: string; tier: Tier; reason: ReturnReason; note: string | null; at: string }
+
+/** How the current holder came to hold the case: only a plain dispatch can be recalled. */
+export type HoldKind = 'dispatch' | 'escalation' | 'return_rejected';
+
 export interface CaseState {
   id: string;
   status: CaseStatus | 'none';
@@ -37,10 +50,11 @@ export interface CaseState {
   urgency: Urgency | null;
   requestType: RequestType | null;
   description: string | null;
-  location: { compoundId: string; building: string | null; unit: string | null; lat: number | null; long: number | null } | null;
+  location: CaseLocation | null;
   reporter: { name: string | null; phone: string | null; anonymous: boolean } | null;
   tier: Tier | null;
   assigneeId: string | null;
+  heldBy: HoldKind | null;
   receivedAt: string | null;
   dispatchedAt: string | null;
   acceptedAt: string | null;
@@ -48,7 +62,9 @@ export interface CaseState {
   closedAt: string | null;
   updatedAt: string | null;
   reworkCount: number;
-  returns: { assigneeId: string; tier: Tier; reason: ReturnReason; note: string | null; at: string }[];
+  returns: ReturnRecord[];
+  /** A return waiting for the dispatch centre's review (退单审核). */
+  pendingReturn: ReturnRecord | null;
   escalations: { fromTier: Tier; toTier: Tier; fromAssigneeId: string; toAssigneeId: string; reason: string; at: string }[];
   whistles: WhistleState[];
   supervisions: SupervisionState[];
@@ -61,6 +77,9 @@ export interface CaseState {
   previousRatings: RatingState[];
   closure: { kind: ClosureKind; reason: string; mergedIntoCaseId: string | null; at: string } | null;
   noteCount: number;
+  reminderCount: number;
+  /** Cases closed as duplicates of this one. */
+  duplicateCaseIds: string[];
   /** The reporting resident's user id, when a resident reported through the app. */
   residentId: string | null;
   /** Every unit the case has been dispatched or escalated to, and every whistled department. */
@@ -69,38 +88,28 @@ export interface CaseState {
 }
 
 export const initialCaseState = (): CaseState => ({
-  id: '',
-  status: 'none',
-  channel: null,
-  category: null,
-  urgency: null,
-  requestType: null,
-  description: null,
-  location: null,
-  reporter: null,
-  tier: null,
-  assigneeId: null,
-  receivedAt: null,
-  dispatchedAt: null,
-  acceptedAt: null,
-  resolvedAt: null,
-  closedAt: null,
-  updatedAt: null,
-  reworkCount: 0,
-  returns: [],
-  escalations: [],
-  whistles: [],
-  supervisions: [],
-  pendingExtension: null,
-  extendedUntil: null,
-  resolution: null,
-  rating: null,
-  previousRatings: [],
-  closure: null,
-  noteCount: 0,
-  residentId: null,
-  involvedUnitIds: [],
-  unmaskCount: 0,
+  id: '', status: 'none', channel: null, category: null, urgency: null, requestType: null, description: null,
+  location: null, reporter: null, tier: null, assigneeId: null, heldBy: null,
+  receivedAt: null, dispatchedAt: null, acceptedAt: null, resolvedAt: null, closedAt: null, updatedAt: null,
+  reworkCount: 0, returns: [], pendingReturn: null, escalations: [], whistles: [], supervisions: [],
+  pendingExtension: null, extendedUntil: null, resolution: null, rating: null, previousRatings: [], closure: null,
+  noteCount: 0, reminderCount: 0, duplicateCaseIds: [], residentId: null, involvedUnitIds: [], unmaskCount: 0,
 });
 
-export const openWhistles = (state: CaseState): WhistleState[] => state.whistles.filter((w) => w.completedAt === null);
+/** A case that exists: it has a location and a status of its own. */
+export type ExistingCase = CaseState & { status: CaseStatus; location: CaseLocation };
+/** A case some unit holds (waiting for its sign-for, or being handled by it). */
+export type HeldCase = ExistingCase & { status: 'dispatched' | 'accepted'; tier: Tier; assigneeId: string };
+
+export const exists = (state: CaseState): state is ExistingCase => state.status !== 'none' && state.location !== null;
+
+export const isHeld = (state: CaseState): state is HeldCase =>
+  exists(state) && (state.status === 'dispatched' || state.status === 'accepted') && state.tier !== null && state.assigneeId !== null;
+
+/** Whistles that still block resolve: neither completed nor withdrawn. */
+export const openWhistles = (state: CaseState): WhistleState[] =>
+  state.whistles.filter((w) => w.completedAt === null && w.withdrawnAt === null);
+
+/** Supervision orders still waiting for an answer. */
+export const openSupervisions = (state: CaseState): SupervisionState[] =>
+  state.supervisions.filter((o) => o.answeredAt === null && o.endedAt === null);

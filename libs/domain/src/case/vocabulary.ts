@@ -21,8 +21,11 @@ export type ResolutionOutcome = (typeof OUTCOMES)[number];
 export const RATINGS = ['satisfied', 'basically_satisfied', 'unsatisfied'] as const;
 export type Rating = (typeof RATINGS)[number];
 
+/** The roles a person can hold (in the directory, in a token). */
 export const ROLES = ['resident', 'operator', 'handler', 'supervisor', 'auditor', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
+/** Who can act on a case: a person, or the engine itself (the deadline worker); no token carries `system`. */
+export type ActorRole = Role | 'system';
 
 export const CASE_STATUSES = ['received', 'dispatched', 'accepted', 'resolved', 'closed'] as const;
 export type CaseStatus = (typeof CASE_STATUSES)[number];

@@ -1,4 +1,4 @@
-import { CASE_EVENT_TYPES, SlaTerms } from '@civicloop/domain';
+import { SlaTerms } from '@civicloop/domain';
 import { CaseEventEnvelope, Projection, ProjectionEnv, RowSink } from '../projection';
 import { periodKeys } from '../periods';
 import { Row, TableSpec } from '../table-spec';
@@ -13,7 +13,7 @@ export const BOARD_TABLE: TableSpec = {
     dispatched_at: 'text', accepted_at: 'text', resolved_at: 'text', closed_at: 'text', closure_kind: 'text',
     sla_policy_version: 'text', sla_calendar: 'text', sla_sign_for: 'text', sla_resolve: 'text',
     sign_due_at: 'text', resolve_due_at: 'text', next_due_at: 'text', sign_late: 'int', resolve_late: 'int',
-    sign_overdue_flag: 'int', resolve_overdue_flag: 'int', returns: 'int', escalations: 'int', reworks: 'int',
+    sign_overdue_flag: 'int', resolve_overdue_flag: 'int', returns: 'int', escalations: 'int', reworks: 'int', reminders: 'int',
     whistles: 'int', open_whistles: 'int', whistle_departments: 'text', open_supervisions: 'int', rating: 'text',
     updated_at: 'text', position: 'num',
   },
@@ -28,6 +28,9 @@ export const NO_DUE = '9999-12-31T23:59:59.999Z';
 
 const termsOf = (row: BoardRow) => ({ calendar: row.sla_calendar, signFor: row.sla_sign_for, resolve: row.sla_resolve }) as SlaTerms;
 
+/** A case back in the dispatch centre's queue: nobody holds it, no sign-for limit runs. */
+const BACK_IN_QUEUE = { status: 'received', tier: null, assignee_id: null, dispatched_at: null, sign_due_at: null, sign_late: 0, sign_overdue_flag: 0 };
+
 /** The deadline the case waits on now: signing for while dispatched, resolution while accepted. */
 const nextDue = (row: BoardRow) =>
   (row.status === 'dispatched' ? row.sign_due_at : row.status === 'accepted' ? row.resolve_due_at : null) ?? NO_DUE;
@@ -35,22 +38,21 @@ const nextDue = (row: BoardRow) =>
 /** The dispatch board: one row per case with its current status, due times, flags and counters. */
 function apply(doc: BoardRow | undefined, e: CaseEventEnvelope, out: RowSink, env: ProjectionEnv): BoardRow | undefined {
   if (e.type !== 'CaseReceived' && !doc) return undefined;
-  const d = e.data;
   let row: BoardRow;
   if (e.type === 'CaseReceived') {
-    const area = env.org.area(d.compoundId);
+    const area = env.org.area(e.data.compoundId);
     const received = periodKeys(e.at, env.settings.timeZone);
-    const terms = env.settings.sla.termsOf(d);
+    const terms = env.settings.sla.termsOf(e.data);
     row = {
-      case_id: e.caseId, status: 'received', tier: null, assignee_id: null, compound_id: d.compoundId,
+      case_id: e.caseId, status: 'received', tier: null, assignee_id: null, compound_id: e.data.compoundId,
       grid_id: area.gridId, community_id: area.communityId, street_id: area.streetId, district_id: area.districtId,
-      company_id: area.companyId, category: d.category, channel: d.channel, urgency: d.urgency,
-      request_type: d.requestType, description: d.description, received_at: e.at, received_day: received.day,
+      company_id: area.companyId, category: e.data.category, channel: e.data.channel, urgency: e.data.urgency,
+      request_type: e.data.requestType, description: e.data.description, received_at: e.at, received_day: received.day,
       received_week: received.week, received_month: received.month, round_started_at: e.at, dispatched_at: null,
       accepted_at: null, resolved_at: null, closed_at: null, closure_kind: null, sla_policy_version: terms.policyVersion,
       sla_calendar: terms.calendar, sla_sign_for: terms.signFor, sla_resolve: terms.resolve, sign_due_at: null,
       resolve_due_at: null, next_due_at: NO_DUE, sign_late: 0, resolve_late: 0, sign_overdue_flag: 0,
-      resolve_overdue_flag: 0, returns: 0, escalations: 0, reworks: 0, whistles: 0, open_whistles: 0,
+      resolve_overdue_flag: 0, returns: 0, escalations: 0, reworks: 0, reminders: 0, whistles: 0, open_whistles: 0,
       whistle_departments: '', open_supervisions: 0, rating: null, updated_at: e.at, position: e.position,
     };
   } else {
@@ -59,8 +61,8 @@ function apply(doc: BoardRow | undefined, e: CaseEventEnvelope, out: RowSink, en
       case 'CaseDispatched':
       case 'CaseEscalated':
         row.status = 'dispatched';
-        row.tier = e.type === 'CaseDispatched' ? d.tier : d.toTier;
-        row.assignee_id = e.type === 'CaseDispatched' ? d.assigneeId : d.toAssigneeId;
+        row.tier = e.type === 'CaseDispatched' ? e.data.tier : e.data.toTier;
+        row.assignee_id = e.type === 'CaseDispatched' ? e.data.assigneeId : e.data.toAssigneeId;
         row.dispatched_at = e.at;
         row.accepted_at = null;
         row.sign_due_at = env.settings.sla.due(termsOf(row), 'signFor', e.at);
@@ -76,11 +78,38 @@ function apply(doc: BoardRow | undefined, e: CaseEventEnvelope, out: RowSink, en
         row.resolve_overdue_flag = 0;
         break;
       case 'CaseReturned':
-        Object.assign(row, { status: 'received', tier: null, assignee_id: null, dispatched_at: null, sign_due_at: null, sign_late: 0, sign_overdue_flag: 0 });
+        Object.assign(row, BACK_IN_QUEUE);
         row.returns = Number(row.returns) + 1;
         break;
+      case 'DispatchRecalled':
+        Object.assign(row, BACK_IN_QUEUE);
+        break;
+      case 'CaseTransferred': {
+        const area = env.org.area(e.data.toCompoundId);
+        Object.assign(row, BACK_IN_QUEUE, {
+          accepted_at: null, resolve_due_at: null, compound_id: e.data.toCompoundId, grid_id: area.gridId, community_id: area.communityId,
+          street_id: area.streetId, district_id: area.districtId, company_id: area.companyId,
+        });
+        break;
+      }
+      case 'CaseReturnReviewed':
+        if (e.data.approved) break;
+        // Rejected: the unit that returned the case must handle it, its resolution limit running from now.
+        Object.assign(row, { status: 'accepted', tier: e.data.tier, assignee_id: e.data.assigneeId, dispatched_at: e.at, accepted_at: e.at });
+        row.resolve_due_at = env.settings.sla.due(termsOf(row), 'resolve', e.at);
+        row.resolve_overdue_flag = 0;
+        break;
+      case 'CaseReminded':
+        row.reminders = Number(row.reminders) + 1;
+        break;
+      case 'WhistleWithdrawn':
+        row.open_whistles = Number(row.open_whistles) - 1;
+        break;
+      case 'SupervisionEnded':
+        row.open_supervisions = Number(row.open_supervisions) - 1;
+        break;
       case 'ExtensionDecided':
-        if (d.approved) row.resolve_due_at = d.until;
+        if (e.data.approved) row.resolve_due_at = e.data.until;
         break;
       case 'CaseResolved':
         row.status = 'resolved';
@@ -90,7 +119,7 @@ function apply(doc: BoardRow | undefined, e: CaseEventEnvelope, out: RowSink, en
       case 'WhistleBlown':
         row.whistles = Number(row.whistles) + 1;
         row.open_whistles = Number(row.open_whistles) + 1;
-        row.whistle_departments = [...new Set([...String(row.whistle_departments).split(',').filter(Boolean), ...d.departmentIds])]
+        row.whistle_departments = [...new Set([...String(row.whistle_departments).split(',').filter(Boolean), ...e.data.departmentIds])]
           .sort().map((id) => `,${id}`).join('') + ',';
         break;
       case 'WhistleCompleted':
@@ -103,19 +132,19 @@ function apply(doc: BoardRow | undefined, e: CaseEventEnvelope, out: RowSink, en
         row.open_supervisions = Number(row.open_supervisions) - 1;
         break;
       case 'CaseRated':
-        row.rating = d.rating;
+        row.rating = e.data.rating;
         break;
       case 'CaseReopened':
         Object.assign(row, {
           status: 'received', tier: null, assignee_id: null, dispatched_at: null, accepted_at: null, resolved_at: null,
           sign_due_at: null, sign_late: 0, resolve_late: 0, sign_overdue_flag: 0, resolve_overdue_flag: 0, rating: null,
-          round_started_at: e.at, resolve_due_at: null, reworks: d.reworkCount,
+          round_started_at: e.at, resolve_due_at: null, reworks: e.data.reworkCount,
         });
         break;
       case 'CaseClosed':
         row.status = 'closed';
         row.closed_at = e.at;
-        row.closure_kind = d.kind;
+        row.closure_kind = e.data.kind;
         break;
       case 'SignForOverdue':
         row.sign_overdue_flag = 1;
@@ -123,9 +152,18 @@ function apply(doc: BoardRow | undefined, e: CaseEventEnvelope, out: RowSink, en
       case 'ResolutionOverdue':
         row.resolve_overdue_flag = 1;
         break;
-      default:
-        // Reading personal data is not handling the case; unknown types belong to other consumers.
-        if (e.type === 'PersonalDataUnmasked' || !(CASE_EVENT_TYPES as readonly string[]).includes(e.type)) return undefined;
+      // Reading personal data is not handling the case: it leaves the row as it was.
+      case 'PersonalDataUnmasked':
+        return undefined;
+      // Handling that changes no column but when the case was last touched.
+      case 'CaseNoteAdded': case 'ExtensionRequested': case 'DepartmentReported': case 'DepartmentActed':
+      case 'DuplicateMerged': case 'SignForWarned': case 'ResolutionWarned': case 'WhistleReportOverdue':
+      case 'SupervisionAnswerOverdue':
+        break;
+      default: {
+        const unknown: never = e;
+        throw new Error(`board: unhandled case event ${(unknown as { type: string }).type}`);
+      }
     }
   }
   row.next_due_at = nextDue(row);
@@ -135,7 +173,7 @@ function apply(doc: BoardRow | undefined, e: CaseEventEnvelope, out: RowSink, en
 
 export const boardProjection: Projection<BoardRow> = {
   name: 'board',
-  version: 1,
+  version: 2,
   tables: [BOARD_TABLE],
   stateTable: BOARD_TABLE.name,
   apply,

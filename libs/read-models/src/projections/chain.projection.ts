@@ -66,9 +66,9 @@ function bump(doc: ChainDoc, column: string, out: RowSink): void {
   out.put(CHAIN_CASES.name, doc.caseRow);
 }
 
-function updateWhistle(doc: ChainDoc, e: CaseEventEnvelope, out: RowSink, change: (row: Row) => Row | null): void {
-  const rows = doc.whistles[e.data.whistleId] ?? [];
-  doc.whistles[e.data.whistleId] = rows.map((row) => {
+function updateWhistle(doc: ChainDoc, whistleId: string, out: RowSink, change: (row: Row) => Row | null): void {
+  const rows = doc.whistles[whistleId] ?? [];
+  doc.whistles[whistleId] = rows.map((row) => {
     const next = change(row);
     if (next) out.put(CHAIN_WHISTLES.name, next);
     return next ?? row;
@@ -76,15 +76,14 @@ function updateWhistle(doc: ChainDoc, e: CaseEventEnvelope, out: RowSink, change
 }
 
 function apply(doc: ChainDoc | undefined, e: CaseEventEnvelope, out: RowSink, env: ProjectionEnv): ChainDoc | undefined {
-  const d = e.data;
   if (e.type === 'CaseReceived') {
-    const area = env.org.area(d.compoundId);
+    const area = env.org.area(e.data.compoundId);
     const caseRow = {
       case_id: e.caseId, street_id: area.streetId, community_id: area.communityId, compound_id: area.compoundId,
       ...periodKeys(e.at, env.settings.timeZone), received_at: e.at, escalations: 0, whistles: 0, returns: 0, supervisions: 0,
     };
     out.put(CHAIN_CASES.name, caseRow);
-    return { terms: env.settings.sla.termsOf(d), area, caseRow, step: null, whistles: {}, supervisions: {} };
+    return { terms: env.settings.sla.termsOf(e.data), area, caseRow, step: null, whistles: {}, supervisions: {} };
   }
   if (!doc) return undefined;
   const newStep = (via: string, tier: string, unitId: string, reason: string | null): Row => ({
@@ -93,73 +92,103 @@ function apply(doc: ChainDoc | undefined, e: CaseEventEnvelope, out: RowSink, en
   });
   switch (e.type) {
     case 'CaseDispatched':
-      doc.step = newStep('dispatch', d.tier, d.assigneeId, null);
+      doc.step = newStep('dispatch', e.data.tier, e.data.assigneeId, null);
       out.put(CHAIN_STEPS.name, doc.step);
       return doc;
     case 'CaseEscalated':
       endStep(doc, e, 'escalated', out);
-      doc.step = newStep('escalation', d.toTier, d.toAssigneeId, d.reason);
+      doc.step = newStep('escalation', e.data.toTier, e.data.toAssigneeId, e.data.reason);
       out.put(CHAIN_STEPS.name, doc.step);
       bump(doc, 'escalations', out);
       return doc;
     case 'CaseReturned':
-      endStep(doc, e, 'returned', out, { return_reason: d.reason, return_note: d.note });
+      endStep(doc, e, 'returned', out, { return_reason: e.data.reason, return_note: e.data.note });
       bump(doc, 'returns', out);
       return doc;
     case 'CaseReopened':
       endStep(doc, e, 'reopened', out);
+      return doc;
+    case 'DispatchRecalled':
+      endStep(doc, e, 'recalled', out);
+      return doc;
+    case 'CaseTransferred': {
+      endStep(doc, e, 'transferred', out);
+      // Escalation from now on follows the new compound's tree.
+      doc.area = env.org.area(e.data.toCompoundId);
+      doc.caseRow = { ...doc.caseRow, street_id: doc.area.streetId, community_id: doc.area.communityId, compound_id: doc.area.compoundId };
+      out.put(CHAIN_CASES.name, doc.caseRow);
+      return doc;
+    }
+    case 'CaseReturnReviewed':
+      if (e.data.approved) return undefined;
+      doc.step = newStep('return_rejected', e.data.tier, e.data.assigneeId, null);
+      out.put(CHAIN_STEPS.name, doc.step);
+      return doc;
+    case 'WhistleWithdrawn':
+      updateWhistle(doc, e.data.whistleId, out, (row) => ({ ...row, completed_at: e.at }));
+      delete doc.whistles[e.data.whistleId];
+      return doc;
+    case 'SupervisionEnded':
+      delete doc.supervisions[e.data.supervisionId];
       return doc;
     case 'CaseClosed':
       endStep(doc, e, 'closed', out);
       return doc;
     case 'WhistleBlown': {
       const keys = { ...periodKeys(e.at, env.settings.timeZone) };
-      doc.whistles[d.whistleId] = (d.departmentIds as string[]).map((departmentId) => ({
-        case_id: e.caseId, whistle_id: d.whistleId, department_id: departmentId, street_id: doc.area.streetId,
-        community_id: doc.area.communityId, compound_id: doc.area.compoundId, ...keys, reason: d.reason, blown_at: e.at,
+      doc.whistles[e.data.whistleId] = (e.data.departmentIds as string[]).map((departmentId) => ({
+        case_id: e.caseId, whistle_id: e.data.whistleId, department_id: departmentId, street_id: doc.area.streetId,
+        community_id: doc.area.communityId, compound_id: doc.area.compoundId, ...keys, reason: e.data.reason, blown_at: e.at,
         report_due_at: env.settings.sla.due(doc.terms, 'whistleReport', e.at), reported_at: null, report_ms: null,
         report_late: null, action: null, acted_at: null, completed_at: null,
       }));
-      doc.whistles[d.whistleId].forEach((row) => out.put(CHAIN_WHISTLES.name, row));
+      doc.whistles[e.data.whistleId].forEach((row) => out.put(CHAIN_WHISTLES.name, row));
       bump(doc, 'whistles', out);
       return doc;
     }
     case 'DepartmentReported':
-      updateWhistle(doc, e, out, (row) => (row.department_id !== d.departmentId ? null : {
+      updateWhistle(doc, e.data.whistleId, out, (row) => (row.department_id !== e.data.departmentId ? null : {
         ...row, reported_at: e.at, report_ms: Date.parse(e.at) - Date.parse(String(row.blown_at)),
         report_late: e.at > String(row.report_due_at) ? 1 : 0,
       }));
       return doc;
     case 'DepartmentActed':
-      updateWhistle(doc, e, out, (row) => (row.department_id !== d.departmentId ? null : { ...row, action: d.action, acted_at: e.at }));
+      updateWhistle(doc, e.data.whistleId, out, (row) => (row.department_id !== e.data.departmentId ? null : { ...row, action: e.data.action, acted_at: e.at }));
       return doc;
     case 'WhistleCompleted':
-      updateWhistle(doc, e, out, (row) => ({ ...row, completed_at: e.at }));
-      delete doc.whistles[d.whistleId];
+      updateWhistle(doc, e.data.whistleId, out, (row) => ({ ...row, completed_at: e.at }));
+      delete doc.whistles[e.data.whistleId];
       return doc;
     case 'SupervisionOrdered':
-      doc.supervisions[d.supervisionId] = {
-        case_id: e.caseId, supervision_id: d.supervisionId, ordered_by_unit_id: e.actorUnitId, reason: d.reason,
-        answer_by: d.answerBy, ordered_at: e.at, answer: null, answered_at: null, answered_by_unit_id: null,
+      doc.supervisions[e.data.supervisionId] = {
+        case_id: e.caseId, supervision_id: e.data.supervisionId, ordered_by_unit_id: e.actorUnitId, reason: e.data.reason,
+        answer_by: e.data.answerBy, ordered_at: e.at, answer: null, answered_at: null, answered_by_unit_id: null,
       };
-      out.put(CHAIN_SUPERVISIONS.name, doc.supervisions[d.supervisionId]);
+      out.put(CHAIN_SUPERVISIONS.name, doc.supervisions[e.data.supervisionId]);
       bump(doc, 'supervisions', out);
       return doc;
     case 'SupervisionAnswered': {
-      const order = doc.supervisions[d.supervisionId];
+      const order = doc.supervisions[e.data.supervisionId];
       if (!order) return doc;
-      out.put(CHAIN_SUPERVISIONS.name, { ...order, answer: d.answer, answered_at: e.at, answered_by_unit_id: e.actorUnitId });
-      delete doc.supervisions[d.supervisionId];
+      out.put(CHAIN_SUPERVISIONS.name, { ...order, answer: e.data.answer, answered_at: e.at, answered_by_unit_id: e.actorUnitId });
+      delete doc.supervisions[e.data.supervisionId];
       return doc;
     }
-    default:
+    case 'CaseAccepted': case 'CaseNoteAdded': case 'ExtensionRequested': case 'ExtensionDecided':
+    case 'CaseResolved': case 'CaseRated': case 'CaseReminded': case 'DuplicateMerged': case 'PersonalDataUnmasked':
+    case 'SignForWarned': case 'SignForOverdue': case 'ResolutionWarned': case 'ResolutionOverdue': case 'WhistleReportOverdue':
+    case 'SupervisionAnswerOverdue':
       return undefined;
+    default: {
+      const unknown: never = e;
+      throw new Error(`chain: unhandled case event ${(unknown as { type: string }).type}`);
+    }
   }
 }
 
 export const chainProjection: Projection<ChainDoc> = {
   name: 'chain',
-  version: 1,
+  version: 2,
   tables: [CHAIN_CASES, CHAIN_STEPS, CHAIN_WHISTLES, CHAIN_SUPERVISIONS],
   apply,
 };

@@ -103,9 +103,8 @@ function endDispatch(doc: StatsDoc, e: CaseEventEnvelope, outcome: string, out: 
 }
 
 function apply(doc: StatsDoc | undefined, e: CaseEventEnvelope, out: RowSink, env: ProjectionEnv): StatsDoc | undefined {
-  const d = e.data;
   if (e.type === 'CaseReceived') {
-    const base = { terms: env.settings.sla.termsOf(d), area: env.org.area(d.compoundId), category: d.category as string, urgency: d.urgency as Urgency };
+    const base = { terms: env.settings.sla.termsOf(e.data), area: env.org.area(e.data.compoundId), category: e.data.category, urgency: e.data.urgency };
     const created: StatsDoc = { ...base, assigneeId: null, roundRow: newRound(base, e.caseId, 0, e.at, env), dispatch: null, custody: null };
     out.put(ROUNDS.name, created.roundRow);
     return created;
@@ -116,8 +115,8 @@ function apply(doc: StatsDoc | undefined, e: CaseEventEnvelope, out: RowSink, en
     case 'CaseEscalated': {
       endDispatch(doc, e, 'escalated', out);
       endCustody(doc, e, 'escalated', out, env);
-      const assigneeId: string = e.type === 'CaseDispatched' ? d.assigneeId : d.toAssigneeId;
-      const tier: string = e.type === 'CaseDispatched' ? d.tier : d.toTier;
+      const assigneeId: string = e.type === 'CaseDispatched' ? e.data.assigneeId : e.data.toAssigneeId;
+      const tier: string = e.type === 'CaseDispatched' ? e.data.tier : e.data.toTier;
       const common = { case_id: e.caseId, seq: e.position, department_id: departmentOf(assigneeId, env), tier, ...where(doc, e.at, env) };
       doc.assigneeId = assigneeId;
       doc.dispatch = {
@@ -141,14 +140,33 @@ function apply(doc: StatsDoc | undefined, e: CaseEventEnvelope, out: RowSink, en
       endDispatch(doc, e, 'accepted', out);
       return doc;
     }
-    case 'CaseReturned':
-      endDispatch(doc, e, 'returned', out);
-      endCustody(doc, e, 'returned', out, env);
+    case 'CaseReturned': case 'DispatchRecalled':
+      endDispatch(doc, e, e.type === 'CaseReturned' ? 'returned' : 'recalled', out);
+      endCustody(doc, e, e.type === 'CaseReturned' ? 'returned' : 'recalled', out, env);
       doc.assigneeId = null;
       return doc;
+    case 'CaseTransferred':
+      endDispatch(doc, e, 'transferred', out);
+      endCustody(doc, e, 'transferred', out, env);
+      doc.assigneeId = null;
+      doc.area = env.org.area(e.data.toCompoundId);
+      return doc;
+    case 'CaseReturnReviewed': {
+      if (e.data.approved) return undefined;
+      // Rejected: the returning unit holds the case again and must resolve it, its limit running from now.
+      doc.assigneeId = e.data.assigneeId;
+      doc.custody = {
+        case_id: e.caseId, seq: e.position, department_id: departmentOf(e.data.assigneeId, env), tier: e.data.tier, ...where(doc, e.at, env),
+        unit_id: e.data.assigneeId, from_at: e.at, to_at: null, end_kind: null, held_ms: null, held_business_ms: null,
+      };
+      out.put(CUSTODY.name, doc.custody);
+      doc.roundRow = { ...doc.roundRow, resolve_due_at: env.settings.sla.due(doc.terms, 'resolve', e.at) };
+      out.put(ROUNDS.name, doc.roundRow);
+      return doc;
+    }
     case 'ExtensionDecided':
-      if (!d.approved) return doc;
-      doc.roundRow = { ...doc.roundRow, resolve_due_at: d.until };
+      if (!e.data.approved) return doc;
+      doc.roundRow = { ...doc.roundRow, resolve_due_at: e.data.until };
       out.put(ROUNDS.name, doc.roundRow);
       return doc;
     case 'CaseResolved': {
@@ -164,13 +182,13 @@ function apply(doc: StatsDoc | undefined, e: CaseEventEnvelope, out: RowSink, en
     case 'CaseRated':
       out.put(RATINGS.name, {
         case_id: e.caseId, seq: e.position, round: doc.roundRow.round, handler_id: doc.assigneeId,
-        department_id: departmentOf(doc.assigneeId, env), ...where(doc, e.at, env), rated_at: e.at, rating: d.rating,
-        solved: d.solved ? 1 : 0,
+        department_id: departmentOf(doc.assigneeId, env), ...where(doc, e.at, env), rated_at: e.at, rating: e.data.rating,
+        solved: e.data.solved ? 1 : 0,
       });
       return doc;
     case 'CaseReopened':
       doc.assigneeId = null;
-      doc.roundRow = newRound(doc, e.caseId, d.reworkCount, e.at, env);
+      doc.roundRow = newRound(doc, e.caseId, e.data.reworkCount, e.at, env);
       out.put(ROUNDS.name, doc.roundRow);
       return doc;
     case 'CaseClosed': {
@@ -185,14 +203,21 @@ function apply(doc: StatsDoc | undefined, e: CaseEventEnvelope, out: RowSink, en
       out.put(ROUNDS.name, doc.roundRow);
       return doc;
     }
-    default:
+    case 'CaseNoteAdded': case 'ExtensionRequested': case 'WhistleBlown': case 'DepartmentReported':
+    case 'DepartmentActed': case 'WhistleCompleted': case 'WhistleWithdrawn': case 'SupervisionOrdered': case 'SupervisionAnswered':
+    case 'SupervisionEnded': case 'CaseReminded': case 'DuplicateMerged': case 'PersonalDataUnmasked': case 'SignForWarned':
+    case 'SignForOverdue': case 'ResolutionWarned': case 'ResolutionOverdue': case 'WhistleReportOverdue': case 'SupervisionAnswerOverdue':
       return undefined;
+    default: {
+      const unknown: never = e;
+      throw new Error(`stats: unhandled case event ${(unknown as { type: string }).type}`);
+    }
   }
 }
 
 export const statsProjection: Projection<StatsDoc> = {
   name: 'stats',
-  version: 1,
+  version: 2,
   tables: [DISPATCHES, RATINGS, ROUNDS, CUSTODY],
   apply,
 };

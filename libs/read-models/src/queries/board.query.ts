@@ -47,6 +47,8 @@ export interface BoardRowView {
   returns: number;
   escalations: number;
   reworks: number;
+  /** 催办 reminders sent to the holders of this case. */
+  reminders: number;
   whistles: number;
   openSupervisions: number;
   updatedAt: string;
@@ -150,7 +152,7 @@ function toView(r: Record<string, any>, now: string): BoardRowView { // eslint-d
       signFor: Number(r.sign_late) === 1 || Number(r.sign_overdue_flag) === 1 || (r.status === 'dispatched' && r.sign_due_at < now),
       resolve: Number(r.resolve_late) === 1 || Number(r.resolve_overdue_flag) === 1 || (r.status === 'accepted' && r.resolve_due_at < now),
     },
-    returns: Number(r.returns), escalations: Number(r.escalations), reworks: Number(r.reworks), whistles: Number(r.whistles),
+    returns: Number(r.returns), escalations: Number(r.escalations), reworks: Number(r.reworks), reminders: Number(r.reminders ?? 0), whistles: Number(r.whistles),
     openSupervisions: Number(r.open_supervisions), updatedAt: r.updated_at,
   };
 }

@@ -15,7 +15,7 @@ export class GetCaseChainController {
   constructor(private readonly models: ReadModels, private readonly views: ViewResponder) {}
 
   @Get(':id/chain')
-  @Access('read')
+  @Access('case')
   async chain(
     @Param('id') id: string, @Query() query: ViewQueryDto, @CurrentActor() actor: Actor, @Res({ passthrough: true }) response: Response,
   ): Promise<CaseChain | string> {

@@ -12,7 +12,7 @@ export class GetCaseHistoryController {
   constructor(private readonly queryBus: QueryBus) {}
 
   /** Every event of the case in order, exactly as written, with who did it and when. */
-  @Access('read')
+  @Access('case')
   @Get(':id/events')
   history(@Param('id') id: string, @CurrentActor() actor: Actor): Promise<HistoryEntry[]> {
     return this.queryBus.execute(new GetCaseHistoryQuery(id, actor));

@@ -2,7 +2,7 @@ import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { Actor, refuse } from '@civicloop/domain';
 import { RecordedEvent } from '@civicloop/event-store';
 import { CaseRepository, foldCase } from '@civicloop/cases';
-import { maySeePersonalData } from '../../auth/case-access.policy';
+import { maySeePersonalData } from '@civicloop/domain';
 import { maskEventData } from '../../auth/personal-data';
 
 export class GetCaseHistoryQuery {

@@ -24,7 +24,7 @@ export class GetCaseController {
   constructor(private readonly queryBus: QueryBus) {}
 
   /** Current state, or the state as it was at a revision or a time (for auditors). */
-  @Access('read')
+  @Access('case')
   @Get(':id')
   @ApiQuery({ name: 'asOf', required: false, description: 'revision number or ISO-8601 date-time' })
   get(@Param('id') id: string, @CurrentActor() actor: Actor, @Query('asOf') asOf?: string): Promise<CaseView> {

@@ -3,7 +3,7 @@ import { Actor, refuse } from '@civicloop/domain';
 import { CaseRepository, CaseView, foldCase, toCaseView } from '@civicloop/cases';
 import { caseSlaView } from '@civicloop/deadlines';
 import { AppConfig } from '@civicloop/platform';
-import { maySeePersonalData } from '../../auth/case-access.policy';
+import { maySeePersonalData } from '@civicloop/domain';
 import { maskCaseView } from '../../auth/personal-data';
 
 export type AsOf = { revision: number } | { time: string };

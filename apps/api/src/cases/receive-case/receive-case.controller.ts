@@ -9,7 +9,7 @@ import { CommandAnswer, ExecuteCaseCommand } from '@civicloop/cases';
 import { ReceiveCaseDto } from './receive-case.dto';
 import { AppConfig } from '@civicloop/platform';
 import { loadDefaultCalendar, slaTermsAtIntake } from '@civicloop/deadlines';
-import { Access } from '../../auth/access.guard';
+import { Gated } from '../../auth/access.guard';
 
 @ApiTags('cases') @ApiBearerAuth()
 @Controller('cases')
@@ -17,7 +17,7 @@ export class ReceiveCaseController {
   constructor(private readonly commandBus: CommandBus, private readonly config: AppConfig) {}
 
   /** Intake from any channel (受理): the case waits in the dispatch queue. */
-  @Access('receive')
+  @Gated()
   @UseGuards(ThrottlerGuard)
   @Post()
   receive(@Body() body: ReceiveCaseDto, @CommandMeta() meta: CommandContext): Promise<CommandAnswer> {

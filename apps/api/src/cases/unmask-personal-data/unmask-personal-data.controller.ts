@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CaseRepository, CommandAnswer, CommandContext, ExecuteCaseCommand } from '@civicloop/cases';
-import { Access } from '../../auth/access.guard';
+import { Gated } from '../../auth/access.guard';
 import { CommandMeta } from '../../common/command-context.decorator';
 import { UnmaskPersonalDataDto } from './unmask-personal-data.dto';
 
@@ -12,7 +12,7 @@ export class UnmaskPersonalDataController {
   constructor(private readonly commandBus: CommandBus, private readonly cases: CaseRepository) {}
 
   /** An auditor sees the reporter's personal data; the look and its reason are recorded first. */
-  @Access('unmask')
+  @Gated()
   @Post(':id/unmask') @HttpCode(200)
   async unmask(@Param('id') id: string, @Body() body: UnmaskPersonalDataDto, @CommandMeta() meta: CommandContext) {
     const answer: CommandAnswer = await this.commandBus.execute(

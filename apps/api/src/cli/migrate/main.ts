@@ -74,7 +74,7 @@ async function run(options: CliOptions): Promise<void> {
 if (require.main === module) {
   const program = new Command('migrate')
     .description('copy the whole event history from one store to another, keeping order, ids and metadata; resumable')
-    .requiredOption('--from <store>', 'source: esdb://host:2113?tls=false, or sqlite:<file> / <file>')
+    .requiredOption('--from <store>', 'source: esdb://host:2113?tls=false, postgres://user@host/db, or sqlite:<file> / <file>')
     .requiredOption('--to <store>', 'target (must be empty unless resuming from --checkpoint)')
     .option('--checkpoint <file>', 'progress file; rerun with the same file to resume', 'migrate-checkpoint.json')
     .option('--page-size <n>', 'events read per page', positiveInt, 500)

@@ -1,0 +1,69 @@
+import { CommandBus } from '@nestjs/cqrs';
+import { DelayedError, Job } from 'bullmq';
+import { CaseRepository, CommandContext, ExecuteCaseCommand } from '@civicloop/cases';
+import { foldDeadlineFacts, pendingDeadlines } from '@civicloop/deadlines';
+import { Actor, CaseRefused, RecordDeadlineReached } from '@civicloop/domain';
+import { Clock } from '@civicloop/platform';
+import { DeadlineJobData } from './deadline-queue';
+import { SlaRules } from './sla-rules';
+
+/** The engine itself: the access table lets the `system` role record deadlines and nothing else. */
+export const DEADLINE_ACTOR: Actor = { id: 'system:deadlines', role: 'system', unitId: null };
+
+const ATTEMPTS = 5;
+
+/**
+ * Fires one deadline. The job says which deadline; the case's events say whether it still applies.
+ * A stale deadline (the case moved on, or the deadline was already recorded by another replica)
+ * does nothing. The command is refused unless the case is exactly as checked, so two replicas
+ * firing the same deadline record it once.
+ */
+export class DeadlineProcessor {
+  constructor(
+    private readonly cases: CaseRepository,
+    private readonly commandBus: CommandBus,
+    private readonly rules: SlaRules,
+    private readonly clock: Clock,
+  ) {}
+
+  async process(job: Job<DeadlineJobData>, token?: string): Promise<string> {
+    const { caseId, deadlineId } = job.data;
+    for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+      const history = await this.cases.history(caseId);
+      const facts = foldDeadlineFacts(history);
+      const deadline = pendingDeadlines(facts, this.rules.policy, this.rules.calendar).find((d) => d.deadlineId === deadlineId);
+      if (!deadline) return 'stale';
+      const early = Date.parse(deadline.dueAt) - this.clock.now().getTime();
+      if (early > 0) {
+        await job.moveToDelayed(Date.now() + early, token);
+        throw new DelayedError();
+      }
+      const cause = history.find((e) => e.revision === deadline.setAtRevision) ?? history[history.length - 1];
+      const command: RecordDeadlineReached = {
+        type: 'RecordDeadlineReached',
+        data: {
+          deadlineId, kind: deadline.kind, dueAt: deadline.dueAt, policyVersion: deadline.policyVersion,
+          ...(deadline.whistleId !== undefined && { whistleId: deadline.whistleId, departmentId: deadline.departmentId }),
+          ...(deadline.supervisionId !== undefined && { supervisionId: deadline.supervisionId }),
+          ...(deadline.escalateTo !== undefined && { escalateTo: deadline.escalateTo }),
+        },
+      };
+      const context: CommandContext = {
+        actor: DEADLINE_ACTOR,
+        commandId: `deadline/${caseId}/${deadlineId}`,
+        correlationId: cause.metadata.correlationId,
+        causationId: cause.metadata.eventId,
+      };
+      try {
+        // Only on the case exactly as checked: if it moved on, check the deadline again on the new state.
+        await this.commandBus.execute(new ExecuteCaseCommand(caseId, command, context, { atRevision: facts.revision }));
+        return 'recorded';
+      } catch (error) {
+        if (error instanceof CaseRefused && error.code === 'CASE_MOVED') continue;
+        if (error instanceof CaseRefused) return `refused: ${error.code}`;
+        throw error;
+      }
+    }
+    throw new Error(`case ${caseId} kept changing while ${deadlineId} fired; retrying later`);
+  }
+}

@@ -1,0 +1,47 @@
+import { AddNote, DecideExtension, DecisionContext, RequestExtension, ResolveCase } from '../case.commands';
+import { CaseEvent } from '../case.events';
+import { refuse } from '../case.errors';
+import { CaseState, openWhistles } from '../case.state';
+import { OPEN_STATUSES, requireFuture, requireHeld, requireStatus } from './guards';
+
+export function note(command: AddNote, state: CaseState): CaseEvent[] {
+  requireStatus(state, OPEN_STATUSES, 'note');
+  return [{ type: 'CaseNoteAdded', data: { text: command.data.text } }];
+}
+
+/** An extension only ever moves the deadline later: never earlier than when the resolution is due now. */
+function requireLaterThanDue(until: string, ctx: DecisionContext, refusal: (message: string) => Error): void {
+  const due = ctx.resolveDueAt;
+  if (due && Date.parse(until) <= Date.parse(due)) {
+    throw refusal(`until (${until}) must be later than the current resolution deadline ${due}`);
+  }
+}
+
+export function requestExtension(command: RequestExtension, state: CaseState, ctx: DecisionContext): CaseEvent[] {
+  const held = requireHeld(state, ['accepted'], 'extension-request');
+  if (held.pendingExtension) throw refuse.conflict('EXTENSION_PENDING', 'an extension request is already waiting for a decision');
+  requireFuture(command.data.until, 'until', ctx);
+  requireLaterThanDue(command.data.until, ctx, (message) => refuse.invalid('EXTENSION_NOT_LATER', 'until', message));
+  return [{ type: 'ExtensionRequested', data: { until: command.data.until, reason: command.data.reason } }];
+}
+
+export function decideExtension(command: DecideExtension, state: CaseState, ctx: DecisionContext): CaseEvent[] {
+  const held = requireHeld(state, ['accepted'], 'extension-decision');
+  const pending = held.pendingExtension;
+  if (!pending) throw refuse.conflict('NO_EXTENSION_PENDING', 'no extension request is waiting for a decision');
+  // The deadline may have moved since the request (a calendar correction): approval re-checks it.
+  if (command.data.approved) {
+    requireLaterThanDue(pending.until, ctx, (message) => refuse.conflict('EXTENSION_NOT_LATER', message));
+  }
+  return [{ type: 'ExtensionDecided', data: { approved: command.data.approved, until: pending.until, note: command.data.note ?? null } }];
+}
+
+export function resolve(command: ResolveCase, state: CaseState): CaseEvent[] {
+  requireHeld(state, ['accepted'], 'resolve');
+  const open = openWhistles(state);
+  if (open.length > 0) {
+    throw refuse.conflict('WHISTLE_OPEN',
+      `whistle ${open[0].whistleId} is still open: every named department must report and act first, or it must be withdrawn`);
+  }
+  return [{ type: 'CaseResolved', data: { summary: command.data.summary, outcome: command.data.outcome } }];
+}
