@@ -73,6 +73,7 @@ const endpoints: Endpoint[] = [
   { name: 'escalations', stage: 'escalated', method: 'GET', path: () => '/views/escalations?groupBy=community', allowed: STAFF, view: { reveals: () => 'community-' } },
   { name: 'projection lag', stage: 'none', method: 'GET', path: () => '/views/projections', allowed: STAFF },
   { name: 'chain', stage: 'accepted', method: 'GET', path: (id) => `/cases/${id}/chain`, allowed: { resident: 'in', operator: 'both', handler: 'in', supervisor: 'in', auditor: 'both' } },
+  { name: 'dossier', stage: 'accepted', method: 'GET', path: (id) => `/cases/${id}/dossier`, allowed: { supervisor: 'in', auditor: 'both' } },
   { name: 'unmask', stage: 'accepted', method: 'POST', path: (id) => `/cases/${id}/unmask`, body: () => ({ reason: '复核' }), allowed: { auditor: 'both' } },
 ];
 

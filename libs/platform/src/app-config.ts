@@ -105,6 +105,29 @@ export class AppConfig {
   @IsInt() @Min(1000)
   PROJECTION_LEASE_MS = 15000;
 
+  /** The ed25519 key that signs audit checkpoints; empty: DATA_DIR/audit-signing-key.pem, made on first start. */
+  @IsString()
+  AUDIT_SIGNING_KEY_FILE = '';
+
+  /** A signed audit checkpoint every this many events… */
+  @Transform(({ value }) => (value === undefined || value === '' ? 1000 : Number(value)))
+  @IsInt() @Min(1)
+  AUDIT_CHECKPOINT_EVERY = 1000;
+
+  /** …or this many minutes after the last one, when events came since. */
+  @Transform(({ value }) => (value === undefined || value === '' ? 10 : Number(value)))
+  @IsNumber() @Min(0.01)
+  AUDIT_CHECKPOINT_MINUTES = 10;
+
+  get auditSigningKeyFile(): string {
+    return this.AUDIT_SIGNING_KEY_FILE || join(this.DATA_DIR, 'audit-signing-key.pem');
+  }
+
+  /** The global audit tree and its signed checkpoints (written by the worker's chain follower). */
+  get auditFile(): string {
+    return join(this.DATA_DIR, 'audit.sqlite');
+  }
+
   get eventStoreFile(): string {
     return join(this.DATA_DIR, 'events.sqlite');
   }

@@ -69,7 +69,7 @@ export class ExecuteCaseCommandHandler implements ICommandHandler<ExecuteCaseCom
       const events = decide(command, loaded.state, await this.decisionContext(command, loaded, context, now, relatedId));
       if (events.length === 0) return { id: caseId, revision: loaded.revision, position: loaded.position };
       try {
-        const { revision, position } = await this.cases.append(caseId, events, loaded.revision, context, now);
+        const { revision, position } = await this.cases.append(caseId, events, loaded.revision, context, now, loaded.hash);
         return { id: caseId, revision, position };
       } catch (error) {
         if (!(error instanceof ConcurrencyError) || attempt >= ATTEMPTS) throw error;

@@ -8,7 +8,7 @@ import { Access } from '../../auth/access.guard';
 import { CurrentActor } from '../../auth/actor';
 import { Actor } from '@civicloop/domain';
 
-function parseAsOf(raw: string | undefined): AsOf | undefined {
+export function parseAsOf(raw: string | undefined): AsOf | undefined {
   if (raw === undefined) return undefined;
   if (/^\d{1,9}$/.test(raw)) return { revision: Number(raw) };
   const iso = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
