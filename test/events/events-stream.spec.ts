@@ -1,3 +1,4 @@
+import { DEMO_DIRECTORY_FILE } from '@civicloop/directory';
 import { ApiHarness, startApi } from '../support/api-harness';
 
 interface Received { id: string | undefined; data: { caseId: string; type: string; position: number; revision: number } }
@@ -112,7 +113,7 @@ describe('demo sign-in', () => {
   });
 
   it('does not exist in production', async () => {
-    const api = await startApi({ NODE_ENV: 'production', JWT_SECRET: 'a-production-secret-of-at-least-32-characters' });
+    const api = await startApi({ NODE_ENV: 'production', JWT_SECRET: 'a-production-secret-of-at-least-32-characters', DIRECTORY_FILE: DEMO_DIRECTORY_FILE });
     try {
       expect((await api.request('GET', '/demo-sign-in')).status).toBe(404);
       expect((await api.request('POST', '/demo-sign-in', { body: { role: 'operator' } })).status).toBe(404);
