@@ -20,8 +20,15 @@ module.exports = {
       name: 'apps-do-not-import-each-other',
       comment: 'What two apps share lives in a lib (e.g. libs/consumers for the API and the worker).',
       severity: 'error',
-      from: { path: '^apps/([^/]+)/' },
+      from: { path: '^apps/([^/]+)/', pathNot: '^apps/console/' },
       to: { path: '^apps/([^/]+)/', pathNot: '^apps/$1/' },
+    },
+    {
+      name: 'console-takes-only-types-from-the-api',
+      comment: 'The console is a browser bundle: it may import the API\'s answer types (a contract change then breaks its build), never its code.',
+      severity: 'error',
+      from: { path: '^apps/console/' },
+      to: { path: '^apps/(?!console/)', dependencyTypesNot: ['type-only'] },
     },
     {
       name: 'no-circular',

@@ -1,16 +1,26 @@
 #!/usr/bin/env bash
 # Installs what the service and the tests need on a fresh Debian machine with Node 20 and npm,
-# as root: npm packages (native better-sqlite3 built against Node's headers), Redis, PostgreSQL.
+# as root: npm packages (native better-sqlite3 built against Node's headers), Redis, PostgreSQL
+# (--with-postgres), Chromium and CJK fonts for the browser tests (console, audit dossier).
 # Safe to run again: each step is skipped when already done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+with_postgres=false
+for flag in "$@"; do
+  case "$flag" in
+    --with-postgres) with_postgres=true ;;
+    # Chromium and the CJK fonts are installed always (below); the flag is accepted for callers that name it.
+    --with-browser) ;;
+  esac
+done
 
 need_apt=()
 command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
 # Headless Chromium and CJK fonts: tests render pages (the audit dossier) in a real browser, in Chinese.
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 ls /usr/share/fonts/opentype/noto/NotoSansCJK-* >/dev/null 2>&1 || need_apt+=(fonts-noto-cjk)
-if [[ "${1:-}" == "--with-postgres" ]] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+if $with_postgres && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   need_apt+=(postgresql)
 fi
 if ((${#need_apt[@]})); then

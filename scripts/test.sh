@@ -3,7 +3,7 @@
 # process), type-checks, then runs jest once. Tests start their own Redis/PostgreSQL on free ports.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/install.sh --with-postgres || exit 1
+bash scripts/install.sh --with-postgres --with-browser || exit 1
 npm run -s build || exit 1
 npm run -s typecheck || exit 1
 npm run -s lint || exit 1

@@ -50,7 +50,8 @@ const endpoints: Endpoint[] = [
     handlerUnit: 'street-fuzimiao', allowed: { supervisor: 'in', handler: 'in' } },
   { name: 'whistle-withdraw', stage: 'whistled', method: 'POST', path: (id) => `/cases/${id}/whistle-withdraw`,
     body: ({ whistleId }) => ({ whistleId, reason: '已协调' }), allowed: { supervisor: 'in' } },
-  { name: 'transfer', stage: 'received', method: 'POST', path: (id) => `/cases/${id}/transfer`, body: () => ({ compoundId: 'compound-02', reason: 'x' }), allowed: { operator: 'both' } },
+  { name: 'transfer', stage: 'received', method: 'POST', path: (id) => `/cases/${id}/transfer`, body: () => ({ compoundId: 'compound-03', reason: 'x' }), allowed: { operator: 'both' } },
+  // (compound-03: in the same street, served by neither out-of-scope user, so the views below still hide it from them)
   { name: 'remind', stage: 'accepted', method: 'POST', path: (id) => `/cases/${id}/remind`, body: () => ({ note: '请尽快' }), allowed: { operator: 'both', supervisor: 'in' } },
   { name: 'recall', stage: 'dispatched', method: 'POST', path: (id) => `/cases/${id}/recall`, body: () => ({ reason: '派错' }), allowed: { operator: 'both' } },
   { name: 'return-review', stage: 'returned', method: 'POST', path: (id) => `/cases/${id}/return-review`, body: () => ({ approved: true }), allowed: { operator: 'both' } },

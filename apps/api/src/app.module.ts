@@ -11,6 +11,9 @@ import { ResidentIdentityProvider } from './auth/resident-identity-provider';
 import { CasesCoreModule } from '@civicloop/cases';
 import { CasesModule } from './cases/cases.module';
 import { ViewsModule } from './views/views.module';
+import { EventsStreamModule } from './events-stream/events-stream.module';
+import { DemoSignInModule } from './demo-sign-in/demo-sign-in.module';
+import { AuditUnmasksModule } from './audit-unmasks/audit-unmasks.module';
 import { ErrorFilter } from './common/error.filter';
 import { GetDirectoryController } from './directory/get-directory/get-directory.controller';
 import { GetDirectoryHandler } from './directory/get-directory/get-directory.query';
@@ -39,6 +42,9 @@ export class AppModule {
         CasesCoreModule,
         CasesModule,
         ViewsModule,
+        EventsStreamModule,
+        DemoSignInModule,
+        AuditUnmasksModule,
         intakeThrottleModule(options.config),
         ...(options.config.WORKER_IN_PROCESS ? [ConsumersModule] : []),
       ],

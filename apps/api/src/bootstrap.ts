@@ -6,7 +6,18 @@ import helmet from 'helmet';
 import { AppModule } from './app.module';
 import { validationPipe } from './common/validation';
 import { boundedJsonBodies, MAX_BODY_BYTES, onlyJsonBodies } from './common/body-rules';
+import { serveConsole } from './console/serve-console';
 import { InfrastructureOptions } from '@civicloop/platform';
+
+/** The OpenAPI document's header; served at /docs and written by `cli/openapi.ts` for the console's types. */
+export function openApiConfig() {
+  return new DocumentBuilder()
+    .setTitle('civicloop')
+    .setDescription('Closed-loop handling of residents\' issues: intake, dispatch, escalation, whistles, supervision, rating.')
+    .setVersion('0.1.0')
+    .addBearerAuth()
+    .build();
+}
 
 /** Builds the HTTP application; main.ts listens, tests listen on a free port. */
 export async function createApp(options: InfrastructureOptions, logger: false | undefined = undefined): Promise<INestApplication> {
@@ -25,13 +36,8 @@ export async function createApp(options: InfrastructureOptions, logger: false | 
   app.useBodyParser('json', { limit: MAX_BODY_BYTES });
   app.use(boundedJsonBodies);
   app.useGlobalPipes(validationPipe);
+  serveConsole(app);
   app.enableShutdownHooks();
-  const openApi = new DocumentBuilder()
-    .setTitle('civicloop')
-    .setDescription('Closed-loop handling of residents\' issues: intake, dispatch, escalation, whistles, supervision, rating.')
-    .setVersion('0.1.0')
-    .addBearerAuth()
-    .build();
-  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, openApi));
+  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, openApiConfig()));
   return app;
 }

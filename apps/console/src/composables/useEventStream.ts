@@ -1,0 +1,68 @@
+import { createParser } from 'eventsource-parser';
+import { onBeforeUnmount, ref } from 'vue';
+import type { StreamNotice } from '../api/types';
+import { useSession } from './useSession';
+
+type Listener = (notice: StreamNotice) => void;
+
+const listeners = new Set<Listener>();
+/** True while the stream is open; pages show it as the live indicator. */
+export const streamLive = ref(false);
+let lastEventId: string | null = null;
+let controller: AbortController | null = null;
+
+/**
+ * One Server-Sent Events connection per tab, read with fetch so the token goes in the
+ * Authorization header (EventSource cannot send headers, and a token in the URL ends up in logs).
+ * Reconnects after a drop, resuming after the last event it saw (Last-Event-ID).
+ */
+async function connect(token: string, abort: AbortController): Promise<void> {
+  while (!abort.signal.aborted) {
+    try {
+      const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: 'text/event-stream' };
+      if (lastEventId) headers['last-event-id'] = lastEventId;
+      const response = await fetch('/events/stream', { headers, signal: abort.signal });
+      if (!response.ok || !response.body) throw new Error(`stream answered ${response.status}`);
+      streamLive.value = true;
+      const parser = createParser({
+        onEvent(message) {
+          if (message.id) lastEventId = message.id;
+          if (message.event !== 'case') return;
+          const notice: StreamNotice = JSON.parse(message.data);
+          listeners.forEach((listener) => listener(notice));
+        },
+      });
+      const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        parser.feed(value);
+      }
+    } catch {
+      if (abort.signal.aborted) return;
+    }
+    streamLive.value = false;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+}
+
+export function startEventStream(): void {
+  const token = useSession().token.value;
+  if (!token || controller) return;
+  controller = new AbortController();
+  void connect(token, controller);
+}
+
+export function stopEventStream(): void {
+  controller?.abort();
+  controller = null;
+  lastEventId = null;
+  streamLive.value = false;
+}
+
+/** Calls `listener` for every event the signed-in user may see, while the calling component lives. */
+export function onCaseEvent(listener: Listener): void {
+  startEventStream();
+  listeners.add(listener);
+  onBeforeUnmount(() => listeners.delete(listener));
+}

@@ -1,0 +1,17 @@
+import { createApp } from 'vue';
+import ElementPlus from 'element-plus';
+import 'element-plus/dist/index.css';
+import App from './App.vue';
+import { i18n } from './i18n';
+import { router } from './router';
+import { showFailure } from './composables/useFailure';
+
+document.documentElement.lang = i18n.global.locale.value;
+const app = createApp(App).use(i18n).use(ElementPlus).use(router);
+// A refused command or a failed read is shown in words; it is not a console error.
+app.config.errorHandler = (error) => showFailure(error);
+window.addEventListener('unhandledrejection', (event) => {
+  event.preventDefault();
+  showFailure(event.reason);
+});
+app.mount('#app');

@@ -1,0 +1,74 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Page } from 'playwright-core';
+import { startDemoConsole } from './demo-console';
+
+const OUT = join(process.cwd(), 'docs', 'screenshots');
+const CASES = Number(process.env.SCREENSHOT_CASES ?? 600);
+
+async function shot(page: Page, name: string, ready: string) {
+  await page.getByText(ready, { exact: false }).first().waitFor();
+  // Charts animate in and the other panels' reads land (the page keeps its event stream open, so
+  // there is no network idle to wait for).
+  await page.waitForTimeout(2000);
+  await page.screenshot({ path: join(OUT, `${name}.png`) });
+  console.log(`docs/screenshots/${name}.png`);
+}
+
+/**
+ * npm run -s screenshots: every page of the console at 1920×1080 (the resident page at 390×844)
+ * on a simulated month of the demo district, into docs/screenshots/.
+ */
+export async function main(): Promise<void> {
+  mkdirSync(OUT, { recursive: true });
+  const demo = await startDemoConsole(CASES);
+  try {
+    const operator = demo.token('operator');
+    const signIn = await demo.browser.newPage({ viewport: { width: 1920, height: 1080 }, locale: 'zh-CN' });
+    await signIn.goto(`${demo.baseUrl}/#/sign-in`);
+    await shot(signIn, '01-sign-in', '演示用户');
+
+    const board = await demo.pageAs(operator);
+    await board.page.goto(`${demo.baseUrl}/#/board`);
+    await shot(board.page, '02-dispatch-board', '共');
+
+    // A case that went far: escalated and whistled.
+    const rows: { id: string; whistles: number; escalations: number }[] = (await demo.get('/views/board?limit=500', operator)).rows;
+    const rich = rows.find((r) => r.whistles > 0 && r.escalations > 0) ?? rows.find((r) => r.escalations > 0) ?? rows[0];
+    await board.page.goto(`${demo.baseUrl}/#/cases/${rich.id}`);
+    await shot(board.page, '03-case-page', '办理过程');
+
+    const handler = await demo.pageAs(demo.token('handler', 'company-jinling'));
+    await handler.page.goto(`${demo.baseUrl}/#/workbench`);
+    await shot(handler.page, '04-handler-workbench', '待签收');
+
+    const supervisor = await demo.pageAs(demo.token('supervisor', 'district-qinhuai'));
+    await supervisor.page.goto(`${demo.baseUrl}/#/dashboard`);
+    await shot(supervisor.page, '05-supervisor-dashboard', '三率排名');
+
+    const auditorToken = demo.token('auditor');
+    await demo.post(`/cases/${rich.id}/unmask`, auditorToken, { reason: '信访复核需核实来电人身份' });
+    const auditor = await demo.pageAs(auditorToken);
+    await auditor.page.goto(`${demo.baseUrl}/#/audit?case=${rich.id}`);
+    await shot(auditor.page, '06-auditor-view', '原始数据');
+
+    const residentToken = demo.token('resident');
+    const reported = await demo.post('/cases', residentToken, {
+      channel: 'online', category: 'repair.water_leak', urgency: 'normal', requestType: 'complaint', description: '楼顶漏水，雨天渗到卧室',
+      location: { compoundId: 'compound-01', building: '3' }, reporter: { name: '王女士', phone: '13800138000' },
+    });
+    const resident = await demo.pageAs(residentToken, { width: 390, height: 844 });
+    await resident.context.addInitScript({ content: `localStorage.setItem('civicloop.myCases.user-resident-1', ${JSON.stringify(JSON.stringify([reported.id]))});` });
+    await resident.page.goto(`${demo.baseUrl}/#/resident`);
+    await shot(resident.page, '07-resident-mobile', '我的反映');
+  } finally {
+    await demo.close();
+  }
+}
+
+if (require.main === module) {
+  main().catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,68 @@
+import { ConsoleHarness, signIn, startConsole } from './support/console-harness';
+
+/**
+ * The dispatch board and the case page in real Chromium: a case a resident reports appears on the
+ * operator's board without a reload, is dispatched with the catalogue's suggestion, and its page
+ * replays it to any revision.
+ */
+describe('console: dispatch board and case page', () => {
+  let harness: ConsoleHarness;
+  beforeAll(async () => { harness = await startConsole(); }, 60_000);
+  afterAll(async () => { await harness?.close(); });
+
+  it('an empty store shows an empty board, not an error', async () => {
+    const { page, errors } = await harness.open();
+    await signIn(page, harness.baseUrl, '话务调度员', '12345派单员张');
+    await page.getByRole('heading', { name: '调度台' }).waitFor();
+    await page.getByText('暂无数据').waitFor();
+    await page.getByText('实时').waitFor();
+    expect(errors).toEqual([]);
+  }, 60_000);
+
+  it('shows a new case live, dispatches it to the suggested company, and replays the case', async () => {
+    const { page, errors } = await harness.open();
+    await signIn(page, harness.baseUrl, '话务调度员', '12345派单员张');
+    await page.getByText('实时').waitFor();
+
+    const resident = harness.token('resident');
+    const { id } = await harness.post('/cases', resident, {
+      channel: 'online', category: 'repair.water_leak', urgency: 'urgent', requestType: 'complaint',
+      description: '楼顶漏水，雨天渗到卧室', location: { compoundId: 'compound-01', building: '3' },
+      reporter: { name: '王女士', phone: '13800138000' },
+    });
+    // No reload: the row arrives through the event stream.
+    const row = page.getByRole('row').filter({ hasText: id.slice(0, 8) });
+    await row.getByText('房屋漏水').waitFor();
+    await row.getByText('钞库街小区').waitFor();
+    await row.getByText('待派单').waitFor();
+    await row.getByText('网上').waitFor();
+
+    await row.getByRole('button', { name: '派单' }).click();
+    const dialog = page.getByRole('dialog', { name: '派单' });
+    const suggested = dialog.getByRole('radio', { checked: true });
+    expect(await dialog.locator('label').filter({ hasText: '推荐' }).innerText()).toContain('金陵物业服务有限公司');
+    expect(await suggested.isChecked()).toBe(true);
+    await dialog.getByRole('button', { name: '确认派单' }).click();
+    await row.getByText('待签收').waitFor();
+    await row.getByText('金陵物业服务有限公司').waitFor();
+    await row.getByText(/签收 · 剩余/).waitFor();
+
+    // Another user's command reaches the board too.
+    await harness.post(`/cases/${id}/accept`, harness.token('handler', 'company-jinling'), {});
+    await row.getByText('办理中').waitFor();
+
+    await row.getByRole('link', { name: id.slice(0, 8) }).click();
+    await page.getByRole('heading', { name: /工单详情/ }).waitFor();
+    const timeline = page.getByLabel('timeline');
+    await timeline.getByText('受理').first().waitFor();
+    await timeline.getByText('派单', { exact: true }).waitFor();
+    await timeline.getByText('签收', { exact: true }).waitFor();
+    await page.getByText('当前', { exact: true }).waitFor();
+
+    // Replay: back to the intake (revision 0), the case as it stood then.
+    await timeline.getByText('受理', { exact: true }).click();
+    await page.getByText('正在查看第 0 步时的工单状态').waitFor();
+    await page.getByRole('region', { name: '工单详情', exact: true }).getByText('待派单', { exact: true }).waitFor();
+    expect(errors).toEqual([]);
+  }, 90_000);
+});
