@@ -17,14 +17,16 @@ import { ConsumersModule } from '@civicloop/consumers';
 import { HealthController } from './health/health.controller';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
 import { idempotencyStoreProvider } from './idempotency/idempotency-store.provider';
-import { InfrastructureModule, InfrastructureOptions } from '@civicloop/platform';
+import { LoggerModule } from 'nestjs-pino';
+import { InfrastructureModule, InfrastructureOptions, loggingParams } from '@civicloop/platform';
 
 @Module({})
 export class AppModule {
-  static forRoot(options: InfrastructureOptions): DynamicModule {
+  static forRoot(options: InfrastructureOptions, logLevel = options.config.LOG_LEVEL): DynamicModule {
     return {
       module: AppModule,
       imports: [
+        LoggerModule.forRoot(loggingParams({ LOG_LEVEL: logLevel })),
         InfrastructureModule.forRoot(options),
         CqrsModule.forRoot(),
         JwtModule.register({

@@ -3,15 +3,19 @@ import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
+import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { validationPipe } from './common/validation';
 import { InfrastructureOptions } from '@civicloop/platform';
 
 /** Builds the HTTP application; main.ts listens, tests listen on a free port. */
 export async function createApp(options: InfrastructureOptions, logger: false | undefined = undefined): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(options), {
-    logger: logger === false ? false : ['log', 'warn', 'error'],
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(options, logger === false ? 'silent' : undefined), {
+    bufferLogs: logger !== false,
+    logger: logger === false ? false : undefined,
   });
+  // Nest's own log calls (Logger.log, new Logger(context)) go through pino as JSON lines too.
+  if (logger !== false) app.useLogger(app.get(Logger));
   const { config } = options;
   app.disable('x-powered-by');
   app.set('trust proxy', config.TRUST_PROXY === 'true' ? true : config.TRUST_PROXY === 'false' ? false : config.TRUST_PROXY);

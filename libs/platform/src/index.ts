@@ -4,3 +4,4 @@ export * from './event-store.factory';
 export * from './id-generator';
 export * from './infrastructure.module';
 export * from './outage';
+export * from './observability/logging';

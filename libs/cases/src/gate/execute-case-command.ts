@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import {
   authorize, CaseCommand, CaseState, decide, DecisionContext, MergeCase, refuse, Tier,
@@ -44,6 +44,8 @@ const holdingOf = (state: CaseState): Holding => ({ assigneeId: state.assigneeId
 @Injectable()
 @CommandHandler(ExecuteCaseCommand)
 export class ExecuteCaseCommandHandler implements ICommandHandler<ExecuteCaseCommand, CommandAnswer> {
+  private readonly log = new Logger('Gate');
+
   constructor(private readonly cases: CaseRepository, private readonly directory: Directory, private readonly config: AppConfig) {}
 
   execute({ caseId, command, context, options }: ExecuteCaseCommand): Promise<CommandAnswer> {
@@ -70,6 +72,10 @@ export class ExecuteCaseCommandHandler implements ICommandHandler<ExecuteCaseCom
       if (events.length === 0) return { id: caseId, revision: loaded.revision, position: loaded.position };
       try {
         const { revision, position } = await this.cases.append(caseId, events, loaded.revision, context, now);
+        this.log.debug({
+          msg: 'appended', correlationId: context.correlationId, commandId: context.commandId, command: command.type,
+          caseId, revision, position, events: events.map((e) => e.type), actorId: context.actor.id,
+        });
         return { id: caseId, revision, position };
       } catch (error) {
         if (!(error instanceof ConcurrencyError) || attempt >= ATTEMPTS) throw error;

@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { DelayedError, Job } from 'bullmq';
 import { CaseRepository, CommandContext, ExecuteCaseCommand } from '@civicloop/cases';
@@ -19,6 +20,8 @@ const ATTEMPTS = 5;
  * firing the same deadline record it once.
  */
 export class DeadlineProcessor {
+  private readonly log = new Logger('Deadlines');
+
   constructor(
     private readonly cases: CaseRepository,
     private readonly commandBus: CommandBus,
@@ -54,13 +57,18 @@ export class DeadlineProcessor {
         correlationId: cause.metadata.correlationId,
         causationId: cause.metadata.eventId,
       };
+      const fired = (outcome: string) => {
+        const latenessMs = this.clock.now().getTime() - Date.parse(deadline.dueAt);
+        this.log.log({ msg: 'deadline fired', correlationId: context.correlationId, caseId, deadlineId, outcome, latenessMs });
+        return outcome;
+      };
       try {
         // Only on the case exactly as checked: if it moved on, check the deadline again on the new state.
         await this.commandBus.execute(new ExecuteCaseCommand(caseId, command, context, { atRevision: facts.revision }));
-        return 'recorded';
+        return fired('recorded');
       } catch (error) {
         if (error instanceof CaseRefused && error.code === 'CASE_MOVED') continue;
-        if (error instanceof CaseRefused) return `refused: ${error.code}`;
+        if (error instanceof CaseRefused) return fired(`refused: ${error.code}`);
         throw error;
       }
     }
