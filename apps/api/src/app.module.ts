@@ -18,7 +18,8 @@ import { HealthController } from './health/health.controller';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
 import { idempotencyStoreProvider } from './idempotency/idempotency-store.provider';
 import { LoggerModule } from 'nestjs-pino';
-import { InfrastructureModule, InfrastructureOptions, loggingParams } from '@civicloop/platform';
+import { InfrastructureModule, InfrastructureOptions, loggingParams, MetricsPort } from '@civicloop/platform';
+import { MetricsController } from './metrics/metrics.controller';
 
 @Module({})
 export class AppModule {
@@ -43,8 +44,9 @@ export class AppModule {
         intakeThrottleModule(options.config),
         ...(options.config.WORKER_IN_PROCESS ? [ConsumersModule] : []),
       ],
-      controllers: [HealthController, GetDirectoryController],
+      controllers: [HealthController, GetDirectoryController, MetricsController],
       providers: [
+        MetricsPort,
         GetDirectoryHandler,
         idempotencyStoreProvider,
         // Guards run in this order: who you are, then what you may do here.

@@ -5,3 +5,5 @@ export * from './id-generator';
 export * from './infrastructure.module';
 export * from './outage';
 export * from './observability/logging';
+export * from './observability/metrics';
+export * from './observability/metrics-server';

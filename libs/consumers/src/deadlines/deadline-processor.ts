@@ -4,7 +4,7 @@ import { DelayedError, Job } from 'bullmq';
 import { CaseRepository, CommandContext, ExecuteCaseCommand } from '@civicloop/cases';
 import { foldDeadlineFacts, pendingDeadlines } from '@civicloop/deadlines';
 import { Actor, CaseRefused, RecordDeadlineReached } from '@civicloop/domain';
-import { Clock } from '@civicloop/platform';
+import { Clock, deadlineLatenessSeconds, deadlinesFiredTotal } from '@civicloop/platform';
 import { DeadlineJobData } from './deadline-queue';
 import { SlaRules } from './sla-rules';
 
@@ -35,7 +35,10 @@ export class DeadlineProcessor {
       const history = await this.cases.history(caseId);
       const facts = foldDeadlineFacts(history);
       const deadline = pendingDeadlines(facts, this.rules.policy, this.rules.calendar).find((d) => d.deadlineId === deadlineId);
-      if (!deadline) return 'stale';
+      if (!deadline) {
+        deadlinesFiredTotal.inc({ outcome: 'stale' });
+        return 'stale';
+      }
       const early = Date.parse(deadline.dueAt) - this.clock.now().getTime();
       if (early > 0) {
         await job.moveToDelayed(Date.now() + early, token);
@@ -60,6 +63,8 @@ export class DeadlineProcessor {
       const fired = (outcome: string) => {
         const latenessMs = this.clock.now().getTime() - Date.parse(deadline.dueAt);
         this.log.log({ msg: 'deadline fired', correlationId: context.correlationId, caseId, deadlineId, outcome, latenessMs });
+        deadlinesFiredTotal.inc({ outcome: outcome === 'recorded' ? 'recorded' : 'refused' });
+        if (outcome === 'recorded') deadlineLatenessSeconds.observe(Math.max(0, latenessMs) / 1000);
         return outcome;
       };
       try {

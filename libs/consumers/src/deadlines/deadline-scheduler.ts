@@ -6,7 +6,7 @@ import {
 } from '@civicloop/event-store';
 import { Clock } from '@civicloop/platform';
 import { DeadlineCheckpoint } from './deadline-checkpoint';
-import { Outage, OutageState, retryDelayMs } from '@civicloop/platform';
+import { deadlinesScheduledTotal, Outage, OutageState, retryDelayMs } from '@civicloop/platform';
 import { DeadlineJobData, deadlineJob, scheduleDeadlines, unscheduleDeadlines } from './deadline-queue';
 import { SlaRules } from './sla-rules';
 
@@ -194,6 +194,7 @@ export class DeadlineScheduler {
       const now = this.clock.now().getTime();
       const added = after.filter((d) => !before.includes(d.deadlineId));
       await scheduleDeadlines(this.queue, added.map((d) => deadlineJob(caseId, d, now)));
+      deadlinesScheduledTotal.inc(added.length);
       const ended = before.filter((id) => !after.some((d) => d.deadlineId === id));
       if (ended.length) await unscheduleDeadlines(this.queue, caseId, ended);
       this.log.debug({
