@@ -12,9 +12,13 @@
 #    is the persistence, and a failed snapshot (say, that directory deleted while Redis outlives
 #    it) would make Redis refuse every write. Deadlines lost with Redis come back from the event
 #    store by the reconciler.
+# With --own (what scripts/run.sh uses): never adopt a Redis found running (it may serve another
+# deployment); reuse only the one whose pid file is under this DATA_DIR, else start one.
 set -euo pipefail
 
 log() { echo "ensure-redis: $*" >&2; }
+own=false
+[ "${1:-}" = "--own" ] && own=true
 
 ping_url() { # url -> 0 when it answers PONG
   local url=$1
@@ -48,7 +52,13 @@ check_policy() {
   fi
 }
 
-if [ -n "${REDIS_URL:-}" ]; then
+if $own; then
+  dir="${DATA_DIR:-./data}/redis"
+  if [ -f "$dir/redis.pid" ] && [ -f "$dir/redis.port" ] && kill -0 "$(cat "$dir/redis.pid")" 2>/dev/null; then
+    url="redis://127.0.0.1:$(cat "$dir/redis.port")"
+    if ping_url "$url"; then log "using this data directory's Redis on $url"; echo "$url"; exit 0; fi
+  fi
+elif [ -n "${REDIS_URL:-}" ]; then
   if ping_url "$REDIS_URL"; then
     if writable "$REDIS_URL"; then check_policy "$REDIS_URL"; echo "$REDIS_URL"; exit 0; fi
   else
@@ -62,7 +72,7 @@ url="redis://127.0.0.1:$port"
 # Walk up from the port past anything that is not a usable Redis (a broken one may even refuse
 # PING), so a second run finds the Redis the first one started beside it.
 while port_taken "$port"; do
-  if ping_url "$url" && writable "$url"; then check_policy "$url"; log "using the Redis already on $url"; echo "$url"; exit 0; fi
+  if ! $own && ping_url "$url" && writable "$url"; then check_policy "$url"; log "using the Redis already on $url"; echo "$url"; exit 0; fi
   log "127.0.0.1:$port is taken by something we cannot use; trying the next port"
   port=$((port + 1)); url="redis://127.0.0.1:$port"
 done
@@ -79,6 +89,7 @@ dir="$(mkdir -p "${DATA_DIR:-./data}/redis" && cd "${DATA_DIR:-./data}/redis" &&
 redis-server --port "$port" --bind 127.0.0.1 --dir "$dir" \
   --maxmemory-policy noeviction --appendonly yes --appendfsync everysec --save '' \
   --daemonize yes --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" >&2
+echo "$port" > "$dir/redis.port"
 for _ in $(seq 1 100); do
   if ping_url "$url"; then log "started Redis on $url (noeviction, AOF in $dir)"; echo "$url"; exit 0; fi
   sleep 0.1

@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 
 need_apt=()
 command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
+# Headless Chromium and CJK fonts: tests render pages (the audit dossier) in a real browser, in Chinese.
+command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+ls /usr/share/fonts/opentype/noto/NotoSansCJK-* >/dev/null 2>&1 || need_apt+=(fonts-noto-cjk)
 if [[ "${1:-}" == "--with-postgres" ]] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   need_apt+=(postgresql)
 fi

@@ -17,6 +17,7 @@ mkdir -p "$DATA_DIR"
 node dist/apps/simulator/src/main.js --data-dir "$DATA_DIR" --end-now \
   --cases "${DEMO_CASES:-3000}" --days "${DEMO_DAYS:-30}" --seed "${DEMO_SEED:-2026}"
 touch "$marker"
-echo "tokens: npm run -s token -- --role operator   (or supervisor, auditor, handler --org <unit>)"
+# the service's key is made in DATA_DIR on first start: tokens must be signed for the same one
+echo "tokens: DATA_DIR=$DATA_DIR npm run -s token -- --role operator   (or supervisor, auditor, handler --org <unit>)"
 if [[ -f scripts/run.sh ]]; then exec bash scripts/run.sh; fi
 exec node dist/apps/api/src/main.js

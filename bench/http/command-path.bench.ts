@@ -9,6 +9,7 @@ import { API_MAIN, API_NODE_ARGS, figure, Figure, round, writeResult } from '../
 import { load, LoadResult } from '../harness/load';
 import { startServer } from '../harness/server';
 import { INTAKE_BODY } from './intake-body';
+import { productionDirectoryFile } from '../harness/production-directory';
 
 const CONNECTIONS = 32;
 const SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 10);
@@ -27,7 +28,7 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'civicloop-bench-http-'));
   const secret = randomBytes(32).toString('hex');
   // The intake rate limits guard against abuse by one user; here one user is the load generator.
-  const env = { DATA_DIR: dataDir, NODE_ENV: 'production', JWT_SECRET: secret, INTAKE_LIMIT_PER_USER: '100000000', INTAKE_LIMIT_PER_IP: '100000000' };
+  const env = { DATA_DIR: dataDir, NODE_ENV: 'production', JWT_SECRET: secret, DIRECTORY_FILE: productionDirectoryFile(dataDir), INTAKE_LIMIT_PER_USER: '100000000', INTAKE_LIMIT_PER_IP: '100000000' };
   const directory = Directory.fromFile(loadConfig(env).DIRECTORY_FILE);
   const auth = (role: 'operator' | 'handler', org?: string) => `Bearer ${signToken(secret, demoUser(directory, role, org), '1h')}`;
   const json = { 'content-type': 'application/json' };

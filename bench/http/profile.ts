@@ -10,6 +10,7 @@ import { load } from '../harness/load';
 import { API_MAIN, API_NODE_ARGS } from '../harness/result';
 import { startServer } from '../harness/server';
 import { INTAKE_BODY } from './intake-body';
+import { productionDirectoryFile } from '../harness/production-directory';
 
 /**
  * Where the API's time goes: runs the built server with --cpu-prof, drives it for a while, stops it
@@ -24,7 +25,7 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'civicloop-profile-'));
   const profileDir = join(dataDir, 'profile');
   const secret = randomBytes(32).toString('hex');
-  const env = { DATA_DIR: join(dataDir, 'data'), NODE_ENV: 'production', JWT_SECRET: secret, INTAKE_LIMIT_PER_USER: '100000000', INTAKE_LIMIT_PER_IP: '100000000' };
+  const env = { DATA_DIR: join(dataDir, 'data'), NODE_ENV: 'production', JWT_SECRET: secret, DIRECTORY_FILE: productionDirectoryFile(dataDir), INTAKE_LIMIT_PER_USER: '100000000', INTAKE_LIMIT_PER_IP: '100000000' };
   const directory = Directory.fromFile(loadConfig(env).DIRECTORY_FILE);
   const token = signToken(secret, demoUser(directory, 'operator'), '1h');
   const api = await startServer(API_MAIN, env, '/health', [...API_NODE_ARGS, '--cpu-prof', `--cpu-prof-dir=${profileDir}`]);

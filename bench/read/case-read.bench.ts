@@ -13,6 +13,7 @@ import { simulateDistrict } from '../../apps/simulator/src/simulate';
 import { API_MAIN, API_NODE_ARGS, figure, Figure, percentile, round, writeResult } from '../harness/result';
 import { startServer } from '../harness/server';
 import { caseWithEvents, WritePathModule } from './case-fixture';
+import { productionDirectoryFile } from '../harness/production-directory';
 
 const ITERATIONS = Number(process.env.BENCH_READ_ITERATIONS ?? 3000);
 const HTTP_ITERATIONS = Number(process.env.BENCH_READ_HTTP_ITERATIONS ?? 1000);
@@ -37,7 +38,7 @@ const p = (s: number[], q: number) => round(percentile(s, q), 3);
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'civicloop-bench-read-'));
   const secret = randomBytes(32).toString('hex');
-  const env = { DATA_DIR: dir, NODE_ENV: 'production', JWT_SECRET: secret, WORKER_IN_PROCESS: 'false' };
+  const env = { DATA_DIR: dir, NODE_ENV: 'production', JWT_SECRET: secret, DIRECTORY_FILE: productionDirectoryFile(dir), WORKER_IN_PROCESS: 'false' };
   const config = loadConfig(env);
   const figures: Figure[] = [];
   try {

@@ -42,7 +42,7 @@ const endpoints: Endpoint[] = [
   { name: 'accept', stage: 'dispatched', method: 'POST', path: (id) => `/cases/${id}/accept`, body: () => ({}), allowed: { handler: 'in' } },
   { name: 'return', stage: 'dispatched', method: 'POST', path: (id) => `/cases/${id}/return`, body: () => ({ reason: 'other', note: 'x' }), allowed: { handler: 'in' } },
   { name: 'note', stage: 'accepted', method: 'POST', path: (id) => `/cases/${id}/note`, body: () => ({ text: '进展' }), allowed: { handler: 'in', operator: 'both' } },
-  { name: 'extension-request', stage: 'accepted', method: 'POST', path: (id) => `/cases/${id}/extension-request`, body: () => ({ until: '2027-01-01T00:00:00Z', reason: 'x' }), allowed: { handler: 'in' } },
+  { name: 'extension-request', stage: 'accepted', method: 'POST', path: (id) => `/cases/${id}/extension-request`, body: () => ({ until: '2027-01-04T02:00:00Z', reason: 'x' }), allowed: { handler: 'in' } },
   { name: 'extension-decision', stage: 'extension', method: 'POST', path: (id) => `/cases/${id}/extension-decision`, body: () => ({ approved: true }), allowed: { supervisor: 'in' } },
   { name: 'resolve', stage: 'accepted', method: 'POST', path: (id) => `/cases/${id}/resolve`, body: () => ({ summary: 'x', outcome: 'resolved' }), allowed: { handler: 'in' } },
   { name: 'escalate', stage: 'accepted', method: 'POST', path: (id) => `/cases/${id}/escalate`, body: () => ({ reason: 'x' }), allowed: { handler: 'in', supervisor: 'in' } },
@@ -73,6 +73,7 @@ const endpoints: Endpoint[] = [
   { name: 'escalations', stage: 'escalated', method: 'GET', path: () => '/views/escalations?groupBy=community', allowed: STAFF, view: { reveals: () => 'community-' } },
   { name: 'projection lag', stage: 'none', method: 'GET', path: () => '/views/projections', allowed: STAFF },
   { name: 'chain', stage: 'accepted', method: 'GET', path: (id) => `/cases/${id}/chain`, allowed: { resident: 'in', operator: 'both', handler: 'in', supervisor: 'in', auditor: 'both' } },
+  { name: 'dossier', stage: 'accepted', method: 'GET', path: (id) => `/cases/${id}/dossier`, allowed: { supervisor: 'in', auditor: 'both' } },
   { name: 'unmask', stage: 'accepted', method: 'POST', path: (id) => `/cases/${id}/unmask`, body: () => ({ reason: '复核' }), allowed: { auditor: 'both' } },
 ];
 
@@ -146,7 +147,7 @@ describe('access control matrix', () => {
       return ctx;
     }
     await ok(c('accept'), co, {});
-    if (stage === 'extension') await ok(c('extension-request'), co, { until: '2027-01-01T00:00:00Z', reason: 'x' });
+    if (stage === 'extension') await ok(c('extension-request'), co, { until: '2027-01-04T02:00:00Z', reason: 'x' });
     if (stage === 'supervised') ctx.supervisionId = (await ok(c('supervise'), sup, { reason: 'x' })).supervisionId;
     if (stage === 'escalated') await ok(c('escalate'), co, { reason: '需要社区协调' });
     if (stage === 'resolved' || stage === 'rated') await ok(c('resolve'), co, { summary: 'x', outcome: 'resolved' });

@@ -2,7 +2,7 @@ import { loadConfig, ConfigInvalid } from '@civicloop/platform';
 import { idempotencyStoreProvider } from '../../apps/api/src/idempotency/idempotency-store.provider';
 import { IdempotencyStore } from '../../apps/api/src/idempotency/idempotency.store';
 import { RedisIdempotencyStore } from '../../apps/api/src/idempotency/redis-idempotency.store';
-import { ApiHarness, startApi } from '../support/api-harness';
+import { ApiHarness, startApi, startReplica } from '../support/api-harness';
 import { RedisServer, startRedis } from '../support/redis-server';
 
 const intakeBody = {
@@ -30,7 +30,7 @@ describe('Idempotency-Key over two API instances sharing one Redis', () => {
   beforeAll(async () => {
     redis = await startRedis();
     first = await startApi({ REDIS_URL: redis.url });
-    second = await startApi({ REDIS_URL: redis.url });
+    second = await startReplica(first, { REDIS_URL: redis.url });
   });
   afterAll(async () => {
     await first?.close();

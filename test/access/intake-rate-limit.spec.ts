@@ -1,4 +1,4 @@
-import { ApiHarness, startApi } from '../support/api-harness';
+import { ApiHarness, startApi, startReplica } from '../support/api-harness';
 import { freePort } from '../support/free-port';
 import { RedisServer, startRedis } from '../support/redis-server';
 
@@ -12,7 +12,7 @@ describe('intake rate limit over two API instances sharing one Redis', () => {
   beforeAll(async () => {
     redis = await startRedis();
     first = await startApi({ ...limits, REDIS_URL: redis.url });
-    second = await startApi({ ...limits, REDIS_URL: redis.url });
+    second = await startReplica(first, { ...limits, REDIS_URL: redis.url });
   });
   afterAll(async () => {
     await redis?.client.call('REPLICAOF', 'NO', 'ONE').catch(() => undefined);

@@ -56,4 +56,20 @@ describe('start-up with an unreachable EVENTSTORE_CONNECTION_STRING', () => {
     expect(result.ms).toBeLessThan(10_000);
     expect(result.output).toContain(`cannot reach EventStoreDB at ${store}`);
   }, 25_000);
+
+  it('the same with a postgres:// store: the API when nothing listens, the worker when the server never answers', async () => {
+    const refused = `postgres://civicloop:secret@127.0.0.1:${await freePort()}/events`;
+    const api = await runUntilExit('apps/api/src/main.js', { EVENTSTORE_CONNECTION_STRING: refused, DATA_DIR: dataDir, PORT: String(await freePort()) });
+    silent = createServer((socket) => socket.on('data', () => undefined));
+    await new Promise<void>((done) => silent!.listen(0, '127.0.0.1', done));
+    const mute = `postgres://127.0.0.1:${(silent.address() as { port: number }).port}/events`;
+    const worker = await runUntilExit('apps/worker/src/main.js', { EVENTSTORE_CONNECTION_STRING: mute, DATA_DIR: dataDir });
+    for (const [result, store] of [[api, 'postgres://127.0.0.1'], [worker, mute]] as const) {
+      expect(result.code).not.toBe(0);
+      expect(result.code).not.toBeNull();
+      expect(result.ms).toBeLessThan(10_000);
+      expect(result.output).toContain(`cannot reach PostgreSQL at ${store}`);
+    }
+    expect(api.output).not.toContain('secret');
+  }, 45_000);
 });

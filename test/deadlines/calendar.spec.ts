@@ -37,7 +37,7 @@ describe('business calendar (2026, mainland China)', () => {
   });
 
   it('names its source', () => {
-    expect(calendar.source).toContain('2026年部分节假日安排');
+    expect(calendar.yearInfo.get(2026)?.source).toContain('2026年部分节假日安排');
   });
 
   it('refuses bad calendar data with the exact problems', () => {

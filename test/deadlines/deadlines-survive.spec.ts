@@ -82,7 +82,8 @@ describe('deadlines survive a killed worker and a wiped Redis (1,000 pending dea
     workers.push(first);
     await first.waitFor(/reconciled 1000 pending deadlines of 500 cases/);
     await first.waitFor(/deadlines on/);
-    expect(await redis.client.zcard('bull:civicloop-deadlines:delayed')).toBeGreaterThan(0);
+    // the queue lives under the store's namespace (civicloop:<store id>), see libs/platform store-identity
+    expect(await redis.client.zcard(`civicloop:${await store.storeId!()}:civicloop-deadlines:delayed`)).toBeGreaterThan(0);
     await first.stop('SIGTERM'); // graceful: running jobs finish, so what is recorded now stays
     const firedBefore = [...(await recorded(store)).values()].reduce((n, types) => n + types.length, 0);
     const pendingAtFlush = 2 * CASES - firedBefore;

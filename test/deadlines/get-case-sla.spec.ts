@@ -18,7 +18,13 @@ describe('GET /cases/{id} shows the SLA policy version and the pending deadlines
     expect(intake.status).toBe(201);
     const id = intake.body.id;
     const received = await api.request('GET', `/cases/${id}`, { token: operator });
-    expect(received.body.sla).toEqual({ policyVersion: '2026.1', calendar: 'cn-mainland', pendingDeadlines: [] });
+    // Waiting for dispatch: the dispatch centre's own limit, 30 working minutes from intake (warning at 75 %).
+    expect(received.body.sla).toEqual({
+      policyVersion: '2026.1', calendar: 'cn-mainland', provisional: false, pendingDeadlines: [
+        { deadlineId: 'dispatch_warning@0', kind: 'dispatch_warning', dueAt: '2026-03-02T01:22:30.000Z', setAtRevision: 0, policyVersion: '2026.1' },
+        { deadlineId: 'dispatch_overdue@0', kind: 'dispatch_overdue', dueAt: '2026-03-02T01:30:00.000Z', setAtRevision: 0, policyVersion: '2026.1' },
+      ],
+    });
 
     api.clock.advance(30 * 60_000);
     expect((await api.request('POST', `/cases/${id}/dispatch`, { token: operator, body: { assigneeId: 'company-jinling', tier: 'grid' } })).status).toBe(200);

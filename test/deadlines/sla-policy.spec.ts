@@ -38,7 +38,7 @@ describe('SLA policy', () => {
       { path: 'defaults.resolve', problem: 'must be a positive ISO-8601 duration in weeks, days, hours, minutes or seconds (e.g. PT2H, P7D), got "P1M"' },
       { path: 'defaults.warnAt', problem: 'must be a fraction of the limit between 0 and 1 (exclusive), got 1.5' },
       { path: 'rules[0].urgency', problem: 'must be one of *, normal, urgent, critical' },
-      { path: 'rules[0].colour', problem: 'is not a known setting (category, urgency, warnAt, calendar, signFor, resolve, whistleReport, supervisionAnswer, ratingWindow)' },
+      { path: 'rules[0].colour', problem: 'is not a known setting (category, urgency, warnAt, calendar, signFor, resolve, whistleReport, supervisionAnswer, ratingWindow, dispatch)' },
       { path: 'rules[0].resolve', problem: 'must be a positive ISO-8601 duration in weeks, days, hours, minutes or seconds (e.g. PT2H, P7D), got "soon"' },
       { path: 'escalation.onResolveOverdue.grid', problem: 'must be a tier above grid or null, got "grid"' },
       { path: 'escalation.onResolveOverdue.town', problem: 'town is not a tier (grid, community, street, district)' },

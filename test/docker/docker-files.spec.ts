@@ -1,6 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { DEMO_DIRECTORY_FILE } from '@civicloop/directory';
 import { loadConfig } from '@civicloop/platform';
 
 // No Docker engine runs here, so the deployment files are kept honest by reading them: every
@@ -26,6 +28,10 @@ function readCompose(file: string): Compose {
   return parse(readFileSync(join(DOCKER, file), 'utf8'), { merge: true }) as Compose;
 }
 
+// production refuses the demo directory: the deployment brings its own (here the demo's tree, unmarked)
+const ownDirectory = join(mkdtempSync(join(tmpdir(), 'civicloop-docker-')), 'directory.json');
+writeFileSync(ownDirectory, JSON.stringify({ ...JSON.parse(readFileSync(DEMO_DIRECTORY_FILE, 'utf8')), demo: false }));
+
 /** Docker Compose interpolation: `${X:-default}` takes the default, `${X:?message}` needs X set. */
 function interpolate(value: string, env: Record<string, string>): string {
   return value.replace(/\$\{([A-Z_]+)(?::([-?])([^}]*))?\}/g, (_all, name: string, kind?: string, rest?: string) => {
@@ -36,7 +42,7 @@ function interpolate(value: string, env: Record<string, string>): string {
 }
 
 function appEnvironment(service: Service): Record<string, string> {
-  const given = { JWT_SECRET: 'a'.repeat(64) };
+  const given = { JWT_SECRET: 'a'.repeat(64), DIRECTORY_FILE: ownDirectory };
   return Object.fromEntries(Object.entries(service.environment ?? {}).map(([k, v]) => [k, interpolate(String(v), given)]));
 }
 
@@ -46,7 +52,7 @@ function hostsOf(url: string): string[] {
   return match[1].split(',').map((hostPort) => hostPort.split(':')[0]);
 }
 
-function checkAppService(compose: Compose, name: 'api' | 'worker', main: string): void {
+function checkAppService(compose: Compose, name: 'api' | 'worker', main: string, eventStorePrefix = 'esdb://'): void {
   const service = compose.services[name];
   expect(service).toBeDefined();
   expect(service.build).toEqual({ context: '..', dockerfile: 'docker/Dockerfile' });
@@ -58,7 +64,7 @@ function checkAppService(compose: Compose, name: 'api' | 'worker', main: string)
   expect(() => loadConfig(env)).not.toThrow();
   expect(env.NODE_ENV).toBe('production');
   expect(env.WORKER_IN_PROCESS).toBe('false');
-  for (const [variable, prefix] of [['EVENTSTORE_CONNECTION_STRING', 'esdb://'], ['REDIS_URL', 'redis://'], ['DATABASE_URL', 'postgres://']]) {
+  for (const [variable, prefix] of [['EVENTSTORE_CONNECTION_STRING', eventStorePrefix], ['REDIS_URL', 'redis://'], ['DATABASE_URL', 'postgres://']]) {
     expect(env[variable]).toMatch(new RegExp(`^${prefix}`));
     for (const host of hostsOf(env[variable])) {
       expect(compose.services[host]).toBeDefined();
@@ -66,6 +72,7 @@ function checkAppService(compose: Compose, name: 'api' | 'worker', main: string)
     }
   }
   expect(() => interpolate(String(service.environment?.JWT_SECRET), {})).toThrow(/JWT_SECRET must be set/);
+  expect(() => interpolate(String(service.environment?.DIRECTORY_FILE), {})).toThrow(/DIRECTORY_FILE must be set/);
 }
 
 function checkStores(compose: Compose): void {
@@ -130,6 +137,32 @@ describe('docker/docker-compose.cluster.yml (3-node EventStoreDB cluster)', () =
   });
 });
 
+describe('docker/docker-compose.postgres.yml (PostgreSQL as the event store)', () => {
+  const compose = readCompose('docker-compose.postgres.yml');
+
+  it('starts a PostgreSQL for the events, one for the read models, Redis, the API and the worker; no EventStoreDB', () => {
+    expect(Object.keys(compose.services).sort()).toEqual(['api', 'events-db', 'postgres', 'redis', 'worker']);
+    expect(compose.services['events-db'].image).toMatch(/^postgres:1[3-9]/); // pg_current_xact_id needs 13+
+  });
+
+  it('runs the events server durable (commit waits for the WAL), archiving WAL, ending idle transactions', () => {
+    const command = (compose.services['events-db'].command ?? []).join(' ');
+    for (const setting of ['synchronous_commit=on', 'fsync=on', 'archive_mode=on', 'idle_in_transaction_session_timeout=']) {
+      expect(command).toContain(setting);
+    }
+    expect(command).toMatch(/exec docker-entrypoint\.sh postgres/);
+    expect(compose.services['events-db'].volumes?.some((v) => v.endsWith(':/var/lib/postgresql/data'))).toBe(true);
+  });
+
+  it('keeps Redis durable and never evicting, and checks every service health', () => checkStores(compose));
+
+  it('wires the API and the worker to the events server by a postgres:// connection string the app accepts', () => {
+    checkAppService(compose, 'api', 'dist/apps/api/src/main.js', 'postgres://');
+    checkAppService(compose, 'worker', 'dist/apps/worker/src/main.js', 'postgres://');
+    expect(hostsOf(appEnvironment(compose.services.api).EVENTSTORE_CONNECTION_STRING)).toEqual(['events-db']);
+  });
+});
+
 describe('docker/Dockerfile', () => {
   const dockerfile = readFileSync(join(DOCKER, 'Dockerfile'), 'utf8');
   const stages = dockerfile.split(/^FROM /m).slice(1);
@@ -142,6 +175,8 @@ describe('docker/Dockerfile', () => {
     expect(user).toBeDefined();
     expect(['root', '0']).not.toContain(user);
     expect(runtime).toMatch(/^CMD \["node", "dist\/apps\/api\/src\/main\.js"\]/m);
+    // the service listens on 127.0.0.1 unless told otherwise; inside a container that is unreachable
+    expect(runtime).toMatch(/^\s*HOST=0\.0\.0\.0\b/m);
     for (const copied of runtime.matchAll(/^COPY (docker\/\S+)/gm)) expect(existsSync(join(ROOT, copied[1]))).toBe(true);
   });
 

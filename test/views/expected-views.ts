@@ -31,12 +31,20 @@ export function expectBoard(f: Folded, now: string) {
   return [...f.cases.values()].map((k) => ({
     id: k.id, status: k.status, tier: k.tier, assigneeId: k.assignee, category: k.category, channel: k.channel, urgency: k.urgency,
     compoundId: k.area.compoundId, streetId: k.area.streetId, communityId: k.area.communityId, gridId: k.area.gridId,
-    receivedAt: k.receivedAt, dispatchedAt: k.dispatchedAt, signDueAt: k.signDue, resolveDueAt: k.round.due,
+    receivedAt: k.receivedAt, dispatchedAt: k.dispatchedAt, dispatchDueAt: k.status === 'received' ? k.dispatchDue : null, signDueAt: k.signDue, resolveDueAt: k.status === 'accepted' ? k.round.due : null,
     sla: { policyVersion: k.terms.policyVersion, calendar: k.terms.calendar, signFor: k.terms.signFor, resolve: k.terms.resolve },
     overdue: {
+      dispatch: k.status === 'received' && k.dispatchDue !== null && (k.dispatchFlag || k.dispatchDue < now),
       signFor: k.signLate || k.signFlag || (k.status === 'dispatched' && k.signDue < now),
       resolve: k.resolveLate || k.resolveFlag || (k.status === 'accepted' && k.round.due < now),
     },
+    everOverdue: {
+      dispatch: k.everDispatch || (k.status === 'received' && k.dispatchDue !== null && (k.dispatchFlag || k.dispatchDue < now)),
+      signFor: k.everSign || k.signLate || k.signFlag || (k.status === 'dispatched' && k.signDue < now),
+      resolve: k.everResolve || k.resolveLate || k.resolveFlag || (k.status === 'accepted' && k.round.due < now),
+    },
+    // The history lies in 2026, an official calendar year: no due time is provisional.
+    provisional: false,
     returns: k.returns, escalations: k.escalations, reworks: k.reworks, reminders: k.reminders, whistles: k.whistles, openSupervisions: k.supervisionsOpen, updatedAt: k.updatedAt,
   }));
 }
@@ -55,27 +63,45 @@ export function expectSatisfaction(f: Folded, group: string, period: 'day' | 'we
   return sortRows(rows);
 }
 
-export function expectThreeRates(f: Folded, group: 'handler' | 'street' | 'community', month: string) {
-  const dKey = area(f, group, (x) => x.unit);
-  const rKey = area(f, group, (x) => x.handler);
-  const ds = groupBy(f.dispatches.filter((x) => x.month === month), dKey);
-  const rs = groupBy(f.ratings.filter((x) => x.month === month), rKey);
+/**
+ * Month-end rule: a dispatch counts once signed for or once its limit has passed by `now`; the rest
+ * are pending. Score from exact rates; equal exact scores share a rank.
+ */
+export function expectThreeRates(f: Folded, group: 'handler' | 'street' | 'community', month: string, now: string, attribution: 'location' | 'assignee' = 'location') {
+  const byUnit = (unit: (x: any) => string | null) => (x: any) =>
+    (group === 'handler' ? unit(x) : attribution === 'assignee' ? f.unitIn(unit(x), group) : x.area[`${group}Id`]);
+  const ds = groupBy(f.dispatches.filter((x) => x.month === month), byUnit((x) => x.unit));
+  const rs = groupBy(f.ratings.filter((x) => x.month === month), byUnit((x) => x.handler));
+  const exact = (a: number, b: number) => (b === 0 ? null : a / b);
   const rows = [...new Set([...ds.keys(), ...rs.keys()])].map((key) => {
     const d = ds.get(key) ?? [];
     const r = rs.get(key) ?? [];
+    const approvedReturns = d.filter((x) => x.returnReview === 'approved').length;
+    const pending = d.filter((x) => x.acceptedAt === null && x.returnReview !== 'approved' && x.due > now).length;
     const signed = d.filter((x) => x.acceptedAt !== null && x.acceptedAt <= x.due).length;
     const n = (v: string) => r.filter((x) => x.rating === v).length;
-    const rates = [rate(signed, d.length), rate(r.filter((x) => x.solved).length, r.length), rate(n('satisfied') + f.L.w * n('basically_satisfied'), r.length)];
+    const rates = [exact(signed, d.length - pending - approvedReturns), exact(r.filter((x) => x.solved).length, r.length), exact(n('satisfied') + f.L.w * n('basically_satisfied'), r.length)];
     const used = rates.map((v, i) => [f.L.weights[i], v]).filter(([, v]) => v !== null) as [number, number][];
     const wsum = used.reduce((s, [w]) => s + w, 0);
+    const exactScore = wsum ? (used.reduce((s, [w, v]) => s + w * v, 0) / wsum) * 100 : null;
     return {
-      key, dispatches: d.length, signedInTime: signed, rated: r.length, responseRate: rates[0], resolutionRate: rates[1], satisfactionRate: rates[2],
-      score: wsum ? Math.round((used.reduce((s, [w, v]) => s + w * v, 0) / wsum) * 10000) / 100 : null, rank: null as number | null,
+      exactScore,
+      row: {
+        key, dispatches: d.length, pending, approvedReturns, counted: d.length - pending - approvedReturns, signedInTime: signed, rated: r.length,
+        responseRate: rates[0] === null ? null : round4(rates[0]), resolutionRate: rates[1] === null ? null : round4(rates[1]),
+        satisfactionRate: rates[2] === null ? null : round4(rates[2]),
+        score: exactScore === null ? null : Math.round(exactScore * 100) / 100, rank: null as number | null,
+      },
     };
   });
-  rows.sort((a, b) => (b.score ?? -1) - (a.score ?? -1) || a.key.localeCompare(b.key));
-  for (const row of rows) if (row.score !== null) row.rank = 1 + rows.filter((o) => o.score !== null && o.score > row.score!).length;
-  return rows;
+  rows.sort((a, b) => {
+    const difference = (b.exactScore ?? -1) - (a.exactScore ?? -1);
+    return Math.abs(difference) > 1e-9 ? difference : a.row.key.localeCompare(b.row.key);
+  });
+  for (const x of rows) {
+    if (x.exactScore !== null) x.row.rank = 1 + rows.filter((o) => o.exactScore !== null && o.exactScore - x.exactScore! > 1e-9).length;
+  }
+  return rows.map((x) => x.row);
 }
 
 export function expectResponseTimes(f: Folded, group: string, period: 'day' | 'week' | 'month') {

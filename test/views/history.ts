@@ -3,7 +3,7 @@ import { unsafeUniformIntDistribution, xoroshiro128plus } from 'pure-rand';
 import { Actor, CaseCommand, CaseState } from '@civicloop/domain';
 import { CaseRepository, ExecuteCaseCommand } from '@civicloop/cases';
 import {
-  applyDeadlineFact, initialDeadlineFacts, loadDefaultCalendar, pendingDeadlines, slaPolicyOf, slaTermsFor,
+  addBusinessTime, applyDeadlineFact, initialDeadlineFacts, loadDefaultCalendar, pendingDeadlines, slaPolicyOf, slaTermsFor,
 } from '@civicloop/deadlines';
 import { Directory } from '@civicloop/directory';
 import { ManualClock } from '@civicloop/platform';
@@ -84,7 +84,8 @@ export async function writeHistory(bus: CommandBus, cases: CaseRepository, direc
       return run(caseId, unitActor(s.assigneeId ?? 'district-qinhuai'), { type: 'AnswerSupervision', data: { supervisionId: openSupervision.supervisionId, answer: 'on it' } });
     }
     if (s.status !== 'closed' && chance(4)) {
-      const answerBy = new Date(clock.now().getTime() + 86_400_000).toISOString();
+      // People choose due dates in working time (a date outside it is refused): the next working moment.
+      const answerBy = addBusinessTime(calendar, new Date(clock.now().getTime() + 86_400_000).toISOString(), 0);
       return run(caseId, supervisor, { type: 'OrderSupervision', data: { supervisionId: `sv-${++seq}`, reason: 'stuck', answerBy } });
     }
     if ((s.status === 'dispatched' || s.status === 'accepted') && chance(3)) {
@@ -125,7 +126,7 @@ export async function writeHistory(bus: CommandBus, cases: CaseRepository, direc
         }
         if (chance(12) && s.tier !== 'district') return run(caseId, actor, { type: 'EscalateCase', data: { reason: 'hard matter' } });
         if (chance(8) && !s.extendedUntil) {
-          const until = new Date(clock.now().getTime() + int(12, 20) * 86_400_000).toISOString();
+          const until = addBusinessTime(calendar, new Date(clock.now().getTime() + int(12, 20) * 86_400_000).toISOString(), 0);
           return run(caseId, actor, { type: 'RequestExtension', data: { until, reason: 'waiting for parts' } });
         }
         if (chance(5)) return run(caseId, actor, { type: 'AddNote', data: { text: 'visited' } });

@@ -25,7 +25,7 @@ describe.each(['sqlite', 'postgres'])('projection runners across replicas (%s)',
     for (let i = 0; i < count; i++) {
       const caseId = `r${++written}`;
       f.clock.advance(60_000);
-      const actor = { id: 'user-operator-1', role: 'operator' as const, unitId: 'district-qinhuai' };
+      const actor = { id: 'user-handler-grid-111', role: 'handler' as const, unitId: 'grid-111' }; // a patrol finding of the compound's own grid
       await f.bus.execute(new ExecuteCaseCommand(caseId, {
         type: 'ReceiveCase',
         data: { caseId, channel: 'grid_patrol', category: 'repair.lift', urgency: 'normal', requestType: 'help', description: 'x', location: { compoundId: 'compound-01' } },

@@ -28,10 +28,10 @@ export interface Fixture {
   close(): Promise<void>;
 }
 
-/** The real write path (CommandBus → decider → SQLite event store) with a manual clock. */
-export async function startWritePath(start = '2026-01-26T02:00:00.000Z'): Promise<Fixture> {
+/** The real write path (CommandBus → decider → event store, SQLite unless `env` names another) with a manual clock. */
+export async function startWritePath(start = '2026-01-26T02:00:00.000Z', env: Record<string, string> = {}): Promise<Fixture> {
   const dir = mkdtempSync(join(tmpdir(), 'civicloop-views-'));
-  const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: dir });
+  const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: dir, ...env });
   const clock = new ManualClock(new Date(start));
   const context = await NestFactory.createApplicationContext(
     { module: class Root {}, imports: [InfrastructureModule.forRoot({ config, clock }), CqrsModule.forRoot(), WritePathModule] },

@@ -74,6 +74,9 @@ describe('views against an independent fold of a generated history (SQLite and P
 
   each('board: every row, paged with a cursor, in order', async (models) => {
     const expected = expectBoard(folded, now).sort((a, b) => b.receivedAt.localeCompare(a.receivedAt) || b.id.localeCompare(a.id));
+    // The history reaches both: a late sign-for at an earlier holder only in everOverdue; no resolveDueAt outside 'accepted'.
+    expect(expected.filter((r) => r.everOverdue.signFor && !r.overdue.signFor).length).toBeGreaterThan(0);
+    expect(expected.filter((r) => r.status !== 'accepted' && r.resolveDueAt !== null)).toEqual([]);
     const seen = [];
     let cursor: string | undefined;
     do {
@@ -111,7 +114,9 @@ describe('views against an independent fold of a generated history (SQLite and P
     const months = [...new Set(folded.dispatches.map((d) => d.month))];
     for (const month of months) {
       for (const groupBy of ['handler', 'street', 'community'] as const) {
-        expect(await queryThreeRates(models, { groupBy, month })).toEqual(expectThreeRates(folded, groupBy, month));
+        for (const attribution of ['location', 'assignee'] as const) {
+          expect(await queryThreeRates(models, { groupBy, month, now, attribution })).toEqual(expectThreeRates(folded, groupBy, month, now, attribution));
+        }
       }
     }
   });

@@ -7,6 +7,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { intakeThrottleModule } from './abuse/intake-throttle.module';
 import { AccessGuard } from './auth/access.guard';
 import { JwtAuthGuard } from './auth/jwt-auth.guard';
+import { ResidentIdentityProvider } from './auth/resident-identity-provider';
 import { CasesCoreModule } from '@civicloop/cases';
 import { CasesModule } from './cases/cases.module';
 import { ViewsModule } from './views/views.module';
@@ -33,7 +34,7 @@ export class AppModule {
         JwtModule.register({
           // A KeyObject, not the string: jsonwebtoken first tries a string as a PEM public key and
           // throws, which cost ~15% of the CPU of every authenticated request.
-          secret: createSecretKey(Buffer.from(options.config.JWT_SECRET, 'utf8')),
+          secret: createSecretKey(Buffer.from(options.config.jwtSecret(), 'utf8')),
           signOptions: { algorithm: 'HS256' },
           verifyOptions: { algorithms: ['HS256'] },
         }),
@@ -49,6 +50,7 @@ export class AppModule {
         MetricsPort,
         GetDirectoryHandler,
         idempotencyStoreProvider,
+        ResidentIdentityProvider,
         // Guards run in this order: who you are, then what you may do here.
         { provide: APP_GUARD, useClass: JwtAuthGuard },
         { provide: APP_GUARD, useClass: AccessGuard },

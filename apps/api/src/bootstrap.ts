@@ -6,11 +6,14 @@ import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { validationPipe } from './common/validation';
+import { boundedJsonBodies, MAX_BODY_BYTES, onlyJsonBodies } from './common/body-rules';
 import { InfrastructureOptions } from '@civicloop/platform';
 
 /** Builds the HTTP application; main.ts listens, tests listen on a free port. */
 export async function createApp(options: InfrastructureOptions, logger: false | undefined = undefined): Promise<INestApplication> {
+  // bodyParser off: Nest would add a urlencoded parser too; only the JSON one below is wanted
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(options, logger === false ? 'silent' : undefined), {
+    bodyParser: false,
     bufferLogs: logger !== false,
     logger: logger === false ? false : undefined,
   });
@@ -22,7 +25,9 @@ export async function createApp(options: InfrastructureOptions, logger: false | 
   app.use(helmet());
   const origins = config.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean);
   if (origins.length) app.enableCors({ origin: origins, allowedHeaders: ['authorization', 'content-type', 'idempotency-key', 'x-correlation-id'] });
-  app.useBodyParser('json', { limit: '64kb' });
+  app.use(onlyJsonBodies);
+  app.useBodyParser('json', { limit: MAX_BODY_BYTES });
+  app.use(boundedJsonBodies);
   app.useGlobalPipes(validationPipe);
   app.enableShutdownHooks();
   const openApi = new DocumentBuilder()

@@ -1,10 +1,14 @@
 import {
   Actor, CaseCommand, Channel, Rating, ReceiveCase, RequestType, ResolutionOutcome, ReturnReason, Tier, Urgency, nextTier,
 } from '@civicloop/domain';
+import { addBusinessTime, loadDefaultCalendar } from '@civicloop/deadlines';
 import { Directory } from '@civicloop/directory';
 import { Actors } from './actors';
 import { COMPANY_CATEGORIES, hours, PROFILE } from './district-profile';
 import { Random } from './random';
+
+/** People choose due dates in working time (the API refuses others): the next working moment at or after `at`. */
+const workingMoment = (at: number) => addBusinessTime(loadDefaultCalendar(), new Date(at).toISOString(), 0);
 
 /** What the scheduler is asked to do next for one case: wait, or issue a command now. */
 export type Step = { wait: number } | { actor: Actor; command: CaseCommand };
@@ -112,8 +116,9 @@ export function* caseJourney(c: PlannedCase, r: Random, w: World): Generator<Ste
     let work = between(r, PROFILE.workHours[c.urgency]);
     if (r.chance(PROFILE.extension)) {
       yield wait(Math.round(work / 3));
-      // Later than the resolution deadline (7 working days from acceptance, up to ~15 calendar days over a holiday).
-      const until = w.now() + hours(r.between(16 * 24, 28 * 24));
+      // Later than the resolution deadline (7 working days from acceptance, up to ~15 calendar days over a holiday),
+      // at a working moment (a date outside working time is refused).
+      const until = Date.parse(workingMoment(w.now() + hours(r.between(16 * 24, 28 * 24))));
       yield { actor: handler, command: { type: 'RequestExtension', data: { until: new Date(until).toISOString(), reason: '需采购配件，工期较长' } } };
       yield wait(hours(r.between(1, 24)));
       const approved = r.chance(PROFILE.extensionApproved);
@@ -207,7 +212,7 @@ function* whistle(c: PlannedCase, r: Random, w: World, at: Assignment): Generato
 function* supervision(c: PlannedCase, r: Random, w: World, at: Assignment, handler: Actor): Generator<Step, void, void> {
   const supervisionId = w.newId();
   yield wait(hours(r.between(12, 72)));
-  const answerBy = w.now() + hours(48);
+  const answerBy = Date.parse(workingMoment(w.now() + hours(48)));
   yield {
     actor: w.actors.supervisorFor(c.compoundId, at.tier === 'district'),
     command: { type: 'OrderSupervision', data: { supervisionId, reason: '群众反映强烈，请加快办理', answerBy: new Date(answerBy).toISOString() } },

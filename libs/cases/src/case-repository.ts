@@ -6,6 +6,7 @@ import {
   AppendResult, EVENT_STORE, EventStore, ExpectedRevision, ReadStreamOptions, RecordedEvent,
 } from '@civicloop/event-store';
 import { Clock, CLOCK, ID_GENERATOR, IdGenerator, randomIdGenerator } from '@civicloop/platform';
+import { GENESIS_HASH, linkHashOf, sealEvents } from '@civicloop/audit';
 
 export const caseStreamId = (caseId: string) => `case-${caseId}`;
 
@@ -25,6 +26,8 @@ export interface LoadedCase {
   position: number;
   /** The events folded, oldest first (deadline computations read them again). */
   events: readonly RecordedEvent[];
+  /** Hash of the last event folded, which the next append links to (libs/audit: the per-stream chain). */
+  hash?: string;
 }
 
 /** Events of a case stream hold case events: the one gate is the only writer of these streams. */
@@ -36,7 +39,7 @@ export function foldCase(events: readonly RecordedEvent[], from?: LoadedCase): L
     state = evolve(state, asCaseEvent(events[i]), events[i].metadata.occurredAt);
   }
   const last = events.length ? events[events.length - 1] : undefined;
-  return { state, revision: last?.revision ?? -1, position: last?.position ?? -1, events };
+  return { state, revision: last?.revision ?? -1, position: last?.position ?? -1, events, hash: last ? linkHashOf(last) : GENESIS_HASH };
 }
 
 const FOLDS_KEPT = 2_000;
@@ -83,10 +86,21 @@ export class CaseRepository {
     return this.clock.now().toISOString();
   }
 
-  append(caseId: string, events: CaseEvent[], revision: number, context: CommandContext, occurredAt = this.now()): Promise<AppendResult> {
+  /**
+   * The one place case events are written, with two times on every event: `occurredAt`, the
+   * business time (for a deadline event its due time, so a worker outage moves no figure), and
+   * `recordedAt`, when it was appended (asOf cuts on it). `previousHash` is the hash of the event at
+   * `revision` from the same load (LoadedCase.hash); without it, it is read here. Either way an append
+   * whose revision is stale is refused by the store, so the link can never point at the wrong event.
+   */
+  async append(
+    caseId: string, events: CaseEvent[], revision: number, context: CommandContext, occurredAt = this.now(), previousHash?: string,
+  ): Promise<AppendResult> {
     const streamId = caseStreamId(caseId);
+    const recordedAt = this.now();
     const expected: ExpectedRevision = revision < 0 ? 'no_stream' : revision;
-    return this.store.append(streamId, events.map((event) => ({
+    const prevHash = previousHash ?? (revision < 0 ? GENESIS_HASH : (await this.load(caseId, { toRevision: revision })).hash ?? GENESIS_HASH);
+    return this.store.append(streamId, sealEvents(streamId, revision + 1, prevHash, events.map((event) => ({
       type: event.type,
       data: event.data,
       metadata: {
@@ -94,12 +108,13 @@ export class CaseRepository {
         streamId,
         caseId,
         occurredAt,
+        recordedAt,
         actor: context.actor,
         commandId: context.commandId,
         correlationId: context.correlationId,
         causationId: context.causationId,
         schemaVersion: CASE_EVENT_SCHEMA_VERSION,
       },
-    })), expected);
+    }))), expected);
   }
 }

@@ -7,6 +7,8 @@ import { AppendResult, EventStore, ExpectedRevision, NewEvent, SqliteEventStore 
 import { AppConfig, loadConfig, ManualClock } from '@civicloop/platform';
 import { CaseRepository, CommandContext } from '../src/case-repository';
 import { ExecuteCaseCommand, ExecuteCaseCommandHandler } from '../src/gate/execute-case-command';
+import { CalendarRegistry } from '../src/calendar/calendar-registry';
+import { ChosenDatesInWorkingTime } from '../src/working-time/chosen-dates';
 
 const directory = Directory.fromFile(DEMO_DIRECTORY_FILE);
 const operator: Actor = { id: 'user-operator-1', role: 'operator', unitId: 'district-qinhuai' };
@@ -60,7 +62,7 @@ describe('the one gate (load once → authorize → decide → append, re-checke
     store = new RacingStore(new SqliteEventStore(join(dir, 'events.sqlite')));
     cases = new CaseRepository(store, new ManualClock(new Date('2026-03-02T01:00:00.000Z')));
     const config: AppConfig = loadConfig({ NODE_ENV: 'test', DATA_DIR: dir });
-    gate = new ExecuteCaseCommandHandler(cases, directory, config);
+    gate = new ExecuteCaseCommandHandler(cases, directory, config, new ChosenDatesInWorkingTime(new CalendarRegistry(store, new ManualClock(new Date('2026-03-02T01:00:00.000Z')))));
     await run('c1', {
       type: 'ReceiveCase',
       data: {

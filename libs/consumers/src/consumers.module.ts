@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { CasesCoreModule } from '@civicloop/cases';
 import { DeadlinesModule } from './deadlines/deadlines.module';
 import { ProjectionsModule } from './projections/projections.module';
+import { AuditChainModule } from './audit/audit-chain.module';
 
 /**
  * Everything that consumes the event store's subscription from a stored checkpoint: projections,
@@ -9,6 +10,6 @@ import { ProjectionsModule } from './projections/projections.module';
  * inside the API process in the embedded default (WORKER_IN_PROCESS).
  */
 @Module({
-  imports: [CasesCoreModule, DeadlinesModule, ProjectionsModule],
+  imports: [CasesCoreModule, DeadlinesModule, ProjectionsModule, AuditChainModule],
 })
 export class ConsumersModule {}

@@ -5,3 +5,4 @@ export * from './deadlines/deadline-queue';
 export * from './deadlines/deadline-scheduler';
 export * from './deadlines/deadline-processor';
 export * from './deadlines/sla-rules';
+export * from './audit/audit-chain.service';

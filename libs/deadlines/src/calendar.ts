@@ -1,6 +1,21 @@
 import { DateTime, IANAZone } from 'luxon';
-import defaultCalendarData from '../data/cn-2026.calendar.json';
 import { DataProblem, DataInvalid } from './data-problem';
+import { provisionalHolidays } from './statutory-holidays';
+
+/**
+ * Where a year's days off come from. `official`: the State Council's arrangement (with its make-up
+ * working days) was imported. `provisional`: only the statutory holidays, computed; deadlines that
+ * count through such a year are flagged until the arrangement is imported.
+ */
+export type CalendarYearStatus = 'official' | 'provisional';
+
+export interface CalendarYearInfo {
+  year: number;
+  status: CalendarYearStatus;
+  /** Names this exact content: recorded on every deadline it reschedules. */
+  version: string;
+  source: string;
+}
 
 /**
  * A business calendar: working hours on working days, in one time zone. A day is a working day
@@ -18,6 +33,8 @@ export interface BusinessCalendar {
   holidays: Set<string>;
   makeUpWorkdays: Set<string>;
   years: number[];
+  /** Per year: official or provisional, and where from. A year missing here is computed on first use. */
+  yearInfo: Map<number, CalendarYearInfo>;
 }
 
 /** Length of one working day: what "P1D" means in working time. */
@@ -63,11 +80,17 @@ export function parseCalendar(raw: unknown): BusinessCalendar {
   const holidays = new Set<string>();
   const makeUpWorkdays = new Set<string>();
   const years: number[] = [];
-  const yearsRaw = (r.years ?? {}) as Record<string, { holidays?: unknown; makeUpWorkdays?: unknown }>;
+  const yearInfo = new Map<number, CalendarYearInfo>();
+  const yearsRaw = (r.years ?? {}) as Record<string, { holidays?: unknown; makeUpWorkdays?: unknown; status?: unknown; source?: unknown; version?: unknown }>;
   if (typeof r.years !== 'object' || r.years === null) bad('years', 'must map each year to {holidays, makeUpWorkdays}');
   for (const [year, lists] of Object.entries(yearsRaw)) {
     if (!/^\d{4}$/.test(year)) { bad(`years.${year}`, 'key must be a four-digit year'); continue; }
     years.push(Number(year));
+    const status = lists?.status ?? 'official';
+    if (status !== 'official' && status !== 'provisional') bad(`years.${year}.status`, 'must be official or provisional');
+    const source = typeof lists?.source === 'string' ? lists.source : String(r.source);
+    const version = typeof lists?.version === 'string' ? lists.version : `${year}.${String(status)}`;
+    yearInfo.set(Number(year), { year: Number(year), status: status === 'provisional' ? 'provisional' : 'official', version, source });
     for (const key of ['holidays', 'makeUpWorkdays'] as const) {
       const dates = lists?.[key];
       if (!Array.isArray(dates)) { bad(`years.${year}.${key}`, 'must be a list of dates YYYY-MM-DD'); continue; }
@@ -86,19 +109,25 @@ export function parseCalendar(raw: unknown): BusinessCalendar {
   if (problems.length) throw new DataInvalid('calendar', problems);
   return {
     id: r.id as string, timeZone: r.timeZone as string, source: r.source as string,
-    workingHours, weekendDays: weekendDays as number[], holidays, makeUpWorkdays, years,
+    workingHours, weekendDays: weekendDays as number[], holidays, makeUpWorkdays, years, yearInfo,
   };
 }
 
-let defaultCalendar: BusinessCalendar | null = null;
+export const PROVISIONAL_SOURCE =
+  'computed: statutory holidays of 全国年节及纪念日放假办法 (lunar dates and Qingming by lunar-typescript), no make-up working days';
 
-/** The shipped calendar: mainland China, 2026 public holidays and make-up working days. */
-export function loadDefaultCalendar(): BusinessCalendar {
-  defaultCalendar ??= parseCalendar(defaultCalendarData);
-  return defaultCalendar;
+/**
+ * A year nobody gave us is not a year without holidays: its statutory days are computed and it is
+ * marked provisional. Memoised into the calendar (same input, same days), so it is computed once.
+ */
+function ensureYear(calendar: BusinessCalendar, year: number): void {
+  if (calendar.yearInfo.has(year)) return;
+  for (const date of provisionalHolidays(year, calendar.weekendDays)) calendar.holidays.add(date);
+  calendar.yearInfo.set(year, { year, status: 'provisional', version: `${year}.provisional.computed`, source: PROVISIONAL_SOURCE });
 }
 
 export function isWorkingDay(calendar: BusinessCalendar, localDate: string): boolean {
+  ensureYear(calendar, Number(localDate.slice(0, 4)));
   if (calendar.makeUpWorkdays.has(localDate)) return true;
   if (calendar.holidays.has(localDate)) return false;
   return !calendar.weekendDays.includes(DateTime.fromISO(localDate, { zone: calendar.timeZone }).weekday);
@@ -159,4 +188,15 @@ export function businessMillisBetween(calendar: BusinessCalendar, fromIso: strin
     }
   }
   return total;
+}
+
+/**
+ * Null when `iso` falls in working time (the end of a working period counts: "by 18:00"), else the
+ * next working moment: what a person choosing a due date is offered instead.
+ */
+export function nextWorkingMoment(calendar: BusinessCalendar, iso: string): string | null {
+  const at = millis(iso, 'iso');
+  if (businessMillisBetween(calendar, new Date(at - 1).toISOString(), iso) === 1) return null;
+  const next = addBusinessTime(calendar, iso, 0);
+  return Date.parse(next) === at ? null : next;
 }

@@ -14,6 +14,8 @@ export interface DeadlineFacts {
   tier: Tier | null;
   revision: number;
   terms: SlaTerms | null;
+  /** Waiting for dispatch since: intake, a return (recall, transfer) or a reopen. */
+  dispatch: Anchor | null;
   signFor: Anchor | null;
   resolve: (Anchor & { extendedUntil: string | null }) | null;
   whistles: { whistleId: string; at: string; revision: number; departmentIds: string[]; reported: string[]; completed: boolean }[];
@@ -21,6 +23,8 @@ export interface DeadlineFacts {
   ratingWindow: Anchor | null;
   /** Ids of deadlines already recorded as reached. */
   reached: Set<string>;
+  /** `<deadlineId>@<calendarVersion>` of every DeadlineRescheduled: a calendar import moves a deadline once. */
+  rescheduled: Set<string>;
 }
 
 export interface Anchor {
@@ -39,7 +43,7 @@ export interface FactEvent {
 
 export const initialDeadlineFacts = (streamId = ''): DeadlineFacts => ({
   caseId: '', streamId, status: 'none', category: null, urgency: null, tier: null, revision: -1, terms: null,
-  signFor: null, resolve: null, whistles: [], supervisions: [], ratingWindow: null, reached: new Set(),
+  dispatch: null, signFor: null, resolve: null, whistles: [], supervisions: [], ratingWindow: null, reached: new Set(), rescheduled: new Set(),
 });
 
 /** Folds one event into the facts, in place (the fold runs over whole histories and the whole store). */
@@ -48,18 +52,21 @@ export function applyDeadlineFact(f: DeadlineFacts, event: FactEvent): DeadlineF
   f.streamId = event.streamId;
   if (!isCaseEvent(event)) return f;
   const anchor: Anchor = { at: event.metadata.occurredAt, revision: event.revision };
-  const backInQueue = () => Object.assign(f, { status: 'received', tier: null, signFor: null, resolve: null });
+  const backInQueue = () => Object.assign(f, { status: 'received', tier: null, signFor: null, resolve: null, dispatch: anchor });
   switch (event.type) {
     case 'SignForWarned': case 'SignForOverdue': case 'ResolutionWarned': case 'ResolutionOverdue':
-    case 'WhistleReportOverdue': case 'SupervisionAnswerOverdue':
+    case 'WhistleReportOverdue': case 'SupervisionAnswerOverdue': case 'DispatchWarned': case 'DispatchOverdue':
       f.reached.add(event.data.deadlineId);
       break;
+    case 'DeadlineRescheduled':
+      f.rescheduled.add(`${event.data.deadlineId}@${event.data.calendarVersion}`);
+      break;
     case 'CaseReceived':
-      Object.assign(f, { caseId: event.data.caseId, status: 'received', category: event.data.category, urgency: event.data.urgency });
+      Object.assign(f, { caseId: event.data.caseId, status: 'received', category: event.data.category, urgency: event.data.urgency, dispatch: anchor });
       f.terms = slaTermsAtIntake(event.data);
       break;
     case 'CaseDispatched':
-      Object.assign(f, { status: 'dispatched', tier: event.data.tier, signFor: anchor, resolve: null });
+      Object.assign(f, { status: 'dispatched', tier: event.data.tier, signFor: anchor, resolve: null, dispatch: null });
       break;
     case 'CaseEscalated':
       Object.assign(f, { status: 'dispatched', tier: event.data.toTier, signFor: anchor, resolve: null });
@@ -69,7 +76,7 @@ export function applyDeadlineFact(f: DeadlineFacts, event: FactEvent): DeadlineF
       break;
     case 'CaseReturnReviewed':
       // A rejected return sends the case back to its unit, which must handle it from now on.
-      if (!event.data.approved) Object.assign(f, { status: 'accepted', tier: event.data.tier, signFor: null, resolve: { ...anchor, extendedUntil: null } });
+      if (!event.data.approved) Object.assign(f, { status: 'accepted', tier: event.data.tier, signFor: null, resolve: { ...anchor, extendedUntil: null }, dispatch: null });
       break;
     case 'ExtensionDecided':
       if (event.data.approved && f.resolve) f.resolve = { at: f.resolve.at, revision: event.revision, extendedUntil: event.data.until };
@@ -88,7 +95,7 @@ export function applyDeadlineFact(f: DeadlineFacts, event: FactEvent): DeadlineF
       f.ratingWindow = null;
       break;
     case 'CaseClosed':
-      Object.assign(f, { status: 'closed', signFor: null, resolve: null, ratingWindow: null, whistles: [], supervisions: [] });
+      Object.assign(f, { status: 'closed', dispatch: null, signFor: null, resolve: null, ratingWindow: null, whistles: [], supervisions: [] });
       break;
     case 'WhistleBlown':
       f.whistles.push({ whistleId: event.data.whistleId, at: anchor.at, revision: anchor.revision, departmentIds: [...event.data.departmentIds], reported: [], completed: false });

@@ -1,6 +1,7 @@
 import { Duration } from 'luxon';
 import { DeadlineKind, SlaTerms, Tier } from '@civicloop/domain';
 import { addBusinessTime, BusinessCalendar, workingDayMillis } from './calendar';
+import { countedOnProvisional } from './calendar-years';
 import { DeadlineFacts } from './deadline-facts';
 import { escalationTarget, SlaPolicy, slaTermsFor, WALLCLOCK } from './sla-policy';
 
@@ -15,6 +16,8 @@ export interface PendingDeadline {
   departmentId?: string;
   supervisionId?: string;
   escalateTo?: Tier | null;
+  /** Counted through a year whose State Council arrangement is not imported yet: it may still move. */
+  provisional?: true;
 }
 
 /**
@@ -30,10 +33,19 @@ export function limitMillis(iso: string, calendarId: string, calendar: BusinessC
   return (weeks * 5 + days) * workingDayMillis(calendar) + timePart;
 }
 
-function addLimit(terms: SlaTerms, calendar: BusinessCalendar, fromIso: string, ms: number): string {
-  if (terms.calendar === WALLCLOCK) return new Date(Date.parse(fromIso) + ms).toISOString();
-  return addBusinessTime(calendar, fromIso, Math.round(ms));
+interface Due {
+  dueAt: string;
+  provisional: boolean;
 }
+
+function addLimit(terms: SlaTerms, calendar: BusinessCalendar, fromIso: string, ms: number): Due {
+  if (terms.calendar === WALLCLOCK) return { dueAt: new Date(Date.parse(fromIso) + ms).toISOString(), provisional: false };
+  const dueAt = addBusinessTime(calendar, fromIso, Math.round(ms));
+  return { dueAt, provisional: countedOnProvisional(calendar, fromIso, dueAt) };
+}
+
+/** A date a person chose (an approved extension, a supervision order's answerBy) is not counted: never provisional. */
+const chosen = (dueAt: string): Due => ({ dueAt, provisional: false });
 
 /** The terms a case runs on: those recorded at intake; cases from before SLA terms get the current policy's. */
 export function termsOf(facts: DeadlineFacts, policy: SlaPolicy): SlaTerms | null {
@@ -52,11 +64,21 @@ export function pendingDeadlines(facts: DeadlineFacts, policy: SlaPolicy, calend
   const limit = (name: 'signFor' | 'resolve' | 'whistleReport' | 'supervisionAnswer' | 'ratingWindow') =>
     limitMillis(terms[name], terms.calendar, calendar);
   const out: PendingDeadline[] = [];
-  const add = (kind: DeadlineKind, setAtRevision: number, dueAt: string, scope: string[] = [], extra: Partial<PendingDeadline> = {}) => {
+  const add = (kind: DeadlineKind, setAtRevision: number, due: Due, scope: string[] = [], extra: Partial<PendingDeadline> = {}) => {
     const deadlineId = `${[kind, ...scope].join('.')}@${setAtRevision}`;
-    if (!facts.reached.has(deadlineId)) out.push({ deadlineId, kind, dueAt, setAtRevision, policyVersion: terms.policyVersion, ...extra });
+    if (facts.reached.has(deadlineId)) return;
+    out.push({
+      deadlineId, kind, dueAt: due.dueAt, setAtRevision, policyVersion: terms.policyVersion, ...extra,
+      ...(due.provisional && { provisional: true as const }),
+    });
   };
 
+  if (facts.status === 'received' && facts.dispatch && terms.dispatch) {
+    const { at, revision } = facts.dispatch;
+    const dispatchLimit = limitMillis(terms.dispatch, terms.calendar, calendar);
+    add('dispatch_warning', revision, addLimit(terms, calendar, at, dispatchLimit * terms.warnAt));
+    add('dispatch_overdue', revision, addLimit(terms, calendar, at, dispatchLimit));
+  }
   if (facts.status === 'dispatched' && facts.signFor) {
     const { at, revision } = facts.signFor;
     add('sign_for_warning', revision, addLimit(terms, calendar, at, limit('signFor') * terms.warnAt));
@@ -66,7 +88,7 @@ export function pendingDeadlines(facts: DeadlineFacts, policy: SlaPolicy, calend
     const { at, revision, extendedUntil } = facts.resolve;
     const escalateTo = facts.tier ? escalationTarget(terms, facts.tier) : null;
     if (!extendedUntil) add('resolution_warning', revision, addLimit(terms, calendar, at, limit('resolve') * terms.warnAt));
-    add('resolution_overdue', revision, extendedUntil ?? addLimit(terms, calendar, at, limit('resolve')), [], { escalateTo });
+    add('resolution_overdue', revision, extendedUntil ? chosen(extendedUntil) : addLimit(terms, calendar, at, limit('resolve')), [], { escalateTo });
   }
   for (const w of facts.whistles) {
     if (w.completed) continue;
@@ -78,7 +100,7 @@ export function pendingDeadlines(facts: DeadlineFacts, policy: SlaPolicy, calend
   }
   for (const o of facts.supervisions) {
     if (o.answered) continue;
-    const dueAt = o.answerBy ?? addLimit(terms, calendar, o.at, limit('supervisionAnswer'));
+    const dueAt = o.answerBy ? chosen(o.answerBy) : addLimit(terms, calendar, o.at, limit('supervisionAnswer'));
     add('supervision_answer_overdue', o.revision, dueAt, [o.supervisionId], { supervisionId: o.supervisionId });
   }
   if (facts.status === 'resolved' && facts.ratingWindow) {

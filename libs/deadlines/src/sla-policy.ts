@@ -10,7 +10,10 @@ export const WALLCLOCK = 'wallclock';
 export const LIMIT_NAMES = ['signFor', 'resolve', 'whistleReport', 'supervisionAnswer', 'ratingWindow'] as const;
 export type LimitName = (typeof LIMIT_NAMES)[number];
 
-export type SlaLimits = Record<LimitName, string> & { warnAt: number; calendar: string };
+/** Limits a policy may leave out: `dispatch` (intake to dispatch) came later; without it there is none. */
+export const OPTIONAL_LIMIT_NAMES = ['dispatch'] as const;
+
+export type SlaLimits = Record<LimitName, string> & { warnAt: number; calendar: string; dispatch?: string };
 
 export interface SlaRule extends Partial<SlaLimits> {
   /** A category code, `*` for all, or a prefix such as `utilities.*`. */
@@ -38,7 +41,7 @@ export function isSupportedDuration(value: unknown): value is string {
 }
 
 function checkLimits(raw: Record<string, unknown>, path: string, bad: (p: string, m: string) => void, calendars: string[]): void {
-  for (const name of LIMIT_NAMES) {
+  for (const name of [...LIMIT_NAMES, ...OPTIONAL_LIMIT_NAMES]) {
     if (raw[name] !== undefined && !isSupportedDuration(raw[name])) {
       bad(`${path}.${name}`, `must be a positive ISO-8601 duration in weeks, days, hours, minutes or seconds (e.g. PT2H, P7D), got ${JSON.stringify(raw[name])}`);
     }
@@ -79,7 +82,7 @@ export function parseSlaPolicy(raw: unknown, calendarIds: string[]): SlaPolicy {
     if (!rule || typeof rule !== 'object') return bad(path, 'must be an object');
     if (typeof rule.category !== 'string' || !rule.category) bad(`${path}.category`, 'must be a category code, `*` or a prefix such as `utilities.*`');
     if (!['*', ...URGENCIES].includes(rule.urgency as string)) bad(`${path}.urgency`, `must be one of *, ${URGENCIES.join(', ')}`);
-    const known = ['category', 'urgency', 'warnAt', 'calendar', ...LIMIT_NAMES];
+    const known = ['category', 'urgency', 'warnAt', 'calendar', ...LIMIT_NAMES, ...OPTIONAL_LIMIT_NAMES];
     for (const key of Object.keys(rule)) if (!known.includes(key)) bad(`${path}.${key}`, `is not a known setting (${known.join(', ')})`);
     checkLimits(rule, path, bad, calendars);
   });
@@ -126,7 +129,7 @@ export function slaTermsFor(policy: SlaPolicy, category: string, urgency: string
   const limits: SlaLimits = { ...policy.defaults, calendar: policy.calendar };
   for (const rule of policy.rules) {
     if (!ruleMatches(rule, category, urgency)) continue;
-    for (const key of [...LIMIT_NAMES, 'warnAt', 'calendar'] as const) {
+    for (const key of [...LIMIT_NAMES, ...OPTIONAL_LIMIT_NAMES, 'warnAt', 'calendar'] as const) {
       if (rule[key] !== undefined) (limits as Record<string, unknown>)[key] = rule[key];
     }
   }
@@ -140,6 +143,7 @@ export function slaTermsFor(policy: SlaPolicy, category: string, urgency: string
     ratingWindow: limits.ratingWindow,
     warnAt: limits.warnAt,
     escalateOnResolveOverdue: TIERS.map((tier) => `${tier}>${policy.escalation.onResolveOverdue[tier] ?? ''}`),
+    ...(limits.dispatch !== undefined && { dispatch: limits.dispatch }),
   };
 }
 

@@ -10,6 +10,8 @@ export interface DirectoryUser {
 
 export interface DirectoryData {
   version: string;
+  /** A directory for demos and tests only: production refuses to start with it. */
+  demo?: boolean;
   units: OrgUnit[];
   categories: Category[];
   users: DirectoryUser[];

@@ -9,7 +9,10 @@ export type Position = number;
 export interface EventMetadata {
   eventId: string;
   streamId: string;
+  /** Business time: when it happened in the world (for a deadline event, its due time). */
   occurredAt: string;
+  /** When it was appended (what the system knew by then). Absent on events written before it existed: occurredAt then. */
+  recordedAt?: string;
   actor: { id: string; role: string; unitId: string | null };
   commandId: string;
   correlationId: string;
@@ -17,6 +20,9 @@ export interface EventMetadata {
   schemaVersion: number;
   [key: string]: unknown;
 }
+
+/** When the event was appended; older events recorded only occurredAt, which was then the same instant. */
+export const recordedAtOf = (metadata: Pick<EventMetadata, 'occurredAt' | 'recordedAt'>): string => metadata.recordedAt ?? metadata.occurredAt;
 
 export interface NewEvent {
   type: string;
@@ -43,7 +49,7 @@ export interface AppendResult {
 export interface ReadStreamOptions {
   /** Inclusive. */
   toRevision?: number;
-  /** Inclusive, against each event's metadata.occurredAt. */
+  /** Inclusive, against each event's recordedAt (recordedAtOf): the history as the system knew it then. */
   toTime?: string;
 }
 
@@ -81,6 +87,12 @@ export interface EventStore {
   subscribeToAll(options: SubscribeOptions): Subscription;
   /** Position of the newest event, or null for an empty store. */
   headPosition(): Promise<Position | null>;
+  /**
+   * An id made when the store was created and never copied (migrate copies events only): what
+   * keeps the Redis keys of two deployments sharing one Redis apart. Adapters that cannot keep one
+   * leave it out and are known by their connection string instead (see platform's storeIdentity).
+   */
+  storeId?(): Promise<string>;
   close(): Promise<void>;
 }
 

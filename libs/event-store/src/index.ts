@@ -4,3 +4,5 @@ export * from './poll-subscription';
 export * from './esdb/esdb-event-store';
 export { fromEsdbPosition } from './esdb/esdb-mapping';
 export * from './checkpoint-event';
+export * from './postgres/postgres-event-store';
+export { describePostgres, isPostgresConnectionString } from './postgres/postgres-connection';

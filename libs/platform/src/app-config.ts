@@ -1,11 +1,10 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, IsTimeZone, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, IsTimeZone, IsUrl, Matches, Max, Min, validateSync } from 'class-validator';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEMO_DIRECTORY_FILE } from '@civicloop/directory';
 import { DataInvalid, loadDefaultCalendar, loadSlaPolicy } from '@civicloop/deadlines';
-
-/** A key that only works on a developer's machine; production start-up refuses it. */
-export const DEV_JWT_SECRET = 'civicloop-development-key-not-for-production-use';
+import { dataDirJwtSecret } from './jwt-secret';
 
 /** Every setting comes from the environment; this class is also the configuration table's source. */
 export class AppConfig {
@@ -13,14 +12,30 @@ export class AppConfig {
   @IsInt() @Min(0) @Max(65535)
   PORT = 3000;
 
+  /** Interface to listen on: this machine only unless told otherwise (the image sets 0.0.0.0). */
+  @IsString()
+  HOST = '127.0.0.1';
+
   @IsString()
   DATA_DIR = './data';
 
   @IsString()
   DIRECTORY_FILE = DEMO_DIRECTORY_FILE;
 
-  @IsString() @MinLength(32)
-  JWT_SECRET = DEV_JWT_SECRET;
+  /** HS256 key of staff tokens; empty means the key made at random in DATA_DIR (see jwtSecret()). */
+  @IsString()
+  JWT_SECRET = '';
+
+  /** JWKS of the residents' identity provider (RS256/ES256 tokens); empty means none. */
+  @IsOptional() @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
+  JWT_JWKS_URL?: string;
+
+  /** When set, the provider's tokens must carry this `iss` / `aud`. */
+  @IsOptional() @IsString()
+  JWT_JWKS_ISSUER?: string;
+
+  @IsOptional() @IsString()
+  JWT_JWKS_AUDIENCE?: string;
 
   @IsString()
   JWT_TTL = '12h';
@@ -114,6 +129,37 @@ export class AppConfig {
   @IsInt() @Min(0) @Max(65535)
   METRICS_PORT?: number;
 
+  private resolvedJwtSecret?: string;
+
+  /** The key in use: JWT_SECRET, or the one this data directory made for itself on first use. */
+  jwtSecret(): string {
+    this.resolvedJwtSecret ??= this.JWT_SECRET || dataDirJwtSecret(this.DATA_DIR);
+    return this.resolvedJwtSecret;
+  }
+
+  /** The ed25519 key that signs audit checkpoints; empty: DATA_DIR/audit-signing-key.pem, made on first start. */
+  @IsString()
+  AUDIT_SIGNING_KEY_FILE = '';
+
+  /** A signed audit checkpoint every this many events… */
+  @Transform(({ value }) => (value === undefined || value === '' ? 1000 : Number(value)))
+  @IsInt() @Min(1)
+  AUDIT_CHECKPOINT_EVERY = 1000;
+
+  /** …or this many minutes after the last one, when events came since. */
+  @Transform(({ value }) => (value === undefined || value === '' ? 10 : Number(value)))
+  @IsNumber() @Min(0.01)
+  AUDIT_CHECKPOINT_MINUTES = 10;
+
+  get auditSigningKeyFile(): string {
+    return this.AUDIT_SIGNING_KEY_FILE || join(this.DATA_DIR, 'audit-signing-key.pem');
+  }
+
+  /** The global audit tree and its signed checkpoints (written by the worker's chain follower). */
+  get auditFile(): string {
+    return join(this.DATA_DIR, 'audit.sqlite');
+  }
+
   get eventStoreFile(): string {
     return join(this.DATA_DIR, 'events.sqlite');
   }
@@ -135,9 +181,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const config = plainToInstance(AppConfig, present, { exposeDefaultValues: true });
   const errors = validateSync(config, { whitelist: false });
   const problems = errors.flatMap((e) => Object.values(e.constraints ?? {}).map((m) => `${e.property}: ${m}`));
-  if (config.NODE_ENV === 'production' && config.JWT_SECRET === DEV_JWT_SECRET) {
-    problems.push('JWT_SECRET: set a real key in production');
-  }
+  if (config.JWT_SECRET && Buffer.byteLength(config.JWT_SECRET) < 32) problems.push('JWT_SECRET: must be at least 32 bytes');
+  if (config.NODE_ENV === 'production') problems.push(...productionProblems(config, present));
   try {
     loadSlaPolicy(config.SLA_POLICY_FILE, [loadDefaultCalendar().id]);
   } catch (error) {
@@ -146,4 +191,24 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   if (problems.length) throw new ConfigInvalid(`invalid configuration:\n- ${problems.join('\n- ')}`);
   return config;
+}
+
+/** What a production start needs set by hand: a real key and the deployment's own directory. */
+function productionProblems(config: AppConfig, present: Record<string, string | undefined>): string[] {
+  const problems: string[] = [];
+  if (!config.JWT_SECRET) problems.push('JWT_SECRET: required in production (at least 32 random bytes, e.g. openssl rand -hex 32)');
+  if (present.DIRECTORY_FILE === undefined) {
+    problems.push('DIRECTORY_FILE: required in production (the org tree and users of this deployment)');
+  } else if (isDemoDirectory(config.DIRECTORY_FILE)) {
+    problems.push(`DIRECTORY_FILE: ${config.DIRECTORY_FILE} is a demo directory (demo: true); production needs the deployment's own`);
+  }
+  return problems;
+}
+
+function isDemoDirectory(path: string): boolean {
+  try {
+    return (JSON.parse(readFileSync(path, 'utf8')) as { demo?: unknown }).demo === true;
+  } catch {
+    return false; // a missing or broken file is named when the directory is loaded
+  }
 }

@@ -7,3 +7,5 @@ export * from './outage';
 export * from './observability/logging';
 export * from './observability/metrics';
 export * from './observability/metrics-server';
+export * from './jwt-secret';
+export * from './store-identity';

@@ -7,6 +7,7 @@ import { AppConfig } from './app-config';
 import { CLOCK, Clock, systemClock } from './clock';
 import { createEventStore } from './event-store.factory';
 import { ID_GENERATOR, IdGenerator, randomIdGenerator } from './id-generator';
+import { REDIS_NAMESPACE, redisNamespaceProvider } from './store-identity';
 
 export const APP_STATE_DB = Symbol('AppStateDb');
 
@@ -47,9 +48,10 @@ export class InfrastructureModule {
             return db;
           },
         },
+        redisNamespaceProvider,
         ShutdownHooks,
       ],
-      exports: [AppConfig, CLOCK, ID_GENERATOR, Directory, EVENT_STORE, APP_STATE_DB],
+      exports: [AppConfig, CLOCK, ID_GENERATOR, Directory, EVENT_STORE, APP_STATE_DB, REDIS_NAMESPACE],
     };
   }
 }

@@ -33,6 +33,18 @@ export class OrgLookup {
     return area;
   }
 
+  /**
+   * Where a unit sits (attribution=assignee): the street and community it belongs to, itself
+   * included. A property company, a department or the district belongs to no street.
+   */
+  unitArea(unitId: string | null): { streetId: string | null; communityId: string | null } {
+    if (!unitId) return { streetId: null, communityId: null };
+    return {
+      streetId: this.directory.ancestorOfKind(unitId, 'street')?.id ?? null,
+      communityId: this.directory.ancestorOfKind(unitId, 'community')?.id ?? null,
+    };
+  }
+
   kind(unitId: string | null): UnitKind | null {
     return unitId ? this.directory.unit(unitId)?.kind ?? null : null;
   }

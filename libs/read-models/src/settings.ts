@@ -1,4 +1,4 @@
-import { BusinessCalendar, loadDefaultCalendar, SlaPolicy, slaPolicyOf, slaTermsFor, WALLCLOCK } from '@civicloop/deadlines';
+import { BusinessCalendar, countedOnProvisional, loadDefaultCalendar, SlaPolicy, slaPolicyOf, slaTermsFor, WALLCLOCK } from '@civicloop/deadlines';
 import { SlaTerms, slaTermsAtIntake } from '@civicloop/domain';
 import { CachedCalendar } from './business-time';
 
@@ -9,6 +9,10 @@ export interface SlaSource {
   /** The terms recorded at intake; cases taken in before terms were recorded get the policy's. */
   termsOf(intake: Record<string, unknown>): SlaTerms;
   due(terms: SlaTerms, limit: ViewLimit, fromIso: string): string;
+  /** The dispatch limit from intake, a return or a reopen; null for terms without one (cases from before it existed). */
+  dispatchDue(terms: SlaTerms, fromIso: string): string | null;
+  /** Whether that due time was counted through a calendar year not yet official (it may still move). */
+  provisional(terms: SlaTerms, fromIso: string, dueIso: string): boolean;
 }
 
 /**
@@ -29,12 +33,15 @@ export interface ViewSettings {
 
 export function slaSource(policy: SlaPolicy, calendar: BusinessCalendar | CachedCalendar): SlaSource {
   const cached = calendar instanceof CachedCalendar ? calendar : new CachedCalendar(calendar);
+  const addLimit = (terms: SlaTerms, iso: string, fromIso: string) => {
+    const ms = cached.limitMillis(iso, terms.calendar);
+    return terms.calendar === WALLCLOCK ? new Date(Date.parse(fromIso) + ms).toISOString() : cached.add(fromIso, Math.round(ms));
+  };
   return {
     termsOf: (intake) => slaTermsAtIntake(intake) ?? slaTermsFor(policy, String(intake.category), String(intake.urgency)),
-    due(terms, limit, fromIso) {
-      const ms = cached.limitMillis(terms[limit], terms.calendar);
-      return terms.calendar === WALLCLOCK ? new Date(Date.parse(fromIso) + ms).toISOString() : cached.add(fromIso, Math.round(ms));
-    },
+    due: (terms, limit, fromIso) => addLimit(terms, terms[limit], fromIso),
+    dispatchDue: (terms, fromIso) => (terms.dispatch === undefined ? null : addLimit(terms, terms.dispatch, fromIso)),
+    provisional: (terms, fromIso, dueIso) => terms.calendar !== WALLCLOCK && countedOnProvisional(cached.calendar, fromIso, dueIso),
   };
 }
 

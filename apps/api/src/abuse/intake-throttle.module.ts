@@ -1,6 +1,6 @@
 import { DynamicModule } from '@nestjs/common';
 import { ThrottlerModule } from '@nestjs/throttler';
-import { AppConfig } from '@civicloop/platform';
+import { AppConfig, REDIS_NAMESPACE } from '@civicloop/platform';
 import { RedisOrLocalThrottlerStorage } from './redis-or-local-throttler.storage';
 import { WindowThrottlerStorage } from './window-throttler.storage';
 
@@ -11,14 +11,17 @@ import { WindowThrottlerStorage } from './window-throttler.storage';
  */
 export function intakeThrottleModule(config: AppConfig): DynamicModule {
   const ttl = config.INTAKE_LIMIT_WINDOW_SECONDS * 1000;
-  return ThrottlerModule.forRoot({
-    throttlers: [
-      { name: 'intake-per-user', ttl, limit: config.INTAKE_LIMIT_PER_USER, getTracker: (req) => `user:${req.actor?.id ?? 'anonymous'}` },
-      { name: 'intake-per-ip', ttl, limit: config.INTAKE_LIMIT_PER_IP, getTracker: (req) => `ip:${req.ip}` },
-    ],
-    storage: config.REDIS_URL
-      ? new RedisOrLocalThrottlerStorage(config.REDIS_URL, 'civicloop:throttle:')
-      : new WindowThrottlerStorage(),
-    errorMessage: 'too many cases taken in from this user or address; try again later',
+  return ThrottlerModule.forRootAsync({
+    inject: [REDIS_NAMESPACE],
+    useFactory: (namespace: string) => ({
+      throttlers: [
+        { name: 'intake-per-user', ttl, limit: config.INTAKE_LIMIT_PER_USER, getTracker: (req) => `user:${req.actor?.id ?? 'anonymous'}` },
+        { name: 'intake-per-ip', ttl, limit: config.INTAKE_LIMIT_PER_IP, getTracker: (req) => `ip:${req.ip}` },
+      ],
+      storage: config.REDIS_URL
+        ? new RedisOrLocalThrottlerStorage(config.REDIS_URL, `${namespace}:throttle:`)
+        : new WindowThrottlerStorage(),
+      errorMessage: 'too many cases taken in from this user or address; try again later',
+    }),
   });
 }

@@ -28,7 +28,7 @@ export class AccessGuard implements CanActivate {
     if (!rule) throw new ApiError(HttpStatus.FORBIDDEN, 'NO_ACCESS_RULE', 'no access rule is declared for this endpoint (deny by default)');
     if (rule === 'gate') return true;
     const request = context.switchToHttp().getRequest<{ actor: Actor; params: Record<string, string> }>();
-    const caseId = rule === 'case' ? request.params?.id : undefined;
+    const caseId = rule === 'case' || rule === 'dossier' ? request.params?.id : undefined;
     const state = caseId ? (await this.cases.load(caseId)).state : null;
     // An unknown case is left to the handler, which answers 404.
     if (state && state.status === 'none') return true;

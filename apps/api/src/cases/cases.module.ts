@@ -30,12 +30,14 @@ import { GetCaseChainController } from './get-case-chain/get-case-chain.controll
 import { ReceiveCaseController } from './receive-case/receive-case.controller';
 import { UnmaskPersonalDataController } from './unmask-personal-data/unmask-personal-data.controller';
 import { ViewsModule } from '../views/views.module';
+import { GetCaseDossierController } from './get-case-dossier/get-case-dossier.controller';
+import { AuditReader } from './get-case-dossier/audit-reader.provider';
 
 /** Every case command endpoint maps its request to a command for the one gate (libs/cases). */
 @Module({
   imports: [CasesCoreModule, ViewsModule],
   controllers: [
-    ReceiveCaseController, UnmaskPersonalDataController, GetCaseController, GetCaseHistoryController, GetCaseChainController,
+    ReceiveCaseController, UnmaskPersonalDataController, GetCaseController, GetCaseHistoryController, GetCaseChainController, GetCaseDossierController,
     AcceptCaseEndpoint, AddNoteEndpoint, AnswerSupervisionEndpoint, BlowWhistleEndpoint,
     CloseCaseEndpoint, DecideExtensionEndpoint, DispatchCaseEndpoint, EscalateCaseEndpoint,
     MergeCaseEndpoint, OrderSupervisionEndpoint, RateCaseEndpoint, ReopenCaseEndpoint,
@@ -43,6 +45,6 @@ import { ViewsModule } from '../views/views.module';
     ReturnCaseEndpoint, TransferCaseEndpoint, RemindCaseEndpoint, RecallDispatchEndpoint,
     WithdrawWhistleEndpoint, ReviewReturnEndpoint,
   ],
-  providers: [GetCaseHandler, GetCaseHistoryHandler],
+  providers: [GetCaseHandler, GetCaseHistoryHandler, AuditReader],
 })
 export class CasesModule {}

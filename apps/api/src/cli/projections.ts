@@ -1,13 +1,24 @@
 import 'reflect-metadata';
 import { MultiBar, Presets } from 'cli-progress';
 import { Command } from 'commander';
+import { existsSync } from 'node:fs';
 import { Directory } from '@civicloop/directory';
 import { EventStore } from '@civicloop/event-store';
 import { createEventStore, loadConfig } from '@civicloop/platform';
 import { ALL_PROJECTIONS, createReadModels, ReadModels, rebuildProjections } from '@civicloop/read-models';
 
-async function withReadModels(work: (models: ReadModels, store: EventStore) => Promise<void>): Promise<void> {
-  const config = loadConfig();
+interface CliOptions {
+  dataDir?: string;
+}
+
+class NoEventStore extends Error {}
+
+async function withReadModels(options: CliOptions, work: (models: ReadModels, store: EventStore) => Promise<void>): Promise<void> {
+  const config = loadConfig({ ...process.env, ...(options.dataDir ? { DATA_DIR: options.dataDir } : {}) });
+  // Opening a missing SQLite file would create an empty store and report lag 0 over nothing.
+  if (!config.EVENTSTORE_CONNECTION_STRING && !existsSync(config.eventStoreFile)) {
+    throw new NoEventStore(`no event store at ${config.eventStoreFile}: pass --data-dir (or DATA_DIR) of a service's data`);
+  }
   const store = await createEventStore(config);
   const models = await createReadModels(config, store, Directory.fromFile(config.DIRECTORY_FILE));
   try {
@@ -19,10 +30,10 @@ async function withReadModels(work: (models: ReadModels, store: EventStore) => P
 }
 
 /** Rebuilds into fresh tables while the views keep serving the old ones, then swaps them in. */
-async function rebuild(name: string | undefined): Promise<void> {
+async function rebuild(name: string | undefined, options: CliOptions): Promise<void> {
   const chosen = name ? ALL_PROJECTIONS.filter((p) => p.name === name) : ALL_PROJECTIONS;
   if (chosen.length === 0) throw new Error(`no projection ${name}; known: ${ALL_PROJECTIONS.map((p) => p.name).join(', ')}`);
-  await withReadModels(async (models, store) => {
+  await withReadModels(options, async (models, store) => {
     const bars = new MultiBar({
       format: '{projection} [{bar}] {percentage}% | {value}/{total} | {rate} events/s',
       hideCursor: true, clearOnComplete: false, stream: process.stderr, noTTYOutput: true, notTTYSchedule: 2000,
@@ -51,8 +62,8 @@ async function rebuild(name: string | undefined): Promise<void> {
   });
 }
 
-async function status(): Promise<void> {
-  await withReadModels(async (models) => {
+async function status(options: CliOptions): Promise<void> {
+  await withReadModels(options, async (models) => {
     for (const lag of await models.lags()) {
       process.stdout.write(`${lag.name.padEnd(8)} generation ${lag.generation}  position ${lag.position ?? '-'}  lag ${lag.lag}  owner ${lag.owner ?? '-'}\n`);
     }
@@ -62,8 +73,11 @@ async function status(): Promise<void> {
 if (require.main === module) {
   const program = new Command('projections').description('the read models behind the views');
   program.command('rebuild [name]').description(`rebuild one projection (${ALL_PROJECTIONS.map((p) => p.name).join(', ')}) or all from the event log`)
-    .action((name?: string) => rebuild(name));
-  program.command('status').description('checkpoint, lag and owner of each projection').action(() => status());
+    .option('--data-dir <dir>', 'the service\'s data directory (default: DATA_DIR, else ./data)')
+    .action((name: string | undefined, options: CliOptions) => rebuild(name, options));
+  program.command('status').description('checkpoint, lag and owner of each projection')
+    .option('--data-dir <dir>', 'the service\'s data directory (default: DATA_DIR, else ./data)')
+    .action((options: CliOptions) => status(options));
   program.parseAsync().catch((error) => {
     console.error((error as Error).message);
     process.exit(2);

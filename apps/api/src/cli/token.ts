@@ -5,13 +5,17 @@ import { ROLES, Role } from '@civicloop/domain';
 import { Directory, DirectoryUser } from '@civicloop/directory';
 import { loadConfig } from '@civicloop/platform';
 
-/** Picks the demo user of a role (in a unit, when given); any valid unit gets a demo user made for it. */
+export class NoSuchUser extends Error {}
+
+/**
+ * The directory's user of a role (in a unit, when given). Never made up: the service refuses a
+ * token whose user is not in the directory, so a made-up one would only print a useless token.
+ */
 export function demoUser(directory: Directory, role: Role, org?: string): DirectoryUser {
-  if (org !== undefined && !directory.unit(org)) throw new Error(`no unit ${org} in the directory`);
   const match = directory.allUsers().find((u) => u.role === role && (org === undefined || u.unitId === org));
   if (match) return match;
-  if (org === undefined) throw new Error(`the directory has no demo user with role ${role}`);
-  return { id: `demo-${role}-${org}`, name: `demo ${role} of ${directory.unit(org)!.name}`, role, unitId: org };
+  const where = org === undefined ? '' : ` in unit ${org}${directory.unit(org) ? '' : ' (no such unit)'}`;
+  throw new NoSuchUser(`the directory has no user with role ${role}${where}`);
 }
 
 export function signToken(secret: string, user: DirectoryUser, expiresIn: string): string {
@@ -23,7 +27,7 @@ export function signToken(secret: string, user: DirectoryUser, expiresIn: string
 
 if (require.main === module) {
   const program = new Command('token')
-    .description('print a bearer token for a demo user')
+    .description('print a bearer token for a user of the loaded directory (DIRECTORY_FILE), signed with the key the service uses')
     .addOption(new Option('--role <role>', 'role of the user').choices(ROLES as unknown as string[]).makeOptionMandatory())
     .option('--org <unitId>', 'org unit the user works for')
     .option('--ttl <duration>', 'lifetime, e.g. 1h, 12h, 7d')
@@ -32,9 +36,9 @@ if (require.main === module) {
   try {
     const config = loadConfig();
     const user = demoUser(Directory.fromFile(config.DIRECTORY_FILE), options.role, options.org);
-    process.stdout.write(`${signToken(config.JWT_SECRET, user, options.ttl ?? config.JWT_TTL)}\n`);
+    process.stdout.write(`${signToken(config.jwtSecret(), user, options.ttl ?? config.JWT_TTL)}\n`);
   } catch (error) {
-    console.error((error as Error).message);
+    console.error(`token: ${(error as Error).message}`);
     process.exit(2);
   }
 }

@@ -35,6 +35,7 @@ export class ErrorFilter implements ExceptionFilter {
     // A deliberate 5xx (503 while a dependency is down) is logged where its cause is known, once
     // per outage; a stack trace on every request of it would bury the genuine bugs.
     if (status >= 500 && !(exception instanceof HttpException)) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+    if (status === HttpStatus.TOO_MANY_REQUESTS) setRetryAfter(response);
     response.status(status).json(body);
   }
 
@@ -60,4 +61,16 @@ export class ErrorFilter implements ExceptionFilter {
     }
     return [HttpStatus.INTERNAL_SERVER_ERROR, { code: 'INTERNAL_ERROR', message: 'internal error' }];
   }
+}
+
+/**
+ * The throttler names its wait per limit (Retry-After-intake-per-user, …); clients and proxies
+ * read the standard header, so it carries the longest of them.
+ */
+function setRetryAfter(response: Response): void {
+  const waits = Object.entries(response.getHeaders())
+    .filter(([name]) => name.startsWith('retry-after-'))
+    .map(([, value]) => Number(value))
+    .filter((seconds) => Number.isFinite(seconds) && seconds >= 0);
+  if (waits.length && !response.getHeader('retry-after')) response.setHeader('Retry-After', String(Math.ceil(Math.max(...waits))));
 }

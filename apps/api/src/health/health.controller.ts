@@ -2,7 +2,10 @@ import { Controller, Get, HttpException, HttpStatus, Inject, OnModuleInit, Servi
 import { ModuleRef } from '@nestjs/core';
 import { ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import { CalendarRegistry } from '@civicloop/cases';
+import { calendarCoverage, daysOfOfficialCoverageLeft, OFFICIAL_COVERAGE_WARNING_DAYS } from '@civicloop/deadlines';
 import { Directory } from '@civicloop/directory';
+import { Clock, CLOCK } from '@civicloop/platform';
 import { EVENT_STORE, EventStore } from '@civicloop/event-store';
 import { ReadModels } from '@civicloop/read-models';
 import { DeadlinesService } from '@civicloop/consumers';
@@ -21,6 +24,8 @@ export class HealthController implements OnModuleInit {
     private readonly directory: Directory,
     private readonly readModels: ReadModels,
     private readonly modules: ModuleRef,
+    private readonly calendars: CalendarRegistry,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   onModuleInit(): void {
@@ -44,6 +49,27 @@ export class HealthController implements OnModuleInit {
       const down = Object.keys(result.error ?? {});
       throw new HttpException({ code: 'UNHEALTHY', message: `down: ${down.join(', ')}`, ...result }, HttpStatus.SERVICE_UNAVAILABLE);
     }
+  }
+
+  /**
+   * Degraded, not down: deadlines still fire, but those counted past the official years may move
+   * when the State Council arrangement is imported (the same 60 days as `npm run calendar -- check`).
+   */
+  private async calendarHealth() {
+    const calendar = await this.calendars.fresh();
+    const now = this.clock.now().toISOString();
+    const coverage = calendarCoverage(calendar, now);
+    const daysLeft = daysOfOfficialCoverageLeft(calendar, now);
+    const degraded = daysLeft <= OFFICIAL_COVERAGE_WARNING_DAYS;
+    return this.indicators.check('calendar').up({
+      degraded,
+      ...(degraded && {
+        warning: `official calendar ends in ${daysLeft} days: deadlines from ${coverage.firstUncoveredDate} on are provisional until the State Council arrangement is imported`,
+      }),
+      officialUntil: coverage.officialUntil,
+      firstUncoveredDate: coverage.firstUncoveredDate,
+      years: coverage.years.map(({ year, status, version }) => ({ year, status, version })),
+    });
   }
 
   private runChecks() {
@@ -71,6 +97,7 @@ export class HealthController implements OnModuleInit {
         const indicator = this.indicators.check('deadlines');
         return up ? indicator.up(details) : indicator.down(details);
       }] : []),
+      async () => this.calendarHealth(),
       async () => this.indicators.check('directory').up({
         version: this.directory.data.version,
         units: this.directory.allUnits().length,

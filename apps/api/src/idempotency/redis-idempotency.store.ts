@@ -27,20 +27,21 @@ export class RedisIdempotencyStore extends IdempotencyStore implements OnApplica
   /** The claim value this process wrote per key it holds (one holder per key, so one per scope). */
   private readonly claims = new Map<string, string>();
 
-  constructor(private readonly redis: IORedis, private readonly options: RedisIdempotencyOptions) {
+  /** `namespace`: the event store's (keys of two deployments on one Redis never meet). */
+  constructor(private readonly redis: IORedis, private readonly options: RedisIdempotencyOptions, private readonly namespace = 'civicloop') {
     super();
   }
 
   /** A connection that fails a request after a few retries rather than hold it while Redis is away. */
-  static connect(url: string, options: RedisIdempotencyOptions): RedisIdempotencyStore {
+  static connect(url: string, options: RedisIdempotencyOptions, namespace?: string): RedisIdempotencyStore {
     const redis = new IORedis(url, { maxRetriesPerRequest: 3, connectionName: 'civicloop-idempotency' });
-    const store = new RedisIdempotencyStore(redis, options);
+    const store = new RedisIdempotencyStore(redis, options, namespace);
     redis.on('error', (error: Error) => store.log.error(`redis: ${error.message}`));
     return store;
   }
 
   private key(scope: string): string {
-    return `civicloop:idempotency:${scope}`;
+    return `${this.namespace}:idempotency:${scope}`;
   }
 
   async find(scope: string): Promise<StoredAnswer | undefined> {

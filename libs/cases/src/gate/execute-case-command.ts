@@ -1,13 +1,14 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import {
-  authorize, CaseCommand, CaseRefused, CaseState, decide, DecisionContext, MergeCase, refuse, Tier,
+  authorize, CaseCommand, CaseRefused, CaseState, decide, DecisionContext, MergeCase, occurredAtOf, refuse, Tier,
 } from '@civicloop/domain';
 import { ConcurrencyError } from '@civicloop/event-store';
 import { Directory } from '@civicloop/directory';
 import { AppConfig, appendSeconds, commandSeconds, commandsTotal, refusalsTotal } from '@civicloop/platform';
 import { CaseRepository, CommandContext, LoadedCase } from '../case-repository';
 import { resolutionDueAt } from './resolution-due';
+import { ChosenDatesInWorkingTime } from '../working-time/chosen-dates';
 
 export interface CommandAnswer {
   id: string;
@@ -46,7 +47,10 @@ const holdingOf = (state: CaseState): Holding => ({ assigneeId: state.assigneeId
 export class ExecuteCaseCommandHandler implements ICommandHandler<ExecuteCaseCommand, CommandAnswer> {
   private readonly log = new Logger('Gate');
 
-  constructor(private readonly cases: CaseRepository, private readonly directory: Directory, private readonly config: AppConfig) {}
+  constructor(
+    private readonly cases: CaseRepository, private readonly directory: Directory, private readonly config: AppConfig,
+    private readonly chosenDates: ChosenDatesInWorkingTime,
+  ) {}
 
   async execute({ caseId, command, context, options }: ExecuteCaseCommand): Promise<CommandAnswer> {
     const stopTimer = commandSeconds.startTimer({ type: command.type });
@@ -81,12 +85,14 @@ export class ExecuteCaseCommandHandler implements ICommandHandler<ExecuteCaseCom
         throw refuse.conflict('CASE_MOVED', `case ${caseId} moved to ${holding.assigneeId ?? 'the dispatch queue'} while this command waited`);
       }
       authorizedFor = holding;
+      await this.chosenDates.check(command, loaded.events);
       const now = this.cases.now();
       const events = decide(command, loaded.state, await this.decisionContext(command, loaded, context, now, relatedId));
       if (events.length === 0) return { id: caseId, revision: loaded.revision, position: loaded.position };
       try {
         const stopAppend = appendSeconds.startTimer();
-        const { revision, position } = await this.cases.append(caseId, events, loaded.revision, context, now).finally(stopAppend);
+        const { revision, position } = await this.cases
+          .append(caseId, events, loaded.revision, context, occurredAtOf(command, now), loaded.hash).finally(stopAppend);
         this.log.debug({
           msg: 'appended', correlationId: context.correlationId, commandId: context.commandId, command: command.type,
           caseId, revision, position, events: events.map((e) => e.type), actorId: context.actor.id,

@@ -4,6 +4,7 @@ import { applyDeadlineFact, DeadlineFacts, foldDeadlineFacts, initialDeadlineFac
 import {
   checkCheckpoint, CheckpointEvent, checkpointEventOf, describeCheckpointEvent, EventStore, Position, RecordedEvent, Subscription,
 } from '@civicloop/event-store';
+import { isCalendarEvent } from '@civicloop/cases';
 import { Clock } from '@civicloop/platform';
 import { DeadlineCheckpoint } from './deadline-checkpoint';
 import { deadlinesScheduledTotal, Outage, OutageState, retryDelayMs } from '@civicloop/platform';
@@ -31,6 +32,8 @@ export class DeadlineScheduler {
   private wakeUp = () => {};
   private readonly log = new Logger('Deadlines');
   private readonly outage = new Outage(this.log, 'deadline scheduling');
+  /** Set by the service: what an imported calendar year does to pending deadlines. */
+  onCalendarImported: ((event: RecordedEvent) => Promise<void>) | null = null;
 
   constructor(
     private readonly store: EventStore,
@@ -201,6 +204,8 @@ export class DeadlineScheduler {
         msg: 'scheduled', correlationId: event.metadata.correlationId, caseId, revision: event.revision,
         scheduled: added.map((d) => d.deadlineId), ended,
       });
+    } else if (isCalendarEvent(event)) {
+      await this.onCalendarImported?.(event);
     }
     this.advance(event);
   }

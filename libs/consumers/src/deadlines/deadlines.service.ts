@@ -3,13 +3,14 @@ import { CommandBus } from '@nestjs/cqrs';
 import { Queue, Worker } from 'bullmq';
 import Database from 'better-sqlite3';
 import IORedis from 'ioredis';
-import { CaseRepository } from '@civicloop/cases';
+import { CalendarRegistry, CaseRepository } from '@civicloop/cases';
 import { EVENT_STORE, EventStore } from '@civicloop/event-store';
-import { APP_STATE_DB, AppConfig, CLOCK, Clock } from '@civicloop/platform';
+import { APP_STATE_DB, AppConfig, CLOCK, Clock, REDIS_NAMESPACE } from '@civicloop/platform';
 import { DeadlineCheckpoint } from './deadline-checkpoint';
 import { DeadlineProcessor } from './deadline-processor';
 import { DEADLINE_QUEUE, DeadlineJobData, redisConnection } from './deadline-queue';
 import { DeadlineScheduler } from './deadline-scheduler';
+import { CalendarRescheduler } from './calendar-rescheduler';
 import { observeDeadlineQueue, Outage } from '@civicloop/platform';
 import { loadSlaRules } from './sla-rules';
 import { WorkerBreaker } from './worker-breaker';
@@ -36,6 +37,8 @@ export class DeadlinesService implements OnApplicationBootstrap, OnModuleDestroy
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly cases: CaseRepository,
     private readonly commandBus: CommandBus,
+    private readonly calendars: CalendarRegistry,
+    @Inject(REDIS_NAMESPACE) private readonly namespace: string,
   ) {}
 
   get enabled(): boolean {
@@ -47,18 +50,20 @@ export class DeadlinesService implements OnApplicationBootstrap, OnModuleDestroy
       this.log.warn('REDIS_URL is not set: deadlines are disabled (nothing is scheduled or fired)');
       return;
     }
-    const rules = loadSlaRules(this.config.SLA_POLICY_FILE);
+    const rules = loadSlaRules(this.config.SLA_POLICY_FILE, this.calendars);
     const url = this.config.REDIS_URL;
     const [queueConnection, workerConnection] = (this.connections = [redisConnection(url), redisConnection(url)]);
     const queueOutage = this.watch(queueConnection, 'queue');
     this.watch(workerConnection, 'worker');
-    this.queue = new Queue<DeadlineJobData>(DEADLINE_QUEUE, { connection: queueConnection });
+    // the queue's keys under this event store's namespace: another store's worker never takes its jobs
+    this.queue = new Queue<DeadlineJobData>(DEADLINE_QUEUE, { connection: queueConnection, prefix: this.namespace });
     this.queue.on('error', (error) => queueOutage.failed(error));
     const queue = this.queue;
     observeDeadlineQueue(() => queue.getJobCounts('delayed', 'waiting', 'active', 'failed'));
     const processor = new DeadlineProcessor(this.cases, this.commandBus, rules, this.clock);
     this.worker = new Worker<DeadlineJobData>(DEADLINE_QUEUE, (job, token) => processor.process(job, token), {
       connection: workerConnection,
+      prefix: this.namespace,
       concurrency: 16,
       lockDuration: this.config.DEADLINES_LOCK_MS,
       stalledInterval: this.config.DEADLINES_LOCK_MS,
@@ -68,9 +73,16 @@ export class DeadlinesService implements OnApplicationBootstrap, OnModuleDestroy
     this.worker.on('error', (error) => this.breaker?.onError(error));
     this.worker.on('failed', (job, error) => this.log.warn(`deadline ${job?.id} failed (attempt ${job?.attemptsMade}): ${error.message}`));
     this.scheduler = new DeadlineScheduler(this.store, this.queue, rules, new DeadlineCheckpoint(this.db), this.clock, retry);
-    this.ready = this.scheduler.start().then((following) => {
-      if (following) this.log.log(`deadlines on (policy ${rules.policy.version}, calendar ${rules.calendar.id})`);
-    });
+    const rescheduler = new CalendarRescheduler(this.store, this.queue, this.calendars, this.cases, this.commandBus, rules, this.clock);
+    this.scheduler.onCalendarImported = (event) => rescheduler.imported(event);
+    // The calendar in force before the first deadline is computed: imported years are in the store.
+    const scheduler = this.scheduler;
+    this.ready = this.calendars.refresh()
+      .catch((error: Error) => this.log.warn(`imported calendar years not read (${error.message}): shipped years only until the next import`))
+      .then(() => scheduler.start())
+      .then((following) => {
+        if (following) this.log.log(`deadlines on (policy ${rules.policy.version}, calendar ${rules.calendar.id})`);
+      });
   }
 
   /** ioredis reports every failed reconnect: one outage line per connection, not one per attempt. */
@@ -84,7 +96,7 @@ export class DeadlinesService implements OnApplicationBootstrap, OnModuleDestroy
   private async probeWrite(): Promise<void> {
     const redis = this.connections[0];
     const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('Redis did not answer within 2 s')), 2000).unref());
-    await Promise.race([redis.set(`civicloop:health:${process.pid}`, this.clock.now().toISOString(), 'PX', 10_000), timeout]);
+    await Promise.race([redis.set(`${this.namespace}:health:${process.pid}`, this.clock.now().toISOString(), 'PX', 10_000), timeout]);
   }
 
   /**

@@ -72,6 +72,7 @@ export const CASE_ACCESS: { [T in CaseCommandType]: Partial<Record<ActorRole, Ru
   RecordDuplicateMerged: { operator: anyone },
   UnmaskPersonalData: { auditor: anyone },
   RecordDeadlineReached: { system: anyone },
+  RecordDeadlineRescheduled: { system: anyone },
 };
 
 /** Intake channel by role: residents report online, grid staff record patrol findings, operators the rest. */
@@ -114,8 +115,10 @@ const involvesMyUnit: CaseRule = ({ actor, state }) => actor.unitId !== null && 
  * Reads, in the same terms: `case` is one case and its history, chain and dossier; `views` the
  * aggregate views (narrowed to the caller's jurisdiction by the queries); `directory` the org tree.
  */
-export const READ_ACCESS: Record<'case' | 'views' | 'directory', Partial<Record<ActorRole, CaseRule>>> = {
+export const READ_ACCESS: Record<'case' | 'dossier' | 'views' | 'directory', Partial<Record<ActorRole, CaseRule>>> = {
   case: { resident: myOwnCase, operator: anyone, handler: involvesMyUnit, supervisor: inMySubtree, auditor: anyone },
+  /** The audit dossier of a case (GET /cases/{id}/dossier). */
+  dossier: { supervisor: inMySubtree, auditor: anyone },
   views: { operator: anyone, handler: anyone, supervisor: anyone, auditor: anyone },
   directory: {
     resident: anyone, operator: anyone, handler: anyone, supervisor: anyone, auditor: anyone, admin: anyone,

@@ -2,7 +2,7 @@ import {
   ActorRole, Channel, Rating, RequestType, ResolutionOutcome, ReturnReason, Tier, Urgency,
 } from './vocabulary';
 import { DirectoryView } from '../directory/directory';
-import { RecordDeadlineReached } from './deadline/deadline.command';
+import { RecordDeadlineReached, RecordDeadlineRescheduled } from './deadline/deadline.command';
 import { SlaTerms } from './deadline/sla-terms';
 import { CaseState } from './case.state';
 
@@ -52,7 +52,8 @@ export type CaseCommand =
   | ReceiveCase | DispatchCase | AcceptCase | ReturnCase | AddNote | RequestExtension | DecideExtension
   | ResolveCase | EscalateCase | BlowWhistle | ReportDepartment | RecordDepartmentAction
   | OrderSupervision | AnswerSupervision | RateCase | ReopenCase | CloseCase | MergeCase | RecordDeadlineReached
-  | UnmaskPersonalData | TransferCase | RemindCase | RecallDispatch | WithdrawWhistle | ReviewReturn | RecordDuplicateMerged;
+  | UnmaskPersonalData | TransferCase | RemindCase | RecallDispatch | WithdrawWhistle | ReviewReturn | RecordDuplicateMerged
+  | RecordDeadlineRescheduled;
 
 export type CaseCommandType = CaseCommand['type'];
 

@@ -3,7 +3,7 @@ import { CaseEvent } from './case.events';
 import { CaseState } from './case.state';
 import { accept, dispatch, escalate, recall, remind, returnCase, reviewReturn } from './decide/assignment';
 import { close, merge, rate, recordDuplicateMerged, reopen, unmask } from './decide/closing';
-import { deadlineReached } from './decide/deadline-reached';
+import { deadlineReached, deadlineRescheduled } from './decide/deadline-reached';
 import { decideExtension, note, requestExtension, resolve } from './decide/handling';
 import { receive, transfer } from './decide/intake';
 import { answerSupervision, orderSupervision } from './decide/supervision';
@@ -42,6 +42,7 @@ export function decide(command: CaseCommand, state: CaseState, ctx: DecisionCont
     case 'RecordDuplicateMerged': return recordDuplicateMerged(command, state, ctx);
     case 'UnmaskPersonalData': return unmask(command, state);
     case 'RecordDeadlineReached': return deadlineReached(command, state, ctx);
+    case 'RecordDeadlineRescheduled': return deadlineRescheduled(command, state);
     default: {
       const unknown: never = command;
       throw new Error(`unknown case command ${(unknown as { type: string }).type}`);

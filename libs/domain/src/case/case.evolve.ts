@@ -148,7 +148,8 @@ export function evolve(state: CaseState, event: CaseEvent, at: string): CaseStat
       };
     // Deadline facts change no status: escalation and closure come as their own events.
     case 'SignForWarned': case 'SignForOverdue': case 'ResolutionWarned':
-    case 'ResolutionOverdue': case 'WhistleReportOverdue': case 'SupervisionAnswerOverdue':
+    case 'ResolutionOverdue': case 'WhistleReportOverdue': case 'SupervisionAnswerOverdue': case 'DeadlineRescheduled':
+    case 'DispatchWarned': case 'DispatchOverdue':
       return s;
     case 'CaseClosed':
       return { ...s, status: 'closed', closedAt: at, closure: { ...event.data, at } };

@@ -4,7 +4,7 @@ import {
 } from '@eventstore/db-client';
 import {
   AppendResult, ConcurrencyError, EventStore, ExpectedRevision, NewEvent, Position,
-  ReadAllOptions, ReadStreamOptions, RecordedEvent, SubscribeOptions, Subscription,
+  ReadAllOptions, ReadStreamOptions, RecordedEvent, recordedAtOf, SubscribeOptions, Subscription,
 } from '../event-store.port';
 import { esdbPosition, fromEsdbPosition, isOwnEvent, toRecorded } from './esdb-mapping';
 import { esdbSubscription } from './esdb-subscription';
@@ -96,7 +96,7 @@ export class EsdbEventStore implements EventStore {
     if (options.toTime === undefined) return events;
     // The history as it stood at that time is a prefix: stop at the first later event.
     const cutoff = Date.parse(options.toTime);
-    const later = events.findIndex((e) => Date.parse(e.metadata.occurredAt) > cutoff);
+    const later = events.findIndex((e) => Date.parse(recordedAtOf(e.metadata)) > cutoff);
     return later === -1 ? events : events.slice(0, later);
   }
 

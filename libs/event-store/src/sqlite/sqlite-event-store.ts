@@ -1,9 +1,10 @@
 import Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import {
   AppendResult, ConcurrencyError, EventStore, ExpectedRevision, NewEvent, Position, ReadAllOptions,
-  ReadStreamOptions, RecordedEvent, SubscribeOptions, Subscription,
+  ReadStreamOptions, RecordedEvent, recordedAtOf, SubscribeOptions, Subscription,
 } from '../event-store.port';
 import { AppendSignal, pollingSubscription } from '../poll-subscription';
 import { GroupCommit } from './group-commit';
@@ -20,6 +21,11 @@ CREATE TABLE IF NOT EXISTS events (
   metadata    TEXT    NOT NULL,
   occurred_at TEXT    NOT NULL,
   UNIQUE (stream_id, revision)
+);
+-- One row, written when the file is created: who this store is (migrate copies events, not this).
+CREATE TABLE IF NOT EXISTS store_identity (
+  only_row INTEGER PRIMARY KEY CHECK (only_row = 1),
+  id       TEXT    NOT NULL
 );`;
 
 interface Row {
@@ -52,6 +58,7 @@ export class SqliteEventStore implements EventStore {
   private readonly statements;
   private readonly groupCommit: GroupCommit;
   private readonly cache: StreamCache;
+  private readonly identity: string;
 
   /** `cachedEvents`: how many parsed events the stream cache holds (0: none, every read parses). */
   constructor(readonly file: string, { cachedEvents = 10_000 }: { cachedEvents?: number } = {}) {
@@ -62,6 +69,9 @@ export class SqliteEventStore implements EventStore {
     this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA);
+    // OR IGNORE on the one-row key: two processes opening a new file together keep the first id
+    this.db.prepare('INSERT OR IGNORE INTO store_identity (only_row, id) VALUES (1, ?)').run(randomUUID());
+    this.identity = (this.db.prepare('SELECT id FROM store_identity').get() as { id: string }).id;
     this.statements = {
       head: this.db.prepare('SELECT MAX(revision) AS revision FROM events WHERE stream_id = ?'),
       byEventId: this.db.prepare('SELECT stream_id, revision, position FROM events WHERE event_id = ?'),
@@ -78,6 +88,10 @@ export class SqliteEventStore implements EventStore {
       headPosition: this.db.prepare('SELECT MAX(position) AS position FROM events'),
     };
     this.groupCommit = new GroupCommit(this.db);
+  }
+
+  async storeId(): Promise<string> {
+    return this.identity;
   }
 
   /** Runs inside GroupCommit's transaction, in a savepoint of its own. */
@@ -134,7 +148,7 @@ export class SqliteEventStore implements EventStore {
     if (options.toTime === undefined) return events;
     // The history as it stood at that time is a prefix: stop at the first later event.
     const cutoff = Date.parse(options.toTime);
-    const later = events.findIndex((e) => Date.parse(e.metadata.occurredAt) > cutoff);
+    const later = events.findIndex((e) => Date.parse(recordedAtOf(e.metadata)) > cutoff);
     return later === -1 ? events : events.slice(0, later);
   }
 

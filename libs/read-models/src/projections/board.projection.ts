@@ -13,7 +13,9 @@ export const BOARD_TABLE: TableSpec = {
     dispatched_at: 'text', accepted_at: 'text', resolved_at: 'text', closed_at: 'text', closure_kind: 'text',
     sla_policy_version: 'text', sla_calendar: 'text', sla_sign_for: 'text', sla_resolve: 'text',
     sign_due_at: 'text', resolve_due_at: 'text', next_due_at: 'text', sign_late: 'int', resolve_late: 'int',
-    sign_overdue_flag: 'int', resolve_overdue_flag: 'int', returns: 'int', escalations: 'int', reworks: 'int', reminders: 'int',
+    sign_overdue_flag: 'int', resolve_overdue_flag: 'int', sign_due_provisional: 'int', resolve_due_provisional: 'int',
+    ever_sign_overdue: 'int', ever_resolve_overdue: 'int', sla_dispatch: 'text', dispatch_due_at: 'text', dispatch_overdue_flag: 'int',
+    ever_dispatch_overdue: 'int', returns: 'int', escalations: 'int', reworks: 'int', reminders: 'int',
     whistles: 'int', open_whistles: 'int', whistle_departments: 'text', open_supervisions: 'int', rating: 'text',
     updated_at: 'text', position: 'num',
   },
@@ -26,7 +28,12 @@ type BoardRow = Row & Record<keyof typeof BOARD_TABLE.columns, string | number |
 /** Sorts after every real due time: a case waiting for no one's deadline. */
 export const NO_DUE = '9999-12-31T23:59:59.999Z';
 
-const termsOf = (row: BoardRow) => ({ calendar: row.sla_calendar, signFor: row.sla_sign_for, resolve: row.sla_resolve }) as SlaTerms;
+const termsOf = (row: BoardRow) =>
+  ({ calendar: row.sla_calendar, signFor: row.sla_sign_for, resolve: row.sla_resolve, dispatch: row.sla_dispatch ?? undefined }) as SlaTerms;
+
+/** Back in the dispatch centre's queue (a return, a recall, a transfer, a reopen): its dispatch limit runs again. */
+const queueAgain = (row: BoardRow, at: string, env: ProjectionEnv) =>
+  Object.assign(row, { dispatch_due_at: env.settings.sla.dispatchDue(termsOf(row), at), dispatch_overdue_flag: 0 });
 
 /** A case back in the dispatch centre's queue: nobody holds it, no sign-for limit runs. */
 const BACK_IN_QUEUE = { status: 'received', tier: null, assignee_id: null, dispatched_at: null, sign_due_at: null, sign_late: 0, sign_overdue_flag: 0 };
@@ -52,7 +59,9 @@ function apply(doc: BoardRow | undefined, e: CaseEventEnvelope, out: RowSink, en
       accepted_at: null, resolved_at: null, closed_at: null, closure_kind: null, sla_policy_version: terms.policyVersion,
       sla_calendar: terms.calendar, sla_sign_for: terms.signFor, sla_resolve: terms.resolve, sign_due_at: null,
       resolve_due_at: null, next_due_at: NO_DUE, sign_late: 0, resolve_late: 0, sign_overdue_flag: 0,
-      resolve_overdue_flag: 0, returns: 0, escalations: 0, reworks: 0, reminders: 0, whistles: 0, open_whistles: 0,
+      resolve_overdue_flag: 0, sign_due_provisional: 0, resolve_due_provisional: 0, ever_sign_overdue: 0, ever_resolve_overdue: 0,
+      sla_dispatch: terms.dispatch ?? null, dispatch_due_at: env.settings.sla.dispatchDue(terms, e.at), dispatch_overdue_flag: 0,
+      ever_dispatch_overdue: 0, returns: 0, escalations: 0, reworks: 0, reminders: 0, whistles: 0, open_whistles: 0,
       whistle_departments: '', open_supervisions: 0, rating: null, updated_at: e.at, position: e.position,
     };
   } else {
@@ -63,26 +72,34 @@ function apply(doc: BoardRow | undefined, e: CaseEventEnvelope, out: RowSink, en
         row.status = 'dispatched';
         row.tier = e.type === 'CaseDispatched' ? e.data.tier : e.data.toTier;
         row.assignee_id = e.type === 'CaseDispatched' ? e.data.assigneeId : e.data.toAssigneeId;
+        if (e.type === 'CaseDispatched' && row.dispatch_due_at !== null && e.at > String(row.dispatch_due_at)) row.ever_dispatch_overdue = 1;
         row.dispatched_at = e.at;
         row.accepted_at = null;
         row.sign_due_at = env.settings.sla.due(termsOf(row), 'signFor', e.at);
+        row.sign_due_provisional = env.settings.sla.provisional(termsOf(row), e.at, row.sign_due_at) ? 1 : 0;
         row.sign_late = 0;
         row.sign_overdue_flag = 0;
+        // A new holder: the previous one's resolution limit and overdue flag no longer apply (everOverdue keeps them).
+        Object.assign(row, { resolve_due_at: null, resolve_overdue_flag: 0, resolve_due_provisional: 0 });
         if (e.type === 'CaseEscalated') row.escalations = Number(row.escalations) + 1;
         break;
       case 'CaseAccepted':
         row.status = 'accepted';
         row.accepted_at = e.at;
         row.sign_late = e.at > String(row.sign_due_at) ? 1 : 0;
+        if (row.sign_late) row.ever_sign_overdue = 1;
         row.resolve_due_at = env.settings.sla.due(termsOf(row), 'resolve', e.at);
+        row.resolve_due_provisional = env.settings.sla.provisional(termsOf(row), e.at, row.resolve_due_at) ? 1 : 0;
         row.resolve_overdue_flag = 0;
         break;
       case 'CaseReturned':
         Object.assign(row, BACK_IN_QUEUE);
         row.returns = Number(row.returns) + 1;
+        queueAgain(row, e.at, env);
         break;
       case 'DispatchRecalled':
         Object.assign(row, BACK_IN_QUEUE);
+        queueAgain(row, e.at, env);
         break;
       case 'CaseTransferred': {
         const area = env.org.area(e.data.toCompoundId);
@@ -90,6 +107,7 @@ function apply(doc: BoardRow | undefined, e: CaseEventEnvelope, out: RowSink, en
           accepted_at: null, resolve_due_at: null, compound_id: e.data.toCompoundId, grid_id: area.gridId, community_id: area.communityId,
           street_id: area.streetId, district_id: area.districtId, company_id: area.companyId,
         });
+        queueAgain(row, e.at, env);
         break;
       }
       case 'CaseReturnReviewed':
@@ -97,6 +115,7 @@ function apply(doc: BoardRow | undefined, e: CaseEventEnvelope, out: RowSink, en
         // Rejected: the unit that returned the case must handle it, its resolution limit running from now.
         Object.assign(row, { status: 'accepted', tier: e.data.tier, assignee_id: e.data.assigneeId, dispatched_at: e.at, accepted_at: e.at });
         row.resolve_due_at = env.settings.sla.due(termsOf(row), 'resolve', e.at);
+        row.resolve_due_provisional = env.settings.sla.provisional(termsOf(row), e.at, row.resolve_due_at) ? 1 : 0;
         row.resolve_overdue_flag = 0;
         break;
       case 'CaseReminded':
@@ -109,12 +128,13 @@ function apply(doc: BoardRow | undefined, e: CaseEventEnvelope, out: RowSink, en
         row.open_supervisions = Number(row.open_supervisions) - 1;
         break;
       case 'ExtensionDecided':
-        if (e.data.approved) row.resolve_due_at = e.data.until;
+        if (e.data.approved) Object.assign(row, { resolve_due_at: e.data.until, resolve_due_provisional: 0 });
         break;
       case 'CaseResolved':
         row.status = 'resolved';
         row.resolved_at = e.at;
         row.resolve_late = row.resolve_due_at !== null && e.at > String(row.resolve_due_at) ? 1 : 0;
+        if (row.resolve_late) row.ever_resolve_overdue = 1;
         break;
       case 'WhistleBlown':
         row.whistles = Number(row.whistles) + 1;
@@ -140,17 +160,26 @@ function apply(doc: BoardRow | undefined, e: CaseEventEnvelope, out: RowSink, en
           sign_due_at: null, sign_late: 0, resolve_late: 0, sign_overdue_flag: 0, resolve_overdue_flag: 0, rating: null,
           round_started_at: e.at, resolve_due_at: null, reworks: e.data.reworkCount,
         });
+        queueAgain(row, e.at, env);
         break;
       case 'CaseClosed':
         row.status = 'closed';
         row.closed_at = e.at;
         row.closure_kind = e.data.kind;
         break;
+      case 'DispatchOverdue':
+        Object.assign(row, { dispatch_overdue_flag: 1, ever_dispatch_overdue: 1 });
+        break;
       case 'SignForOverdue':
-        row.sign_overdue_flag = 1;
+        Object.assign(row, { sign_overdue_flag: 1, ever_sign_overdue: 1 });
         break;
       case 'ResolutionOverdue':
-        row.resolve_overdue_flag = 1;
+        Object.assign(row, { resolve_overdue_flag: 1, ever_resolve_overdue: 1 });
+        break;
+      case 'DeadlineRescheduled':
+        // An imported calendar year moved it: the event carries the new due time, whatever calendar this projector has.
+        if (e.data.kind === 'sign_for_overdue') Object.assign(row, { sign_due_at: e.data.dueAt, sign_due_provisional: e.data.provisional ? 1 : 0 });
+        if (e.data.kind === 'resolution_overdue') Object.assign(row, { resolve_due_at: e.data.dueAt, resolve_due_provisional: e.data.provisional ? 1 : 0 });
         break;
       // Reading personal data is not handling the case: it leaves the row as it was.
       case 'PersonalDataUnmasked':
@@ -158,7 +187,7 @@ function apply(doc: BoardRow | undefined, e: CaseEventEnvelope, out: RowSink, en
       // Handling that changes no column but when the case was last touched.
       case 'CaseNoteAdded': case 'ExtensionRequested': case 'DepartmentReported': case 'DepartmentActed':
       case 'DuplicateMerged': case 'SignForWarned': case 'ResolutionWarned': case 'WhistleReportOverdue':
-      case 'SupervisionAnswerOverdue':
+      case 'SupervisionAnswerOverdue': case 'DispatchWarned':
         break;
       default: {
         const unknown: never = e;
@@ -173,7 +202,7 @@ function apply(doc: BoardRow | undefined, e: CaseEventEnvelope, out: RowSink, en
 
 export const boardProjection: Projection<BoardRow> = {
   name: 'board',
-  version: 2,
+  version: 3,
   tables: [BOARD_TABLE],
   stateTable: BOARD_TABLE.name,
   apply,

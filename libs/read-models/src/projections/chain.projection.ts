@@ -105,6 +105,10 @@ function apply(doc: ChainDoc | undefined, e: CaseEventEnvelope, out: RowSink, en
       endStep(doc, e, 'returned', out, { return_reason: e.data.reason, return_note: e.data.note });
       bump(doc, 'returns', out);
       return doc;
+    case 'CaseResolved':
+      // An assignment ends when its unit resolves the case: the wait for a rating is nobody's handling.
+      endStep(doc, e, 'resolved', out);
+      return doc;
     case 'CaseReopened':
       endStep(doc, e, 'reopened', out);
       return doc;
@@ -175,9 +179,9 @@ function apply(doc: ChainDoc | undefined, e: CaseEventEnvelope, out: RowSink, en
       return doc;
     }
     case 'CaseAccepted': case 'CaseNoteAdded': case 'ExtensionRequested': case 'ExtensionDecided':
-    case 'CaseResolved': case 'CaseRated': case 'CaseReminded': case 'DuplicateMerged': case 'PersonalDataUnmasked':
+    case 'CaseRated': case 'CaseReminded': case 'DuplicateMerged': case 'PersonalDataUnmasked':
     case 'SignForWarned': case 'SignForOverdue': case 'ResolutionWarned': case 'ResolutionOverdue': case 'WhistleReportOverdue':
-    case 'SupervisionAnswerOverdue':
+    case 'SupervisionAnswerOverdue': case 'DeadlineRescheduled': case 'DispatchWarned': case 'DispatchOverdue':
       return undefined;
     default: {
       const unknown: never = e;
@@ -188,7 +192,7 @@ function apply(doc: ChainDoc | undefined, e: CaseEventEnvelope, out: RowSink, en
 
 export const chainProjection: Projection<ChainDoc> = {
   name: 'chain',
-  version: 2,
+  version: 3,
   tables: [CHAIN_CASES, CHAIN_STEPS, CHAIN_WHISTLES, CHAIN_SUPERVISIONS],
   apply,
 };

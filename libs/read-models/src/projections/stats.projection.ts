@@ -16,7 +16,8 @@ export const DISPATCHES: TableSpec = {
   columns: {
     case_id: 'text', seq: 'num', assignee_id: 'text', department_id: 'text', tier: 'text', urgency: 'text', ...WHERE,
     dispatched_at: 'text', sign_due_at: 'text', outcome: 'text', outcome_at: 'text', sign_ms: 'num',
-    sign_business_ms: 'num', signed_in_time: 'int', sign_late: 'int',
+    sign_business_ms: 'num', signed_in_time: 'int', sign_late: 'int', assignee_street_id: 'text', assignee_community_id: 'text',
+    return_review: 'text',
   },
   primaryKey: ['case_id', 'seq'],
   indexes: byPeriod,
@@ -27,7 +28,7 @@ export const RATINGS: TableSpec = {
   name: 'stats_ratings',
   columns: {
     case_id: 'text', seq: 'num', round: 'int', handler_id: 'text', department_id: 'text', ...WHERE,
-    rated_at: 'text', rating: 'text', solved: 'int',
+    rated_at: 'text', rating: 'text', solved: 'int', handler_street_id: 'text', handler_community_id: 'text',
   },
   primaryKey: ['case_id', 'seq'],
   indexes: byPeriod,
@@ -65,7 +66,12 @@ interface StatsDoc {
   roundRow: Row;
   dispatch: Row | null;
   custody: Row | null;
+  /** The last dispatch that ended in a return, until the dispatch centre reviews the return. */
+  returned?: Row | null;
 }
+
+/** Who holds a case waiting for dispatch (at intake, after a return, recall, transfer or reopen): the dispatch centre's queue. */
+export const DISPATCH_CENTRE = 'dispatch-centre';
 
 const departmentOf = (unitId: string | null, env: ProjectionEnv) => (env.org.kind(unitId) === 'department' ? unitId : null);
 
@@ -96,10 +102,28 @@ function endCustody(doc: StatsDoc, e: CaseEventEnvelope, kind: string, out: RowS
   doc.custody = null;
 }
 
-function endDispatch(doc: StatsDoc, e: CaseEventEnvelope, outcome: string, out: RowSink): void {
-  if (!doc.dispatch) return;
-  out.put(DISPATCHES.name, { ...doc.dispatch, outcome, outcome_at: e.at });
+function endDispatch(doc: StatsDoc, e: CaseEventEnvelope, outcome: string, out: RowSink): Row | null {
+  if (!doc.dispatch) return null;
+  const ended = { ...doc.dispatch, outcome, outcome_at: e.at };
+  out.put(DISPATCHES.name, ended);
   doc.dispatch = null;
+  return ended;
+}
+
+/** The dispatch centre's clock runs from intake, a return, a recall, a transfer or a reopen until the next dispatch or closure. */
+function queueAtDispatchCentre(doc: StatsDoc, e: CaseEventEnvelope, out: RowSink, env: ProjectionEnv): void {
+  doc.custody = {
+    case_id: e.caseId, seq: e.position, department_id: null, tier: 'dispatch_centre', ...where(doc, e.at, env),
+    unit_id: DISPATCH_CENTRE, from_at: e.at, to_at: null, end_kind: null, held_ms: null, held_business_ms: null,
+  };
+  out.put(CUSTODY.name, doc.custody);
+}
+
+/** The return review (退单审核) marks the returned dispatch: an approved return leaves the response rate, a rejected one counts. */
+function markReturnReview(doc: StatsDoc, approved: boolean, out: RowSink): void {
+  if (!doc.returned) return;
+  out.put(DISPATCHES.name, { ...doc.returned, return_review: approved ? 'approved' : 'rejected' });
+  doc.returned = null;
 }
 
 function apply(doc: StatsDoc | undefined, e: CaseEventEnvelope, out: RowSink, env: ProjectionEnv): StatsDoc | undefined {
@@ -107,6 +131,7 @@ function apply(doc: StatsDoc | undefined, e: CaseEventEnvelope, out: RowSink, en
     const base = { terms: env.settings.sla.termsOf(e.data), area: env.org.area(e.data.compoundId), category: e.data.category, urgency: e.data.urgency };
     const created: StatsDoc = { ...base, assigneeId: null, roundRow: newRound(base, e.caseId, 0, e.at, env), dispatch: null, custody: null };
     out.put(ROUNDS.name, created.roundRow);
+    queueAtDispatchCentre(created, e, out, env);
     return created;
   }
   if (!doc) return undefined;
@@ -114,7 +139,7 @@ function apply(doc: StatsDoc | undefined, e: CaseEventEnvelope, out: RowSink, en
     case 'CaseDispatched':
     case 'CaseEscalated': {
       endDispatch(doc, e, 'escalated', out);
-      endCustody(doc, e, 'escalated', out, env);
+      endCustody(doc, e, e.type === 'CaseDispatched' ? 'dispatched' : 'escalated', out, env);
       const assigneeId: string = e.type === 'CaseDispatched' ? e.data.assigneeId : e.data.toAssigneeId;
       const tier: string = e.type === 'CaseDispatched' ? e.data.tier : e.data.toTier;
       const common = { case_id: e.caseId, seq: e.position, department_id: departmentOf(assigneeId, env), tier, ...where(doc, e.at, env) };
@@ -123,6 +148,8 @@ function apply(doc: StatsDoc | undefined, e: CaseEventEnvelope, out: RowSink, en
         ...common, assignee_id: assigneeId, urgency: doc.urgency, dispatched_at: e.at,
         sign_due_at: env.settings.sla.due(doc.terms, 'signFor', e.at), outcome: 'pending', outcome_at: null,
         sign_ms: null, sign_business_ms: null, signed_in_time: 0, sign_late: 0,
+        assignee_street_id: env.org.unitArea(assigneeId).streetId, assignee_community_id: env.org.unitArea(assigneeId).communityId,
+        return_review: null,
       };
       doc.custody = { ...common, unit_id: assigneeId, from_at: e.at, to_at: null, end_kind: null, held_ms: null, held_business_ms: null };
       out.put(DISPATCHES.name, doc.dispatch);
@@ -140,20 +167,26 @@ function apply(doc: StatsDoc | undefined, e: CaseEventEnvelope, out: RowSink, en
       endDispatch(doc, e, 'accepted', out);
       return doc;
     }
-    case 'CaseReturned': case 'DispatchRecalled':
-      endDispatch(doc, e, e.type === 'CaseReturned' ? 'returned' : 'recalled', out);
+    case 'CaseReturned': case 'DispatchRecalled': {
+      const ended = endDispatch(doc, e, e.type === 'CaseReturned' ? 'returned' : 'recalled', out);
+      if (e.type === 'CaseReturned') doc.returned = ended;
       endCustody(doc, e, e.type === 'CaseReturned' ? 'returned' : 'recalled', out, env);
       doc.assigneeId = null;
+      queueAtDispatchCentre(doc, e, out, env);
       return doc;
+    }
     case 'CaseTransferred':
       endDispatch(doc, e, 'transferred', out);
       endCustody(doc, e, 'transferred', out, env);
       doc.assigneeId = null;
       doc.area = env.org.area(e.data.toCompoundId);
+      queueAtDispatchCentre(doc, e, out, env);
       return doc;
     case 'CaseReturnReviewed': {
-      if (e.data.approved) return undefined;
+      markReturnReview(doc, e.data.approved, out);
+      if (e.data.approved) return doc;
       // Rejected: the returning unit holds the case again and must resolve it, its limit running from now.
+      endCustody(doc, e, 'return_rejected', out, env);
       doc.assigneeId = e.data.assigneeId;
       doc.custody = {
         case_id: e.caseId, seq: e.position, department_id: departmentOf(e.data.assigneeId, env), tier: e.data.tier, ...where(doc, e.at, env),
@@ -184,12 +217,14 @@ function apply(doc: StatsDoc | undefined, e: CaseEventEnvelope, out: RowSink, en
         case_id: e.caseId, seq: e.position, round: doc.roundRow.round, handler_id: doc.assigneeId,
         department_id: departmentOf(doc.assigneeId, env), ...where(doc, e.at, env), rated_at: e.at, rating: e.data.rating,
         solved: e.data.solved ? 1 : 0,
+        handler_street_id: env.org.unitArea(doc.assigneeId).streetId, handler_community_id: env.org.unitArea(doc.assigneeId).communityId,
       });
       return doc;
     case 'CaseReopened':
       doc.assigneeId = null;
       doc.roundRow = newRound(doc, e.caseId, e.data.reworkCount, e.at, env);
       out.put(ROUNDS.name, doc.roundRow);
+      queueAtDispatchCentre(doc, e, out, env);
       return doc;
     case 'CaseClosed': {
       endDispatch(doc, e, 'closed', out);
@@ -207,6 +242,7 @@ function apply(doc: StatsDoc | undefined, e: CaseEventEnvelope, out: RowSink, en
     case 'DepartmentActed': case 'WhistleCompleted': case 'WhistleWithdrawn': case 'SupervisionOrdered': case 'SupervisionAnswered':
     case 'SupervisionEnded': case 'CaseReminded': case 'DuplicateMerged': case 'PersonalDataUnmasked': case 'SignForWarned':
     case 'SignForOverdue': case 'ResolutionWarned': case 'ResolutionOverdue': case 'WhistleReportOverdue': case 'SupervisionAnswerOverdue':
+    case 'DeadlineRescheduled': case 'DispatchWarned': case 'DispatchOverdue':
       return undefined;
     default: {
       const unknown: never = e;
@@ -217,7 +253,7 @@ function apply(doc: StatsDoc | undefined, e: CaseEventEnvelope, out: RowSink, en
 
 export const statsProjection: Projection<StatsDoc> = {
   name: 'stats',
-  version: 2,
+  version: 3,
   tables: [DISPATCHES, RATINGS, ROUNDS, CUSTODY],
   apply,
 };

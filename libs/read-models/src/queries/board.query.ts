@@ -39,11 +39,18 @@ export interface BoardRowView {
   gridId: string | null;
   receivedAt: string;
   dispatchedAt: string | null;
+  /** Only while waiting for dispatch (intake, a return, a reopen), when the terms have a dispatch limit. */
+  dispatchDueAt: string | null;
   signDueAt: string | null;
-  /** Set when the case is accepted: the resolution limit runs from acceptance (or an approved extension). */
+  /** Only while the case is accepted: the resolution limit runs from acceptance (or an approved extension). */
   resolveDueAt: string | null;
   sla: { policyVersion: string; calendar: string; signFor: string; resolve: string };
-  overdue: { signFor: boolean; resolve: boolean };
+  /** The current holder's limits: late, flagged by the scheduler, or waiting past due now. */
+  overdue: { dispatch: boolean; signFor: boolean; resolve: boolean };
+  /** Any holder's, over the case's whole history (a late sign-for at an earlier tier stays here). */
+  everOverdue: { dispatch: boolean; signFor: boolean; resolve: boolean };
+  /** The due time the case waits on was counted through a calendar year not yet official: it may move. */
+  provisional: boolean;
   returns: number;
   escalations: number;
   reworks: number;
@@ -143,15 +150,23 @@ export async function queryBoard(
 }
 
 function toView(r: Record<string, any>, now: string): BoardRowView { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const overdue = {
+    dispatch: r.status === 'received' && r.dispatch_due_at !== null && (Number(r.dispatch_overdue_flag) === 1 || r.dispatch_due_at < now),
+    signFor: Number(r.sign_late) === 1 || Number(r.sign_overdue_flag) === 1 || (r.status === 'dispatched' && r.sign_due_at < now),
+    resolve: Number(r.resolve_late) === 1 || Number(r.resolve_overdue_flag) === 1 || (r.status === 'accepted' && r.resolve_due_at < now),
+  };
   return {
     id: r.case_id, status: r.status, tier: r.tier, assigneeId: r.assignee_id, category: r.category, channel: r.channel,
     urgency: r.urgency, compoundId: r.compound_id, streetId: r.street_id, communityId: r.community_id, gridId: r.grid_id,
-    receivedAt: r.received_at, dispatchedAt: r.dispatched_at, signDueAt: r.sign_due_at, resolveDueAt: r.resolve_due_at,
+    receivedAt: r.received_at, dispatchedAt: r.dispatched_at, dispatchDueAt: r.status === 'received' ? r.dispatch_due_at : null, signDueAt: r.sign_due_at, resolveDueAt: r.status === 'accepted' ? r.resolve_due_at : null,
     sla: { policyVersion: r.sla_policy_version, calendar: r.sla_calendar, signFor: r.sla_sign_for, resolve: r.sla_resolve },
-    overdue: {
-      signFor: Number(r.sign_late) === 1 || Number(r.sign_overdue_flag) === 1 || (r.status === 'dispatched' && r.sign_due_at < now),
-      resolve: Number(r.resolve_late) === 1 || Number(r.resolve_overdue_flag) === 1 || (r.status === 'accepted' && r.resolve_due_at < now),
+    overdue,
+    everOverdue: {
+      dispatch: overdue.dispatch || Number(r.ever_dispatch_overdue) === 1,
+      signFor: overdue.signFor || Number(r.ever_sign_overdue) === 1,
+      resolve: overdue.resolve || Number(r.ever_resolve_overdue) === 1,
     },
+    provisional: (r.status === 'dispatched' && Number(r.sign_due_provisional) === 1) || (r.status === 'accepted' && Number(r.resolve_due_provisional) === 1),
     returns: Number(r.returns), escalations: Number(r.escalations), reworks: Number(r.reworks), reminders: Number(r.reminders ?? 0), whistles: Number(r.whistles),
     openSupervisions: Number(r.open_supervisions), updatedAt: r.updated_at,
   };

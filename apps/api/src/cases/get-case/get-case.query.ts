@@ -1,6 +1,6 @@
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { Actor, refuse } from '@civicloop/domain';
-import { CaseRepository, CaseView, foldCase, toCaseView } from '@civicloop/cases';
+import { CalendarRegistry, CaseRepository, CaseView, foldCase, toCaseView } from '@civicloop/cases';
 import { caseSlaView } from '@civicloop/deadlines';
 import { AppConfig } from '@civicloop/platform';
 import { maySeePersonalData } from '@civicloop/domain';
@@ -14,7 +14,7 @@ export class GetCaseQuery {
 
 @QueryHandler(GetCaseQuery)
 export class GetCaseHandler implements IQueryHandler<GetCaseQuery, CaseView> {
-  constructor(private readonly cases: CaseRepository, private readonly config: AppConfig) {}
+  constructor(private readonly cases: CaseRepository, private readonly config: AppConfig, private readonly calendars: CalendarRegistry) {}
 
   async execute({ caseId, actor, asOf }: GetCaseQuery): Promise<CaseView> {
     const options = asOf && ('revision' in asOf ? { toRevision: asOf.revision } : { toTime: asOf.time });
@@ -28,7 +28,7 @@ export class GetCaseHandler implements IQueryHandler<GetCaseQuery, CaseView> {
     }
     // Who may see personal data depends on who holds the case now, not at the asOf point.
     const current = asOf ? (await this.cases.load(caseId)).state : state;
-    const view = toCaseView(state, revision, caseSlaView(history, this.config.SLA_POLICY_FILE));
+    const view = toCaseView(state, revision, caseSlaView(history, this.config.SLA_POLICY_FILE, await this.calendars.fresh()));
     return maySeePersonalData(actor, current) ? view : maskCaseView(view);
   }
 }

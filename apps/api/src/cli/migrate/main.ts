@@ -5,6 +5,7 @@ import { EventStore } from '@civicloop/event-store';
 import { allEvents, historyHash } from './history-hash';
 import { migrate, MigrationCheckpoint, MigrationRefused } from './migrate';
 import { openStore } from './open-store';
+import { checkStoreSpec, StoreSpecRefused } from './store-spec';
 
 interface CliOptions {
   from: string;
@@ -31,8 +32,9 @@ async function countEvents(store: EventStore): Promise<number> {
 }
 
 async function run(options: CliOptions): Promise<void> {
-  const source = await openStore(options.from);
-  const target = await openStore(options.to).catch(async (error) => {
+  const [from, to] = [checkStoreSpec(options.from, 'source'), checkStoreSpec(options.to, 'target')];
+  const source = await openStore(from);
+  const target = await openStore(to).catch(async (error) => {
     await source.close();
     throw error;
   });
@@ -74,7 +76,7 @@ async function run(options: CliOptions): Promise<void> {
 if (require.main === module) {
   const program = new Command('migrate')
     .description('copy the whole event history from one store to another, keeping order, ids and metadata; resumable')
-    .requiredOption('--from <store>', 'source: esdb://host:2113?tls=false, or sqlite:<file> / <file>')
+    .requiredOption('--from <store>', 'source: esdb://host:2113?tls=false, postgres://user@host/db, or sqlite:<file> / <file>')
     .requiredOption('--to <store>', 'target (must be empty unless resuming from --checkpoint)')
     .option('--checkpoint <file>', 'progress file; rerun with the same file to resume', 'migrate-checkpoint.json')
     .option('--page-size <n>', 'events read per page', positiveInt, 500)
@@ -83,6 +85,6 @@ if (require.main === module) {
     .parse();
   run(program.opts<CliOptions>()).catch((error) => {
     console.error(error instanceof Error ? error.message : error);
-    process.exit(error instanceof MigrationRefused ? 2 : 1);
+    process.exit(error instanceof MigrationRefused || error instanceof StoreSpecRefused ? 2 : 1);
   });
 }

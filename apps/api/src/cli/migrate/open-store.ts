@@ -1,10 +1,14 @@
-import { EsdbEventStore, EventStore, SqliteEventStore } from '@civicloop/event-store';
+import {
+  EsdbEventStore, EventStore, isPostgresConnectionString, PostgresEventStore, SqliteEventStore,
+} from '@civicloop/event-store';
 
 /**
  * A store named on the command line: an EventStoreDB connection string (`esdb://…`,
- * `esdb+discover://…`) or a SQLite file (`sqlite:<path>` or a plain path).
+ * `esdb+discover://…`), a PostgreSQL one (`postgres://…`, `postgresql://…`) or a SQLite file
+ * (`sqlite:<path>` or a plain path).
  */
 export async function openStore(spec: string): Promise<EventStore> {
+  if (isPostgresConnectionString(spec)) return PostgresEventStore.connect(spec);
   if (/^esdb(\+discover)?:\/\//.test(spec)) return EsdbEventStore.connect(spec);
   return new SqliteEventStore(spec.replace(/^sqlite:/, ''));
 }

@@ -29,7 +29,7 @@ export class BoardController {
     await this.views.consistent(query, ['board']);
     try {
       const page = await queryBoard(this.models, filter, this.clock.now().toISOString(), this.views.scopeOf(actor));
-      return this.views.send(response, query, 'board', page, page.rows);
+      return this.views.send(response, query, 'board', page, page.rows, 'board');
     } catch (error) {
       if (error instanceof InvalidCursor) throw ApiError.badRequest('INVALID_CURSOR', error.message, [{ field: 'cursor', problem: error.message }]);
       throw error;

@@ -2,6 +2,7 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsISO8601, IsOptional, IsString, Length, Matches } from 'class-validator';
 import { BOARD_SORTS, BoardSort } from '@civicloop/read-models';
 import { ViewQueryDto } from '../common/view-query.dto';
+import { IsNotBefore } from '../common/date-rules';
 
 const LIST = /^[a-z0-9_.-]+(,[a-z0-9_.-]+)*$/;
 const listMessage = { message: '$property must be a comma-separated list of codes' };
@@ -37,6 +38,7 @@ export class BoardQueryDto extends ViewQueryDto {
 
   @ApiPropertyOptional({ format: 'date-time' }) @IsOptional()
   @IsISO8601({ strict: true, strictSeparator: true }, { message: '$property must be an ISO-8601 date-time' })
+  @IsNotBefore('receivedFrom')
   receivedTo?: string;
 
   @ApiPropertyOptional({ description: 'text in the description' }) @IsOptional() @IsString() @Length(1, 200)

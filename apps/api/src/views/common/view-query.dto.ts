@@ -1,5 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, Matches } from 'class-validator';
+import { IsCalendarDate, IsNotBefore } from './date-rules';
 
 /** Parameters every view accepts. */
 export class ViewQueryDto {
@@ -12,8 +13,6 @@ export class ViewQueryDto {
   consistentWith?: string;
 }
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-
 /** Grouped views: by a key, per day/week/month in the configured time zone, over local dates. */
 export class PeriodQueryDto extends ViewQueryDto {
   @ApiPropertyOptional({ enum: ['day', 'week', 'month'], default: 'month' })
@@ -21,10 +20,10 @@ export class PeriodQueryDto extends ViewQueryDto {
   period?: 'day' | 'week' | 'month';
 
   @ApiPropertyOptional({ description: 'first local date, YYYY-MM-DD (inclusive)' })
-  @IsOptional() @Matches(DATE, { message: '$property must be a date YYYY-MM-DD' })
+  @IsOptional() @IsCalendarDate()
   from?: string;
 
   @ApiPropertyOptional({ description: 'last local date, YYYY-MM-DD (inclusive)' })
-  @IsOptional() @Matches(DATE, { message: '$property must be a date YYYY-MM-DD' })
+  @IsOptional() @IsCalendarDate() @IsNotBefore('from')
   to?: string;
 }

@@ -3,8 +3,12 @@ import { Response } from 'express';
 import { Actor } from '@civicloop/domain';
 import { NotCaughtUp, ReadModels, ViewScope } from '@civicloop/read-models';
 import { AppConfig } from '@civicloop/platform';
+import { ApiError } from '../../common/api-error';
 import { ViewQueryDto } from './view-query.dto';
 import { toCsv } from './csv';
+import { CSV_COLUMNS, CsvView } from './csv-columns';
+import { withNames } from './unit-names';
+import { Directory } from '@civicloop/directory';
 
 /**
  * What every view does around its query: read-your-writes (consistentWith), the caller's scope,
@@ -12,7 +16,7 @@ import { toCsv } from './csv';
  */
 @Injectable()
 export class ViewResponder {
-  constructor(private readonly models: ReadModels, private readonly config: AppConfig) {}
+  constructor(private readonly models: ReadModels, private readonly config: AppConfig, private readonly directory: Directory) {}
 
   /** Waits until `projections` have applied the position, or answers 503 with their lag. */
   async consistent(query: ViewQueryDto, projections: string[]): Promise<void> {
@@ -36,14 +40,21 @@ export class ViewResponder {
    */
   scopeOf(actor: Actor): ViewScope | undefined {
     if (actor.role === 'operator' || actor.role === 'auditor') return undefined;
-    return { unitIds: actor.unitId ? this.models.org.jurisdiction(actor.unitId) : [] };
+    const unitIds = actor.unitId ? this.models.org.jurisdiction(actor.unitId) : [];
+    if (!unitIds.length) {
+      throw new ApiError(HttpStatus.FORBIDDEN, 'NO_JURISDICTION', `${actor.id} works for no unit of the directory, so no case is theirs to see in the views`);
+    }
+    return { unitIds };
   }
 
-  /** JSON as is, or CSV of the rows with a file name. */
-  send<T extends object>(response: Response, query: ViewQueryDto, name: string, body: T, rows: object[]): T | string {
-    if (query.format !== 'csv') return body;
+  /**
+   * JSON, or CSV of the rows with a file name; either way with the directory's names beside the
+   * ids. `view` names the header a CSV of no rows still carries (csv-columns.ts).
+   */
+  send<T extends object>(response: Response, query: ViewQueryDto, name: string, body: T, rows: object[], view: CsvView): T | string {
+    if (query.format !== 'csv') return withNames(body, this.directory);
     response.setHeader('content-type', 'text/csv; charset=utf-8');
     response.setHeader('content-disposition', `attachment; filename="${name}.csv"`);
-    return toCsv(rows);
+    return toCsv(withNames(rows, this.directory), CSV_COLUMNS[view]);
   }
 }

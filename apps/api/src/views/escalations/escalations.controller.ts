@@ -27,6 +27,6 @@ export class EscalationsController {
     await this.views.consistent(query, ['chain']);
     const rows = await queryEscalations(this.models, { groupBy: query.groupBy, period: query.period ?? 'month', from: query.from, to: query.to }, this.views.scopeOf(actor));
     const csvRows = rows.flatMap(({ departments, ...row }) => (departments.length ? departments.map((d) => ({ ...row, department: d })) : [row]));
-    return this.views.send(response, query, 'escalations', { rows }, csvRows);
+    return this.views.send(response, query, 'escalations', { rows }, csvRows, 'escalations');
   }
 }

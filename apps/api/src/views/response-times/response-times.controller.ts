@@ -26,6 +26,6 @@ export class ResponseTimesController {
   async responseTimes(@Query() query: ResponseTimesQueryDto, @CurrentActor() actor: Actor, @Res({ passthrough: true }) response: Response) {
     await this.views.consistent(query, ['stats']);
     const rows = await queryResponseTimes(this.models, { groupBy: query.groupBy, period: query.period ?? 'month', from: query.from, to: query.to }, this.views.scopeOf(actor));
-    return this.views.send(response, query, 'response-times', { rows }, rows);
+    return this.views.send(response, query, 'response-times', { rows }, rows, 'response-times');
   }
 }

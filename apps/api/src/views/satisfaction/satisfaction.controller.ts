@@ -26,6 +26,6 @@ export class SatisfactionController {
   async satisfaction(@Query() query: SatisfactionQueryDto, @CurrentActor() actor: Actor, @Res({ passthrough: true }) response: Response) {
     await this.views.consistent(query, ['stats']);
     const rows = await querySatisfaction(this.models, { groupBy: query.groupBy, period: query.period ?? 'month', from: query.from, to: query.to }, this.views.scopeOf(actor));
-    return this.views.send(response, query, 'satisfaction', { rows }, rows);
+    return this.views.send(response, query, 'satisfaction', { rows }, rows, 'satisfaction');
   }
 }

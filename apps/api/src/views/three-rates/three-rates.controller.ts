@@ -1,9 +1,10 @@
-import { Controller, Get, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiProperty, ApiTags } from '@nestjs/swagger';
-import { IsIn, Matches } from 'class-validator';
+import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { IsIn, IsOptional, Matches } from 'class-validator';
 import { Response } from 'express';
 import { Actor } from '@civicloop/domain';
-import { queryThreeRates, ReadModels, THREE_RATE_GROUPS, ThreeRateGroup } from '@civicloop/read-models';
+import { Clock, CLOCK } from '@civicloop/platform';
+import { Attribution, ATTRIBUTIONS, queryThreeRates, ReadModels, THREE_RATE_GROUPS, ThreeRateGroup } from '@civicloop/read-models';
 import { Access } from '../../auth/access.guard';
 import { CurrentActor } from '../../auth/actor';
 import { ViewQueryDto } from '../common/view-query.dto';
@@ -17,22 +18,29 @@ export class ThreeRatesQueryDto extends ViewQueryDto {
   @ApiProperty({ example: '2026-03' })
   @Matches(/^\d{4}-(0[1-9]|1[0-2])$/, { message: '$property must be a month YYYY-MM' })
   month!: string;
+
+  @ApiPropertyOptional({ enum: ATTRIBUTIONS, description: 'street/community of the case location (default) or of the assignee unit' })
+  @IsOptional()
+  @IsIn(ATTRIBUTIONS as unknown as string[], { message: `$property must be one of: ${ATTRIBUTIONS.join(', ')}` })
+  attribution?: Attribution;
 }
 
 /** The monthly three rates (三率), score and rank: the ranking of streets and property companies. */
 @ApiTags('views') @ApiBearerAuth()
 @Controller('views/three-rates')
 export class ThreeRatesController {
-  constructor(private readonly models: ReadModels, private readonly views: ViewResponder) {}
+  constructor(private readonly models: ReadModels, private readonly views: ViewResponder, @Inject(CLOCK) private readonly clock: Clock) {}
 
   @Get()
   @Access('views')
   async threeRates(@Query() query: ThreeRatesQueryDto, @CurrentActor() actor: Actor, @Res({ passthrough: true }) response: Response) {
     await this.views.consistent(query, ['stats']);
-    const rows = await queryThreeRates(this.models, { groupBy: query.groupBy, month: query.month }, this.views.scopeOf(actor));
+    const now = this.clock.now().toISOString();
+    const attribution = query.attribution ?? 'location';
+    const rows = await queryThreeRates(this.models, { groupBy: query.groupBy, month: query.month, now, attribution }, this.views.scopeOf(actor));
     const weights = this.models.settings.threeRateWeights;
     return this.views.send(response, query, `three-rates-${query.month}`, {
-      month: query.month, weights: { ...weights, basicallySatisfied: this.models.settings.basicallySatisfiedWeight }, rows,
-    }, rows);
+      month: query.month, asOf: now, attribution, weights: { ...weights, basicallySatisfied: this.models.settings.basicallySatisfiedWeight }, rows,
+    }, rows, 'three-rates');
   }
 }

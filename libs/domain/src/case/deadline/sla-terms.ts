@@ -14,6 +14,8 @@ export type SlaTerms = {
   ratingWindow: string;
   warnAt: number;
   escalateOnResolveOverdue: string[];
+  /** Intake (or a return, or a reopen) to dispatch; absent on policies and cases from before it existed. */
+  dispatch?: string;
 };
 
 /**
@@ -30,12 +32,14 @@ export type SlaTermsAtIntake = {
   slaRatingWindow?: string;
   slaWarnAt?: number;
   slaEscalateOnResolveOverdue?: string[];
+  slaDispatch?: string;
 };
 
-export const flattenSlaTerms = (t: SlaTerms): Required<SlaTermsAtIntake> => ({
+export const flattenSlaTerms = (t: SlaTerms): SlaTermsAtIntake => ({
   slaPolicyVersion: t.policyVersion, slaCalendar: t.calendar, slaSignFor: t.signFor, slaResolve: t.resolve,
   slaWhistleReport: t.whistleReport, slaSupervisionAnswer: t.supervisionAnswer, slaRatingWindow: t.ratingWindow,
   slaWarnAt: t.warnAt, slaEscalateOnResolveOverdue: [...t.escalateOnResolveOverdue],
+  ...(t.dispatch !== undefined && { slaDispatch: t.dispatch }),
 });
 
 /** Reads the flat terms back; a record missing any term (from before SLA terms) has none. */
@@ -51,5 +55,6 @@ export function slaTermsAtIntake(d: SlaTermsAtIntake): SlaTerms | null {
   return {
     policyVersion, calendar, signFor, resolve, whistleReport, supervisionAnswer, ratingWindow, warnAt,
     escalateOnResolveOverdue: [...(d.slaEscalateOnResolveOverdue ?? [])],
+    ...(d.slaDispatch !== undefined && { dispatch: d.slaDispatch }),
   };
 }

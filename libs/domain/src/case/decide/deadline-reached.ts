@@ -2,7 +2,7 @@ import { DecisionContext } from '../case.commands';
 import { CaseEvent } from '../case.events';
 import { refuse } from '../case.errors';
 import { CaseState, HeldCase, isHeld } from '../case.state';
-import { RecordDeadlineReached } from '../deadline/deadline.command';
+import { RecordDeadlineReached, RecordDeadlineRescheduled } from '../deadline/deadline.command';
 import { DeadlineKind } from '../deadline/deadline.events';
 import { CaseStatus, TIERS } from '../vocabulary';
 import { endOpenSupervisions } from './guards';
@@ -45,6 +45,12 @@ export function deadlineReached(command: RecordDeadlineReached, state: CaseState
   if (Date.parse(dueAt) > Date.parse(ctx.now)) throw refuse.conflict('DEADLINE_NOT_DUE', `${deadlineId} is due at ${dueAt}, not yet`);
   const handler = (held: HeldCase) => ({ deadlineId, dueAt, assigneeId: held.assigneeId, tier: held.tier });
   switch (kind) {
+    case 'dispatch_warning':
+      requireCaseStatus(state, 'received', kind);
+      return [{ type: 'DispatchWarned', data: { deadlineId, dueAt } }];
+    case 'dispatch_overdue':
+      requireCaseStatus(state, 'received', kind);
+      return [{ type: 'DispatchOverdue', data: { deadlineId, dueAt } }];
     case 'sign_for_warning':
       return [{ type: 'SignForWarned', data: handler(requireHeldIn(state, 'dispatched', kind)) }];
     case 'sign_for_overdue':
@@ -82,4 +88,14 @@ export function deadlineReached(command: RecordDeadlineReached, state: CaseState
       throw refuse.invalid('UNKNOWN_DEADLINE_KIND', 'kind', `unknown deadline kind ${String(unknown)}`);
     }
   }
+}
+
+/** A calendar import moved a pending deadline: recorded for the audit and the views. */
+export function deadlineRescheduled(command: RecordDeadlineRescheduled, state: CaseState): CaseEvent[] {
+  if (state.status === 'none') throw refuse.notFound('CASE_NOT_FOUND', 'case does not exist');
+  if (state.status === 'closed') throw refuse.conflict('CASE_CLOSED', `${command.data.kind}: the case is closed`);
+  for (const field of ['previousDueAt', 'dueAt'] as const) {
+    if (Number.isNaN(Date.parse(command.data[field]))) throw refuse.invalid('INVALID_DATE', field, `${field} must be an ISO-8601 instant`);
+  }
+  return [{ type: 'DeadlineRescheduled', data: { ...command.data } }];
 }

@@ -1,0 +1,47 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { freePort } from './free-port';
+
+const ROOT = join(__dirname, '..', '..');
+
+export interface RunningService {
+  baseUrl: string;
+  child: ChildProcess;
+  log(): string;
+  /** SIGTERM to the run command (as Ctrl-C would), then waits until it has exited. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The README's run command (`bash scripts/run.sh`) in a child process on a free port; resolves once
+ * the service answers HTTP. Needs dist built (scripts/test.sh builds first; run.sh would otherwise).
+ */
+export async function startRunCommand(env: Record<string, string>, timeoutMs = 60_000): Promise<RunningService> {
+  const port = await freePort();
+  const child = spawn('bash', [join(ROOT, 'scripts', 'run.sh')], {
+    cwd: ROOT,
+    env: { ...process.env, NODE_ENV: '', JWT_SECRET: '', HOST: '', PORT: String(port), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk) => { output += chunk; });
+  child.stderr!.on('data', (chunk) => { output += chunk; });
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    await exited;
+  };
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`run.sh exited (${child.exitCode}):\n${output}`);
+    try {
+      await fetch(`${baseUrl}/health`);
+      break;
+    } catch {
+      if (Date.now() > end) { await stop(); throw new Error(`run.sh did not answer within ${timeoutMs} ms:\n${output}`); }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  return { baseUrl, child, log: () => output, stop };
+}
