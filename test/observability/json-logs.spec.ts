@@ -98,7 +98,7 @@ describe('JSON logs of one command, read from a started service', () => {
     expect(text).not.toContain(SECRET);
     for (const personal of ['王女士', '13800138000', '楼顶漏水']) expect(text).not.toContain(personal);
     const lines = text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as LogLine);
-    expect(lines.some((l) => l.context === 'Bootstrap' && String(l.msg).startsWith('civicloop API on port'))).toBe(true);
+    expect(lines.some((l) => l.context === 'Bootstrap' && String(l.msg).startsWith('civicloop API on '))).toBe(true);
     expect(lines.every((l) => typeof l.level === 'number' && typeof l.time === 'string')).toBe(true);
   });
 });
