@@ -6,7 +6,10 @@ const MAIN = resolve(__dirname, '../../dist/apps/api/src/main.js');
 
 export interface ApiProcess {
   baseUrl: string;
-  request(method: string, path: string, options?: { token?: string; body?: unknown }): Promise<{ status: number; body: any }>;
+  request(method: string, path: string, options?: { token?: string; body?: unknown; headers?: Record<string, string> })
+    : Promise<{ status: number; body: any; headers: Headers }>;
+  /** Everything the process wrote to stdout so far (its JSON log lines). */
+  stdout(): string;
   stop(): Promise<void>;
 }
 
@@ -15,19 +18,24 @@ export async function startApiProcess(env: Record<string, string>): Promise<ApiP
   const port = await freePort();
   const child: ChildProcess = spawn(process.execPath, [MAIN], {
     env: { ...process.env, NODE_ENV: 'test', WORKER_IN_PROCESS: 'false', HOST: '127.0.0.1', ...env, PORT: String(port) },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  let stdout = '';
+  child.stdout?.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
   const baseUrl = `http://127.0.0.1:${port}`;
-  const request: ApiProcess['request'] = async (method, path, { token, body } = {}) => {
+  const request: ApiProcess['request'] = async (method, path, { token, body, headers = {} } = {}) => {
     const response = await fetch(`${baseUrl}${path}`, {
       method,
-      headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      headers: {
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers,
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : null };
+    const type = response.headers.get('content-type') ?? '';
+    return { status: response.status, body: text && type.includes('json') ? JSON.parse(text) : text || null, headers: response.headers };
   };
   const deadline = Date.now() + 60_000;
   for (;;) {
@@ -40,6 +48,7 @@ export async function startApiProcess(env: Record<string, string>): Promise<ApiP
   return {
     baseUrl,
     request,
+    stdout: () => stdout,
     stop: () => new Promise<void>((done) => {
       if (child.exitCode !== null) return done();
       child.once('exit', () => done());

@@ -21,14 +21,17 @@ import { ConsumersModule } from '@civicloop/consumers';
 import { HealthController } from './health/health.controller';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
 import { idempotencyStoreProvider } from './idempotency/idempotency-store.provider';
-import { InfrastructureModule, InfrastructureOptions } from '@civicloop/platform';
+import { LoggerModule } from 'nestjs-pino';
+import { InfrastructureModule, InfrastructureOptions, loggingParams, MetricsPort } from '@civicloop/platform';
+import { MetricsController } from './metrics/metrics.controller';
 
 @Module({})
 export class AppModule {
-  static forRoot(options: InfrastructureOptions): DynamicModule {
+  static forRoot(options: InfrastructureOptions, logLevel = options.config.LOG_LEVEL): DynamicModule {
     return {
       module: AppModule,
       imports: [
+        LoggerModule.forRoot(loggingParams({ LOG_LEVEL: logLevel })),
         InfrastructureModule.forRoot(options),
         CqrsModule.forRoot(),
         JwtModule.register({
@@ -48,8 +51,9 @@ export class AppModule {
         intakeThrottleModule(options.config),
         ...(options.config.WORKER_IN_PROCESS ? [ConsumersModule] : []),
       ],
-      controllers: [HealthController, GetDirectoryController],
+      controllers: [HealthController, GetDirectoryController, MetricsController],
       providers: [
+        MetricsPort,
         GetDirectoryHandler,
         idempotencyStoreProvider,
         ResidentIdentityProvider,

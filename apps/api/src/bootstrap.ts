@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
+import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { validationPipe } from './common/validation';
 import { boundedJsonBodies, MAX_BODY_BYTES, onlyJsonBodies } from './common/body-rules';
@@ -22,10 +23,13 @@ export function openApiConfig() {
 /** Builds the HTTP application; main.ts listens, tests listen on a free port. */
 export async function createApp(options: InfrastructureOptions, logger: false | undefined = undefined): Promise<INestApplication> {
   // bodyParser off: Nest would add a urlencoded parser too; only the JSON one below is wanted
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(options), {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(options, logger === false ? 'silent' : undefined), {
     bodyParser: false,
-    logger: logger === false ? false : ['log', 'warn', 'error'],
+    bufferLogs: logger !== false,
+    logger: logger === false ? false : undefined,
   });
+  // Nest's own log calls (Logger.log, new Logger(context)) go through pino as JSON lines too.
+  if (logger !== false) app.useLogger(app.get(Logger));
   const { config } = options;
   app.disable('x-powered-by');
   app.set('trust proxy', config.TRUST_PROXY === 'true' ? true : config.TRUST_PROXY === 'false' ? false : config.TRUST_PROXY);

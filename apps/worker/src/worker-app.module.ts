@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
-import { InfrastructureModule, InfrastructureOptions } from '@civicloop/platform';
+import { LoggerModule } from 'nestjs-pino';
+import { InfrastructureModule, InfrastructureOptions, loggingParams, MetricsPort } from '@civicloop/platform';
 import { ConsumersModule } from '@civicloop/consumers';
 
 /** The worker process on its own: the shared infrastructure plus the worker's consumers. */
@@ -9,7 +10,8 @@ export class WorkerAppModule {
   static forRoot(options: InfrastructureOptions): DynamicModule {
     return {
       module: WorkerAppModule,
-      imports: [InfrastructureModule.forRoot(options), CqrsModule.forRoot(), ConsumersModule],
+      imports: [LoggerModule.forRoot(loggingParams(options.config)), InfrastructureModule.forRoot(options), CqrsModule.forRoot(), ConsumersModule],
+      providers: [MetricsPort],
     };
   }
 }

@@ -120,6 +120,15 @@ export class AppConfig {
   @IsInt() @Min(1000)
   PROJECTION_LEASE_MS = 15000;
 
+  /** Lowest level written to stdout as JSON lines (`debug` adds one line per append and per consumer batch). */
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' = 'info';
+
+  /** Serve Prometheus `/metrics` on this port instead of the API port (unset: on the API port). */
+  @IsOptional() @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsInt() @Min(0) @Max(65535)
+  METRICS_PORT?: number;
+
   private resolvedJwtSecret?: string;
 
   /** The key in use: JWT_SECRET, or the one this data directory made for itself on first use. */

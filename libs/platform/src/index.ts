@@ -4,5 +4,8 @@ export * from './event-store.factory';
 export * from './id-generator';
 export * from './infrastructure.module';
 export * from './outage';
+export * from './observability/logging';
+export * from './observability/metrics';
+export * from './observability/metrics-server';
 export * from './jwt-secret';
 export * from './store-identity';

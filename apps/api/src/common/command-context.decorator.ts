@@ -3,16 +3,23 @@ import { randomUUID } from 'node:crypto';
 import { Request } from 'express';
 import { Actor } from '@civicloop/domain';
 import { CommandContext } from '@civicloop/cases';
+import { MAX_CORRELATION_ID } from '@civicloop/platform';
 
-/** Builds the command's identity: a fresh command id, correlated by X-Correlation-Id when given. */
+/**
+ * Builds the command's identity: a fresh command id, correlated by the request's id, which the
+ * request logger took from X-Correlation-Id (or generated), so the request line, the command's
+ * log lines and its events' metadata share one correlation id.
+ */
 export const CommandMeta = createParamDecorator((_: unknown, context: ExecutionContext): CommandContext => {
   const request = context.switchToHttp().getRequest<Request & { actor: Actor }>();
   const commandId = randomUUID();
-  const correlation = request.header('x-correlation-id');
+  const logged = typeof request.id === 'string' ? request.id : undefined;
+  const header = request.header('x-correlation-id');
+  const given = header && header.length <= MAX_CORRELATION_ID ? header : undefined;
   return {
     actor: request.actor,
     commandId,
-    correlationId: correlation && correlation.length <= 200 ? correlation : commandId,
+    correlationId: logged ?? given ?? commandId,
     causationId: commandId,
   };
 });

@@ -1,11 +1,11 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import {
-  authorize, CaseCommand, CaseState, decide, DecisionContext, MergeCase, occurredAtOf, refuse, Tier,
+  authorize, CaseCommand, CaseRefused, CaseState, decide, DecisionContext, MergeCase, occurredAtOf, refuse, Tier,
 } from '@civicloop/domain';
 import { ConcurrencyError } from '@civicloop/event-store';
 import { Directory } from '@civicloop/directory';
-import { AppConfig } from '@civicloop/platform';
+import { AppConfig, appendSeconds, commandSeconds, commandsTotal, refusalsTotal } from '@civicloop/platform';
 import { CaseRepository, CommandContext, LoadedCase } from '../case-repository';
 import { resolutionDueAt } from './resolution-due';
 import { ChosenDatesInWorkingTime } from '../working-time/chosen-dates';
@@ -45,14 +45,30 @@ const holdingOf = (state: CaseState): Holding => ({ assigneeId: state.assigneeId
 @Injectable()
 @CommandHandler(ExecuteCaseCommand)
 export class ExecuteCaseCommandHandler implements ICommandHandler<ExecuteCaseCommand, CommandAnswer> {
+  private readonly log = new Logger('Gate');
+
   constructor(
     private readonly cases: CaseRepository, private readonly directory: Directory, private readonly config: AppConfig,
     private readonly chosenDates: ChosenDatesInWorkingTime,
   ) {}
 
-  execute({ caseId, command, context, options }: ExecuteCaseCommand): Promise<CommandAnswer> {
-    if (command.type === 'MergeCase') return this.merge(caseId, command, context);
-    return this.pass(caseId, command, context, options);
+  async execute({ caseId, command, context, options }: ExecuteCaseCommand): Promise<CommandAnswer> {
+    const stopTimer = commandSeconds.startTimer({ type: command.type });
+    try {
+      const answer = await (command.type === 'MergeCase' ? this.merge(caseId, command, context) : this.pass(caseId, command, context, options));
+      commandsTotal.inc({ type: command.type, outcome: 'accepted' });
+      stopTimer({ outcome: 'accepted' });
+      return answer;
+    } catch (error) {
+      const outcome = error instanceof CaseRefused ? 'refused' : 'failed';
+      commandsTotal.inc({ type: command.type, outcome });
+      stopTimer({ outcome });
+      if (error instanceof CaseRefused) {
+        refusalsTotal.inc({ code: error.code, type: command.type });
+        this.log.debug({ msg: 'refused', correlationId: context.correlationId, commandId: context.commandId, command: command.type, caseId, code: error.code });
+      }
+      throw error;
+    }
   }
 
   private async pass(caseId: string, command: CaseCommand, context: CommandContext, options: GateOptions = {}, relatedId?: string)
@@ -74,7 +90,13 @@ export class ExecuteCaseCommandHandler implements ICommandHandler<ExecuteCaseCom
       const events = decide(command, loaded.state, await this.decisionContext(command, loaded, context, now, relatedId));
       if (events.length === 0) return { id: caseId, revision: loaded.revision, position: loaded.position };
       try {
-        const { revision, position } = await this.cases.append(caseId, events, loaded.revision, context, occurredAtOf(command, now), loaded.hash);
+        const stopAppend = appendSeconds.startTimer();
+        const { revision, position } = await this.cases
+          .append(caseId, events, loaded.revision, context, occurredAtOf(command, now), loaded.hash).finally(stopAppend);
+        this.log.debug({
+          msg: 'appended', correlationId: context.correlationId, commandId: context.commandId, command: command.type,
+          caseId, revision, position, events: events.map((e) => e.type), actorId: context.actor.id,
+        });
         return { id: caseId, revision, position };
       } catch (error) {
         if (!(error instanceof ConcurrencyError) || attempt >= ATTEMPTS) throw error;

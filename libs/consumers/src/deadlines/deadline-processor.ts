@@ -1,10 +1,11 @@
+import { Logger } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { DelayedError, Job } from 'bullmq';
 import { CaseRepository, CommandContext, ExecuteCaseCommand } from '@civicloop/cases';
 import { foldDeadlineFacts, PendingDeadline, pendingDeadlines } from '@civicloop/deadlines';
 import { Actor, CaseRefused, RecordDeadlineReached } from '@civicloop/domain';
 import { RecordedEvent } from '@civicloop/event-store';
-import { Clock } from '@civicloop/platform';
+import { Clock, deadlineLatenessSeconds, deadlinesFiredTotal } from '@civicloop/platform';
 import { DeadlineJobData } from './deadline-queue';
 import { SlaRules } from './sla-rules';
 
@@ -20,6 +21,8 @@ const ATTEMPTS = 5;
  * firing the same deadline record it once.
  */
 export class DeadlineProcessor {
+  private readonly log = new Logger('Deadlines');
+
   constructor(
     private readonly cases: CaseRepository,
     private readonly commandBus: CommandBus,
@@ -35,7 +38,10 @@ export class DeadlineProcessor {
       const facts = foldDeadlineFacts(history);
       const pending = pendingDeadlines(facts, this.rules.policy, this.rules.calendar);
       const deadline = pending.find((d) => d.deadlineId === deadlineId);
-      if (!deadline) return 'stale';
+      if (!deadline) {
+        deadlinesFiredTotal.inc({ outcome: 'stale' });
+        return 'stale';
+      }
       const early = Date.parse(deadline.dueAt) - this.clock.now().getTime();
       if (early > 0) {
         await job.moveToDelayed(Date.now() + early, token);
@@ -71,13 +77,20 @@ export class DeadlineProcessor {
       correlationId: cause.metadata.correlationId,
       causationId: cause.metadata.eventId,
     };
+    const fired = (outcome: string) => {
+      const latenessMs = this.clock.now().getTime() - Date.parse(deadline.dueAt);
+      this.log.log({ msg: 'deadline fired', correlationId: context.correlationId, caseId, deadlineId: deadline.deadlineId, outcome, latenessMs });
+      deadlinesFiredTotal.inc({ outcome: outcome === 'recorded' ? 'recorded' : 'refused' });
+      if (outcome === 'recorded') deadlineLatenessSeconds.observe(Math.max(0, latenessMs) / 1000);
+      return outcome;
+    };
     try {
       // Only on the case exactly as checked: if it moved on, check the deadline again on the new state.
       await this.commandBus.execute(new ExecuteCaseCommand(caseId, command, context, { atRevision: revision }));
-      return 'recorded';
+      return fired('recorded');
     } catch (error) {
       if (error instanceof CaseRefused && error.code === 'CASE_MOVED') return 'moved-on';
-      if (error instanceof CaseRefused) return `refused: ${error.code}`;
+      if (error instanceof CaseRefused) return fired(`refused: ${error.code}`);
       throw error;
     }
   }

@@ -7,7 +7,7 @@ import {
 import { isCalendarEvent } from '@civicloop/cases';
 import { Clock } from '@civicloop/platform';
 import { DeadlineCheckpoint } from './deadline-checkpoint';
-import { Outage, OutageState, retryDelayMs } from '@civicloop/platform';
+import { deadlinesScheduledTotal, Outage, OutageState, retryDelayMs } from '@civicloop/platform';
 import { DeadlineJobData, deadlineJob, scheduleDeadlines, unscheduleDeadlines } from './deadline-queue';
 import { SlaRules } from './sla-rules';
 
@@ -195,9 +195,15 @@ export class DeadlineScheduler {
       const after = pendingDeadlines(facts, this.rules.policy, this.rules.calendar);
       const caseId = caseIdOf(event.streamId);
       const now = this.clock.now().getTime();
-      await scheduleDeadlines(this.queue, after.filter((d) => !before.includes(d.deadlineId)).map((d) => deadlineJob(caseId, d, now)));
+      const added = after.filter((d) => !before.includes(d.deadlineId));
+      await scheduleDeadlines(this.queue, added.map((d) => deadlineJob(caseId, d, now)));
+      deadlinesScheduledTotal.inc(added.length);
       const ended = before.filter((id) => !after.some((d) => d.deadlineId === id));
       if (ended.length) await unscheduleDeadlines(this.queue, caseId, ended);
+      this.log.debug({
+        msg: 'scheduled', correlationId: event.metadata.correlationId, caseId, revision: event.revision,
+        scheduled: added.map((d) => d.deadlineId), ended,
+      });
     } else if (isCalendarEvent(event)) {
       await this.onCalendarImported?.(event);
     }

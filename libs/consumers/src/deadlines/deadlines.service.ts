@@ -11,7 +11,7 @@ import { DeadlineProcessor } from './deadline-processor';
 import { DEADLINE_QUEUE, DeadlineJobData, redisConnection } from './deadline-queue';
 import { DeadlineScheduler } from './deadline-scheduler';
 import { CalendarRescheduler } from './calendar-rescheduler';
-import { Outage } from '@civicloop/platform';
+import { observeDeadlineQueue, Outage } from '@civicloop/platform';
 import { loadSlaRules } from './sla-rules';
 import { WorkerBreaker } from './worker-breaker';
 
@@ -58,6 +58,8 @@ export class DeadlinesService implements OnApplicationBootstrap, OnModuleDestroy
     // the queue's keys under this event store's namespace: another store's worker never takes its jobs
     this.queue = new Queue<DeadlineJobData>(DEADLINE_QUEUE, { connection: queueConnection, prefix: this.namespace });
     this.queue.on('error', (error) => queueOutage.failed(error));
+    const queue = this.queue;
+    observeDeadlineQueue(() => queue.getJobCounts('delayed', 'waiting', 'active', 'failed'));
     const processor = new DeadlineProcessor(this.cases, this.commandBus, rules, this.clock);
     this.worker = new Worker<DeadlineJobData>(DEADLINE_QUEUE, (job, token) => processor.process(job, token), {
       connection: workerConnection,
@@ -121,6 +123,7 @@ export class DeadlinesService implements OnApplicationBootstrap, OnModuleDestroy
 
   /** Before the event store closes: stop taking events, let running jobs finish, release Redis. */
   async onModuleDestroy(): Promise<void> {
+    observeDeadlineQueue(null);
     this.breaker?.stop();
     // Stopping first ends a retry wait at once; a reconciler waiting on an unreachable Redis must
     // not hold the shutdown for long either: the next start redoes it.

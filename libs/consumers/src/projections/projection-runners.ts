@@ -2,7 +2,7 @@ import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@ne
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { EVENT_STORE, EventStore } from '@civicloop/event-store';
-import { AppConfig } from '@civicloop/platform';
+import { AppConfig, observeProjections } from '@civicloop/platform';
 import { ProjectionRunner, ReadModels } from '@civicloop/read-models';
 
 /**
@@ -19,6 +19,7 @@ export class ProjectionRunners implements OnApplicationBootstrap, OnModuleDestro
       owner: this.owner,
       leaseMs: config.PROJECTION_LEASE_MS,
     }));
+    observeProjections(() => models.lags());
   }
 
   onApplicationBootstrap(): void {

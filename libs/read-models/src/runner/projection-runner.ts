@@ -158,6 +158,10 @@ export class ProjectionRunner {
       });
       position = last;
       this.committed = last;
+      this.logger.debug({
+        msg: 'applied', events: batch.length, position: last,
+        correlationIds: [...new Set(batch.map((e) => e.metadata.correlationId))],
+      });
     };
     const enqueue = () => (queue = queue.then(flush)).catch((error) => {
       failure ??= error;

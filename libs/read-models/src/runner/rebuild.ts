@@ -1,4 +1,5 @@
 import { CheckpointEvent, checkpointEventOf, EventStore } from '@civicloop/event-store';
+import { rebuildHead, rebuildPosition } from '@civicloop/platform';
 import { ReadDatabase } from '../database';
 import { allTables, Projection, ProjectionEnv } from '../projection';
 import { createTable, dropTable } from '../table-spec';
@@ -59,6 +60,8 @@ export async function rebuildProjections(
     events += page.length;
     head = Math.max(head, position);
     options.onProgress?.({ projection: label, position, head, events });
+    rebuildPosition.set({ projection: label }, position);
+    rebuildHead.set({ projection: label }, head);
   }
   const results: RebuildResult[] = [];
   for (const { projection, from, generation } of plans) {

@@ -1,0 +1,56 @@
+import { IncomingMessage, ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { Params } from 'nestjs-pino';
+import { stdTimeFunctions } from 'pino';
+import { AppConfig } from '../app-config';
+
+/** Longest X-Correlation-Id taken from a caller; a longer one is replaced by a fresh id. */
+export const MAX_CORRELATION_ID = 200;
+
+type Request = IncomingMessage & { id?: unknown; route?: { path?: unknown }; actor?: { id?: unknown } };
+
+/** The caller's X-Correlation-Id when usable, else a fresh one; answered back in the same header. */
+function correlationIdOf(request: IncomingMessage, response: ServerResponse): string {
+  const given = request.headers['x-correlation-id'];
+  const id = typeof given === 'string' && given.length > 0 && given.length <= MAX_CORRELATION_ID ? given : randomUUID();
+  response.setHeader('x-correlation-id', id);
+  return id;
+}
+
+/** The request line: never headers (tokens) or bodies (personal data); the route pattern, not the URL. */
+function requestLine(request: IncomingMessage, response: ServerResponse, fields: { durationMs?: unknown }) {
+  const req: Request = request;
+  const route = typeof req.route?.path === 'string' ? req.route.path : undefined;
+  return {
+    method: request.method,
+    route: route ?? (request.url ?? '').split('?')[0],
+    status: response.statusCode,
+    durationMs: fields.durationMs,
+    actorId: typeof req.actor?.id === 'string' ? req.actor.id : undefined,
+  };
+}
+
+/**
+ * One JSON object per line on stdout (no colours, so files and log shippers read it as is). Every
+ * line written while a request is handled carries its `correlationId`, the same id the command
+ * stores in its events' metadata (see apps/api/src/common/command-context.decorator.ts).
+ */
+export function loggingParams(config: Pick<AppConfig, 'LOG_LEVEL'>): Params {
+  return {
+    pinoHttp: {
+      level: config.LOG_LEVEL,
+      timestamp: stdTimeFunctions.isoTime,
+      genReqId: correlationIdOf,
+      customAttributeKeys: { reqId: 'correlationId', responseTime: 'durationMs' },
+      quietReqLogger: true,
+      quietResLogger: true,
+      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
+      customSuccessObject: requestLine,
+      customErrorObject: (req, res, error, fields) => ({ ...requestLine(req, res, fields), err: error }),
+      customSuccessMessage: () => 'request',
+      customErrorMessage: () => 'request failed',
+      // Belt and braces: nothing above logs headers, but a future serializer must not leak a token.
+      redact: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization', 'headers.cookie'],
+    },
+  };
+}
