@@ -114,6 +114,7 @@ describe('console: one case through the closed loop', () => {
     await auditor.page.getByText(`正在查看第 ${whistleEvent.revision - 1} 步时的工单状态`).waitFor();
     const header = auditor.page.getByRole('region', { name: '工单详情', exact: true });
     await header.getByText('办理中', { exact: true }).waitFor();
+    // (tags swap without a leave transition, so one tag shows the tier at a time)
     await header.getByText('街道', { exact: true }).waitFor();
     expect(await auditor.page.getByRole('figure', { name: '流转链' }).getByText('区住房保障和房产局').count()).toBe(0);
 
