@@ -46,6 +46,13 @@ const toRecorded = (row: Row): RecordedEvent => ({
   metadata: JSON.parse(row.metadata),
 });
 
+/** A row of `streamRange`, as an array (better-sqlite3's raw mode: no object built per row). */
+type StreamRow = [position: number, revision: number, type: string, data: string, metadata: string];
+
+const toStreamEvent = (streamId: string) => ([position, revision, type, data, metadata]: StreamRow): RecordedEvent => ({
+  streamId, revision, position, type, data: JSON.parse(data), metadata: JSON.parse(metadata),
+});
+
 /**
  * The embedded event store: one SQLite file in WAL mode with synchronous=FULL, so the WAL is
  * fsynced on every commit and an acknowledged append survives a power cut (NORMAL would only
@@ -79,11 +86,12 @@ export class SqliteEventStore implements EventStore {
         `INSERT INTO events (event_id, stream_id, revision, type, data, metadata, occurred_at)
          VALUES (?, ?, ?, ?, ?, ?, ?)`,
       ),
-      // Only the columns a RecordedEvent needs: event_id and occurred_at repeat what metadata holds.
+      // Only the columns a RecordedEvent needs (event_id and occurred_at repeat what metadata holds,
+      // the stream id is the one asked for), as arrays: a cold 200-event read builds 200 fewer objects.
       streamRange: this.db.prepare(
-        `SELECT position, stream_id, revision, type, data, metadata FROM events
+        `SELECT position, revision, type, data, metadata FROM events
          WHERE stream_id = ? AND revision > ? AND revision <= ? ORDER BY revision`,
-      ),
+      ).raw(),
       all: this.db.prepare('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?'),
       headPosition: this.db.prepare('SELECT MAX(position) AS position FROM events'),
     };
@@ -140,8 +148,8 @@ export class SqliteEventStore implements EventStore {
     let stream = cached ?? [];
     if (stream.length <= toRevision) {
       // Revisions run 0, 1, 2, ... so the cached prefix ends at revision length - 1.
-      const rows = this.statements.streamRange.all(streamId, stream.length - 1, toRevision) as Row[];
-      if (rows.length) stream = this.cache.extend(streamId, cached, rows.map(toRecorded));
+      const rows = this.statements.streamRange.all(streamId, stream.length - 1, toRevision) as StreamRow[];
+      if (rows.length) stream = this.cache.extend(streamId, cached, rows.map(toStreamEvent(streamId)));
     }
     // A copy: the cached array is shared, the caller may do what it likes with its own.
     const events = stream.slice(0, Math.min(stream.length, toRevision + 1));

@@ -34,9 +34,10 @@ export class StreamCache {
 
   /** Extends (or starts) a stream's cached prefix with events read after it, in revision order. */
   extend(streamId: string, cached: RecordedEvent[] | undefined, more: RecordedEvent[]): RecordedEvent[] {
-    for (const event of more) deepFreeze(event);
     const events = cached ? cached.concat(more) : more;
-    if (events.length > this.maxEvents) return events; // too big to keep: would evict everything else
+    // too big to keep (it would evict everything else): handed to this reader only, so not frozen
+    if (events.length > this.maxEvents) return events;
+    for (const event of more) deepFreeze(event);
     this.held += events.length - (this.streams.get(streamId)?.length ?? 0);
     this.streams.delete(streamId);
     this.streams.set(streamId, events);
