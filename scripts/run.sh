@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the service on the embedded default: SQLite under DATA_DIR, the worker inside the API
-# process, Redis found at REDIS_URL or started here. Honours PORT (default 3000) and HOST (default
+# process (WORKER_IN_PROCESS=false: the worker as a second process beside it, so projections and
+# deadlines stay off the API's event loop), Redis found at REDIS_URL or started here. Honours PORT (default 3000) and HOST (default
 # 127.0.0.1: this machine only). Without JWT_SECRET the service makes a random key in
 # DATA_DIR/jwt-secret (mode 0600) on first start; `npm run -s token` reads the same file.
 set -euo pipefail
@@ -35,13 +36,22 @@ stop_redis() {
 # to ~360 MB RSS under intake load though live data is ~40 MB after a collection; capped, RSS
 # stays ~230 MB at the same throughput (bench/README.md). The benchmarks read this line.
 export NODE_OPTIONS="${NODE_OPTIONS:---max-old-space-size=512}"
+worker=""
+if [[ "${WORKER_IN_PROCESS:-true}" =~ ^(false|0|no|FALSE|No|NO)$ ]]; then
+  node dist/apps/worker/src/main.js &
+  worker=$!
+fi
 node dist/apps/api/src/main.js &
 service=$!
-# Ctrl-C or a SIGTERM stops the service first, then its Redis; the service's exit status is ours.
-trap 'kill -TERM "$service" 2>/dev/null || true' INT TERM
+# Ctrl-C or a SIGTERM stops the service (and its worker) first, then its Redis; the service's exit status is ours.
+trap 'kill -TERM "$service" $worker 2>/dev/null || true' INT TERM
 status=0
 wait "$service" || status=$?
 # wait returns early when a trapped signal arrives: wait again for the service to finish stopping
 while kill -0 "$service" 2>/dev/null; do wait "$service" || status=$?; done
+if [[ -n "$worker" ]]; then
+  kill -TERM "$worker" 2>/dev/null || true
+  while kill -0 "$worker" 2>/dev/null; do wait "$worker" || true; done
+fi
 stop_redis
 exit "$status"

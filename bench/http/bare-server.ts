@@ -3,7 +3,7 @@ import { Body, Controller, Get, Module, Post } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 
-/** The baseline: NestJS on Express with the same body parser, answering without doing anything. */
+/** The Express baseline: NestJS on Express with the body parser the API used before Fastify, answering without doing anything. */
 @Controller()
 class NoopController {
   @Post('noop')

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,91 +14,120 @@ import { productionDirectoryFile } from '../harness/production-directory';
 
 const CONNECTIONS = 32;
 const SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 10);
-const BARE = join(__dirname, 'bare-server.js');
+const BARE_FASTIFY = join(__dirname, 'bare-fastify-server.js');
+const BARE_EXPRESS = join(__dirname, 'bare-server.js');
+const WORKER_MAIN = join(API_MAIN, '..', '..', '..', 'worker', 'src', 'main.js');
 
 const COMPANY = 'company-jinling'; // serves compound-01
 
 type Measured = LoadResult & { okPerSecond: number };
+interface ApiRun { intake: Measured; accept: Measured; peakRssMb: number }
 
 function checkClean(label: string, r: Measured): string[] {
   const bad = r.non2xx + r.errors + r.timeouts;
   return bad ? [`${label}: ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts (${JSON.stringify(r.statusCodeStats)})`] : [];
 }
 
-async function main(): Promise<void> {
+/**
+ * Intake, then (unmeasured) dispatch of every case received, then accept of each, on a fresh data
+ * directory. `workerApart`: the API with WORKER_IN_PROCESS=false and the worker (projections,
+ * deadlines) as its own process on the same machine, as the compose files run them.
+ */
+async function measureApi(workerApart: boolean, notes: string[]): Promise<ApiRun> {
   const dataDir = mkdtempSync(join(tmpdir(), 'civicloop-bench-http-'));
   const secret = randomBytes(32).toString('hex');
   // The intake rate limits guard against abuse by one user; here one user is the load generator.
-  const env = { DATA_DIR: dataDir, NODE_ENV: 'production', JWT_SECRET: secret, DIRECTORY_FILE: productionDirectoryFile(dataDir), INTAKE_LIMIT_PER_USER: '100000000', INTAKE_LIMIT_PER_IP: '100000000' };
+  const env = {
+    DATA_DIR: dataDir, NODE_ENV: 'production', JWT_SECRET: secret, DIRECTORY_FILE: productionDirectoryFile(dataDir),
+    INTAKE_LIMIT_PER_USER: '100000000', INTAKE_LIMIT_PER_IP: '100000000', WORKER_IN_PROCESS: String(!workerApart),
+  };
   const directory = Directory.fromFile(loadConfig(env).DIRECTORY_FILE);
   const auth = (role: 'operator' | 'handler', org?: string) => `Bearer ${signToken(secret, demoUser(directory, role, org), '1h')}`;
   const json = { 'content-type': 'application/json' };
-  const notes: string[] = [];
+  const label = workerApart ? 'worker apart' : 'worker in process';
+  const worker = workerApart
+    ? spawn(process.execPath, [...API_NODE_ARGS, WORKER_MAIN], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] })
+    : undefined;
   const api = await startServer(API_MAIN, env, '/health', API_NODE_ARGS);
-  let intake: Measured;
-  let accept: Measured;
-  let apiPeakRss: number;
   try {
     const operator = { ...json, authorization: auth('operator') };
     const ids: string[] = [];
     const intakeRequest = { method: 'POST', path: '/cases', headers: operator, body: INTAKE_BODY, onResponse: (status: number, body: string) => { if (status === 201) ids.push(JSON.parse(body).id); } };
     await load({ url: api.url, connections: CONNECTIONS, duration: 2, requests: [intakeRequest] }); // warm-up
     ids.length = 0;
-    intake = await load({ url: api.url, connections: CONNECTIONS, duration: SECONDS, requests: [intakeRequest] });
-    notes.push(...checkClean('intake', intake));
-
+    const intake = await load({ url: api.url, connections: CONNECTIONS, duration: SECONDS, requests: [intakeRequest] });
+    notes.push(...checkClean(`intake (${label})`, intake));
     // Not measured: put every case received above in the company's queue, so each accept has one to sign for.
     let next = 0;
     const dispatched = await load({
       url: api.url, connections: CONNECTIONS, amount: ids.length,
       requests: [{ method: 'POST', headers: operator, body: JSON.stringify({ assigneeId: COMPANY, tier: 'grid' }), setupRequest: (r) => ({ ...r, path: `/cases/${ids[next++]}/dispatch` }) }],
     });
-    notes.push(...checkClean('dispatch (preparation)', dispatched));
+    notes.push(...checkClean(`dispatch (preparation, ${label})`, dispatched));
     next = 0;
-    accept = await load({
+    const accept = await load({
       url: api.url, connections: CONNECTIONS, amount: ids.length,
       requests: [{ method: 'POST', headers: { ...json, authorization: auth('handler', COMPANY) }, body: '{}', setupRequest: (r) => ({ ...r, path: `/cases/${ids[next++]}/accept` }) }],
     });
-    notes.push(...checkClean('accept', accept));
-    apiPeakRss = api.peakRssMb();
+    notes.push(...checkClean(`accept (${label})`, accept));
+    return { intake, accept, peakRssMb: api.peakRssMb() };
   } finally {
     await api.stop();
+    if (worker && worker.exitCode === null) {
+      await new Promise((resolve) => { worker.once('exit', resolve); worker.kill('SIGTERM'); });
+    }
     rmSync(dataDir, { recursive: true, force: true });
   }
+}
 
-  const bare = await startServer(BARE, {});
-  let noop: Measured;
-  let barePeakRss: number;
+async function measureBare(script: string, notes: string[]): Promise<{ noop: Measured; peakRssMb: number }> {
+  const bare = await startServer(script, {});
   try {
-    const request = { method: 'POST', path: '/noop', headers: json, body: INTAKE_BODY };
+    const request = { method: 'POST', path: '/noop', headers: { 'content-type': 'application/json' }, body: INTAKE_BODY };
     await load({ url: bare.url, connections: CONNECTIONS, duration: 2, requests: [request] });
-    noop = await load({ url: bare.url, connections: CONNECTIONS, duration: SECONDS, requests: [request] });
-    notes.push(...checkClean('bare', noop));
-    barePeakRss = bare.peakRssMb();
+    const noop = await load({ url: bare.url, connections: CONNECTIONS, duration: SECONDS, requests: [request] });
+    notes.push(...checkClean(script, noop));
+    return { noop, peakRssMb: bare.peakRssMb() };
   } finally {
     await bare.stop();
   }
+}
 
-  const baseline = `bare NestJS POST /noop (same Express body parser, no work), ${CONNECTIONS} connections`;
+async function main(): Promise<void> {
+  const notes: string[] = [];
+  const apart = await measureApi(true, notes);
+  const inProcess = await measureApi(false, notes);
+  const fastify = await measureBare(BARE_FASTIFY, notes);
+  const express = await measureBare(BARE_EXPRESS, notes);
+
+  const baseline = `bare NestJS POST /noop on the same Fastify adapter (same body limit, no work), ${CONNECTIONS} connections`;
+  const expressBaseline = `bare NestJS POST /noop on Express (the adapter before), ${CONNECTIONS} connections`;
   const rows: Figure[] = [];
-  for (const [label, r] of [['intake (POST /cases)', intake], ['accept (POST /cases/{id}/accept)', accept]] as const) {
-    rows.push(
-      figure({ figure: `${label} throughput`, unit: 'commands/s', value: round(r.okPerSecond, 0), baseline, baselineValue: round(noop.okPerSecond, 0), target: 'ratio >= 0.5', met: r.okPerSecond / noop.okPerSecond >= 0.5 }),
-      figure({ figure: `${label} latency p50`, unit: 'ms', value: r.latency.p50, baseline, baselineValue: noop.latency.p50 }),
-      figure({ figure: `${label} latency p99`, unit: 'ms', value: r.latency.p99, baseline, baselineValue: noop.latency.p99, target: '<= 20 ms', met: r.latency.p99 <= 20 }),
-    );
+  for (const [run, where] of [[apart, 'worker apart'], [inProcess, 'worker in process']] as const) {
+    for (const [label, r] of [['intake (POST /cases)', run.intake], ['accept (POST /cases/{id}/accept)', run.accept]] as const) {
+      const bare = fastify.noop;
+      rows.push(
+        figure({ figure: `${label} throughput, ${where}`, unit: 'commands/s', value: round(r.okPerSecond, 0), baseline, baselineValue: round(bare.okPerSecond, 0), target: 'ratio >= 0.5', met: r.okPerSecond / bare.okPerSecond >= 0.5 }),
+        figure({ figure: `${label} throughput, ${where}, beside Express`, unit: 'commands/s', value: round(r.okPerSecond, 0), baseline: expressBaseline, baselineValue: round(express.noop.okPerSecond, 0) }),
+        figure({ figure: `${label} latency p50, ${where}`, unit: 'ms', value: r.latency.p50, baseline, baselineValue: bare.latency.p50 }),
+        figure({ figure: `${label} latency p99, ${where}`, unit: 'ms', value: r.latency.p99, baseline, baselineValue: bare.latency.p99, target: '<= 20 ms', met: r.latency.p99 <= 20 }),
+      );
+    }
   }
-  rows.push(figure({
-    figure: 'API peak RSS (VmHWM) after intake, dispatch and accept load', unit: 'MB', value: round(apiPeakRss, 1),
-    baseline: 'bare NestJS server peak RSS under its own load', baselineValue: round(barePeakRss, 1), target: '<= 250 MB', met: apiPeakRss <= 250,
-  }));
+  rows.push(
+    figure({ figure: 'bare Fastify throughput beside bare Express', unit: 'requests/s', value: round(fastify.noop.okPerSecond, 0), baseline: expressBaseline, baselineValue: round(express.noop.okPerSecond, 0) }),
+    figure({
+      figure: 'API peak RSS (VmHWM) after intake, dispatch and accept load, worker in process', unit: 'MB', value: round(inProcess.peakRssMb, 1),
+      baseline: 'bare NestJS (Fastify) server peak RSS under its own load', baselineValue: round(fastify.peakRssMb, 1), target: '<= 250 MB', met: inProcess.peakRssMb <= 250,
+    }),
+  );
   const file = writeResult({
     name: 'command-path-http',
     settings: {
-      server: 'built app (apps/api/src/main.ts compiled like npm run build, run with node), NODE_ENV=production, embedded SQLite (WAL, synchronous=FULL), worker in process',
+      server: 'built app (apps/api/src/main.ts compiled like npm run build, run with node), NestJS on Fastify, NODE_ENV=production, embedded SQLite (WAL, synchronous=FULL); worker apart: WORKER_IN_PROCESS=false and dist/apps/worker as a second process on the same cores',
       intakeLimits: 'INTAKE_LIMIT_PER_USER and _PER_IP raised to 1e8 (the throttler still runs)',
       loadGenerator: 'autocannon in a second process', connections: CONNECTIONS, seconds: SECONDS, warmUpSeconds: 2,
-      intakeRequests: intake.requests.total, acceptRequests: accept.requests.total,
+      intakeRequests: { workerApart: apart.intake.requests.total, workerInProcess: inProcess.intake.requests.total },
     },
     figures: rows,
     notes,

@@ -100,7 +100,7 @@ async function main(): Promise<void> {
 
     // The same reads over HTTP, one request at a time, beside a bare NestJS GET.
     const api = await startServer(API_MAIN, env, '/health', API_NODE_ARGS);
-    const bare = await startServer(join(__dirname, '..', 'http', 'bare-server.js'), {});
+    const bare = await startServer(join(__dirname, '..', 'http', 'bare-fastify-server.js'), {});
     try {
       const token = signToken(secret, demoUser(Directory.fromFile(config.DIRECTORY_FILE), 'auditor'), '1h');
       const get = (url: string) => async () => {
@@ -112,8 +112,8 @@ async function main(): Promise<void> {
       for (const [label, path] of [['20-event case', '/cases/bench-case-20'], ['200-event case', '/cases/bench-case-200'], ['200-event case asOf=99', '/cases/bench-case-200?asOf=99']]) {
         const samples = await timeMs(get(`${api.url}${path}`), HTTP_ITERATIONS);
         figures.push(
-          figure({ figure: `HTTP GET ${label}, 1 connection, p50`, unit: 'ms', value: p(samples, 50), baseline: 'bare NestJS GET, same client', baselineValue: p(bareGet, 50) }),
-          figure({ figure: `HTTP GET ${label}, 1 connection, p99`, unit: 'ms', value: p(samples, 99), baseline: 'bare NestJS GET, same client', baselineValue: p(bareGet, 99) }),
+          figure({ figure: `HTTP GET ${label}, 1 connection, p50`, unit: 'ms', value: p(samples, 50), baseline: 'bare NestJS GET on the same Fastify adapter, same client', baselineValue: p(bareGet, 50) }),
+          figure({ figure: `HTTP GET ${label}, 1 connection, p99`, unit: 'ms', value: p(samples, 99), baseline: 'bare NestJS GET on the same Fastify adapter, same client', baselineValue: p(bareGet, 99) }),
         );
       }
     } finally {
