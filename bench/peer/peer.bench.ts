@@ -16,9 +16,9 @@ import {
 } from './emmett-side';
 import { openOurGate, ourAppend, ourRebuild } from './ours-side';
 
-const APPENDS = Number(process.env.BENCH_PEER_APPENDS ?? 1000);
-const CASES = Number(process.env.BENCH_PEER_CASES ?? 200);
-const EVENTS = Number(process.env.BENCH_PEER_EVENTS ?? 30_000);
+const APPENDS = Number(process.env.BENCH_PEER_APPENDS ?? 600);
+const CASES = Number(process.env.BENCH_PEER_CASES ?? 150);
+const EVENTS = Number(process.env.BENCH_PEER_EVENTS ?? 15_000);
 const EVENTS_PER_STREAM = 20;
 const CHUNKS = 4;
 const REBUILD_BATCH = 1000;

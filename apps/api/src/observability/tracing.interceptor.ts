@@ -6,7 +6,10 @@ interface TracedRequest {
   method: string;
   url: string;
   id?: unknown;
+  /** Express's matched route. */
   route?: { path?: unknown };
+  /** Fastify's matched route. */
+  routeOptions?: { url?: unknown };
 }
 interface TracedResponse {
   statusCode?: number;
@@ -23,7 +26,8 @@ export class TracingInterceptor implements NestInterceptor {
     if (!tracingOn() || context.getType() !== 'http') return next.handle();
     const http = context.switchToHttp();
     const request = http.getRequest<TracedRequest>();
-    const route = typeof request.route?.path === 'string' ? request.route.path : request.url.split('?')[0];
+    const template = request.routeOptions?.url ?? request.route?.path;
+    const route = typeof template === 'string' ? template : request.url.split('?')[0];
     const attributes = {
       'http.request.method': request.method, 'http.route': route,
       ...(typeof request.id === 'string' && { 'civicloop.correlation_id': request.id }),
