@@ -13,7 +13,8 @@ export function openOurGate(dir: string, eventsFile: string, directory: Director
   const store = new SqliteEventStore(eventsFile);
   const cases = new CaseRepository(store, systemClock);
   const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: dir });
-  const gate = new ExecuteCaseCommandHandler(cases, directory, config, new ChosenDatesInWorkingTime(new CalendarRegistry(store, systemClock)));
+  const calendars = new CalendarRegistry(store, systemClock);
+  const gate = new ExecuteCaseCommandHandler(cases, directory, config, new ChosenDatesInWorkingTime(calendars), calendars);
   return {
     store,
     command: async (caseId: string, command: CaseCommand, actor: Actor) => {
