@@ -152,6 +152,8 @@ async function main(): Promise<void> {
         '@event-driven-io/emmett': packageVersion('@event-driven-io/emmett'),
         '@event-driven-io/emmett-sqlite': packageVersion('@event-driven-io/emmett-sqlite'),
         sqlite3: packageVersion('sqlite3'),
+        // Emmett's driver bundles its own SQLite (better-sqlite3's is the `sqlite` above).
+        'sqlite (sqlite3 driver)': String(require('sqlite3').VERSION),
       },
       settings: {
         durability: {
