@@ -9,3 +9,4 @@ export * from './observability/metrics';
 export * from './observability/metrics-server';
 export * from './jwt-secret';
 export * from './store-identity';
+export * from './personal-data-policy';

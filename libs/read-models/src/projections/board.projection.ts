@@ -186,7 +186,8 @@ function apply(doc: BoardRow | undefined, e: CaseEventEnvelope, out: RowSink, en
         return undefined;
       // Erasing is not handling either: only the copy of the resident's words goes.
       case 'PersonalDataErased':
-        return { ...doc!, description: ERASED, position: e.position };
+        row = { ...doc!, description: ERASED, position: e.position };
+        break;
       // Handling that changes no column but when the case was last touched.
       case 'CaseNoteAdded': case 'ExtensionRequested': case 'DepartmentReported': case 'DepartmentActed':
       case 'DuplicateMerged': case 'SignForWarned': case 'ResolutionWarned': case 'WhistleReportOverdue':
