@@ -5,8 +5,11 @@ import {
 import { holdsPersonalData, PersonalDataPolicy, revealEvent } from './personal-data-cipher';
 import { CaseKey, PersonalDataKeys } from './personal-data-keys.port';
 
-const caseIdOf = (event: RecordedEvent): string | null =>
-  typeof event.metadata.caseId === 'string' ? event.metadata.caseId : null;
+/** The case an event belongs to: its metadata says so; events from before that field, their stream. */
+export const caseIdOf = (event: { streamId: string; metadata: Record<string, unknown> }): string | null => {
+  if (typeof event.metadata.caseId === 'string') return event.metadata.caseId;
+  return event.streamId.startsWith('case-') ? event.streamId.slice('case-'.length) : null;
+};
 
 /**
  * The event store every reader in the process gets: events come back with residents' personal data
