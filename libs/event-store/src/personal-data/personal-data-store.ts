@@ -19,6 +19,12 @@ export const caseIdOf = (event: { streamId: string; metadata: Record<string, unk
  */
 export class PersonalDataStore implements EventStore {
   readonly storeId?: () => Promise<string>;
+  /**
+   * What each stored event object revealed, under which key: a store that hands back its cached
+   * (frozen) events gets back the same revealed objects while the key stands (so CaseRepository's fold
+   * cache keeps working, and nothing is decrypted twice); a destroyed key no longer matches.
+   */
+  private readonly revealed = new WeakMap<RecordedEvent, { key: CaseKey; event: RecordedEvent }>();
 
   constructor(readonly stored: EventStore, private readonly keys: PersonalDataKeys, private readonly policy: PersonalDataPolicy) {
     const storeId = stored.storeId?.bind(stored);
@@ -67,9 +73,16 @@ export class PersonalDataStore implements EventStore {
       key = await this.keys.lookup(caseId);
       keys.set(caseId, key);
     }
-    return revealEvent(event, key, this.policy);
+    const kept = this.revealed.get(event);
+    if (kept && sameKey(kept.key, key)) return kept.event;
+    const shown = revealEvent(event, key, this.policy);
+    if (Object.isFrozen(event)) this.revealed.set(event, { key, event: shown });
+    return shown;
   }
 }
+
+const sameKey = (a: CaseKey, b: CaseKey): boolean =>
+  a.state === 'active' ? b.state === 'active' && a.key.equals(b.key) : a.state === b.state;
 
 /** The bytes as stored, whether given the decrypting store or the store itself. */
 export const storedEventsOf = (store: EventStore): EventStore => (store instanceof PersonalDataStore ? store.stored : store);
