@@ -3,7 +3,8 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { Directory } from '@civicloop/directory';
 import {
-  EVENT_STORE, EventStore, KeyMaker, PERSONAL_DATA_KEYS, PersonalDataKeys, PersonalDataStore, randomKeyMaker, SqlitePersonalDataKeys,
+  EVENT_STORE, EventStore, isPostgresConnectionString, KeyMaker, PERSONAL_DATA_KEYS, PersonalDataKeys, PersonalDataStore,
+  PostgresPersonalDataKeys, randomKeyMaker, SqlitePersonalDataKeys,
 } from '@civicloop/event-store';
 import { PERSONAL_DATA_POLICY } from './personal-data-policy';
 import { AppConfig } from './app-config';
@@ -47,7 +48,13 @@ export class InfrastructureModule {
         { provide: CLOCK, useValue: clock },
         { provide: ID_GENERATOR, useValue: idGenerator },
         { provide: Directory, useFactory: () => Directory.fromFile(config.DIRECTORY_FILE) },
-        { provide: PERSONAL_DATA_KEYS, useFactory: () => new SqlitePersonalDataKeys(config.personalDataKeysFile, keyMaker) },
+        {
+          provide: PERSONAL_DATA_KEYS,
+          // Beside the events: in their PostgreSQL database when they live there, else a file in DATA_DIR.
+          useFactory: () => (config.EVENTSTORE_CONNECTION_STRING && isPostgresConnectionString(config.EVENTSTORE_CONNECTION_STRING)
+            ? PostgresPersonalDataKeys.connect(config.EVENTSTORE_CONNECTION_STRING, keyMaker)
+            : new SqlitePersonalDataKeys(config.personalDataKeysFile, keyMaker)),
+        },
         // Every reader gets residents' personal data decrypted (or erased); the stored bytes stay ciphertext.
         {
           provide: EVENT_STORE,
