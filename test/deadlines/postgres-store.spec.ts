@@ -1,4 +1,4 @@
-import { EVENT_STORE, EventStore, PostgresEventStore } from '@civicloop/event-store';
+import { EVENT_STORE, EventStore, PostgresEventStore, storedEventsOf } from '@civicloop/event-store';
 import { PostgresServer, startPostgres } from '../support/postgres-server';
 import { RedisServer, startRedis } from '../support/redis-server';
 import { DeadlineHarness, eventually, workerEnvironment } from './support/deadline-harness';
@@ -50,7 +50,7 @@ describe('deadlines on the PostgreSQL event store, worker in its own process', (
 
   it('cases written before the worker starts, while it runs and while it is dead all get each deadline exactly once', async () => {
     const store: EventStore = writer.app.get(EVENT_STORE);
-    expect(store).toBeInstanceOf(PostgresEventStore);
+    expect(storedEventsOf(store)).toBeInstanceOf(PostgresEventStore);
     const cases: string[] = [];
     const write = async (n: number) => { cases.push(...(await Promise.all(Array.from({ length: n }, () => writer.dispatchedCase())))); };
     const allFiredOnce = (byCase: Map<string, string[]>) => cases.every((id) => (byCase.get(`case-${id}`) ?? []).sort().join() === 'SignForOverdue,SignForWarned');

@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,6 +33,15 @@ describe('district simulator', () => {
     expect(first.events).toBeGreaterThan(50 * 5);
     expect(again.historyHash).toBe(first.historyHash);
     expect(again.events).toBe(first.events);
+  });
+
+  it('stores residents\' personal data encrypted with keys derived from the seed (the same bytes for the same seed)', async () => {
+    const [a, b] = [dirs[0], dirs[1]].map((dir) => new Database(join(dir, 'events.sqlite'), { readonly: true }));
+    const first = (db: Database.Database) => db.prepare("SELECT data FROM events WHERE type = 'CaseReceived' ORDER BY position LIMIT 1").pluck().get() as string;
+    expect(JSON.parse(first(a)).description).toMatch(/^pd1:/);
+    expect(first(a)).toBe(first(b));
+    a.close();
+    b.close();
   });
 
   it('gives another history for another seed', () => {

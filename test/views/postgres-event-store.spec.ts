@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { PostgresEventStore, RecordedEvent } from '@civicloop/event-store';
+import { PostgresEventStore, RecordedEvent, storedEventsOf } from '@civicloop/event-store';
 import { businessMillisBetween, loadDefaultCalendar } from '@civicloop/deadlines';
 import { ALL_PROJECTIONS, hashProjection, queryBoard, queryCaseChain, queryThreeRates, rebuildProjection } from '@civicloop/read-models';
 import { PostgresServer, startPostgres } from '../support/postgres-server';
@@ -67,7 +67,7 @@ describe('views on the PostgreSQL event store (read models in PostgreSQL on the 
   });
 
   it('the write path used the PostgreSQL store', () => {
-    expect(f.store).toBeInstanceOf(PostgresEventStore);
+    expect(storedEventsOf(f.store)).toBeInstanceOf(PostgresEventStore);
     expect(folded.cases.size).toBe(120);
   });
 

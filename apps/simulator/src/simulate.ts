@@ -1,11 +1,12 @@
 import { Module, DynamicModule, INestApplicationContext } from '@nestjs/common';
+import { createHmac } from 'node:crypto';
 import { NestFactory } from '@nestjs/core';
 import { CommandBus, CqrsModule } from '@nestjs/cqrs';
 import { CasesCoreModule, ExecuteCaseCommand } from '@civicloop/cases';
 import { CaseRefused } from '@civicloop/domain';
 import { loadDefaultCalendar, slaTermsAtIntake } from '@civicloop/deadlines';
 import { Directory } from '@civicloop/directory';
-import { EVENT_STORE, EventStore } from '@civicloop/event-store';
+import { EVENT_STORE, EventStore, KeyMaker, storedEventsOf } from '@civicloop/event-store';
 import { AppConfig, InfrastructureModule, InfrastructureOptions, ManualClock, seededIdGenerator } from '@civicloop/platform';
 import { Actors } from './actors';
 import { caseJourney, Step, World } from './case-journey';
@@ -49,6 +50,9 @@ export interface SimulationReport {
   wallSeconds: number;
 }
 
+/** Each case's data key derived from the seed, so the same seed stores the same ciphertext (and history hash). */
+const seededKeyMaker = (seed: number): KeyMaker => (caseId) => createHmac('sha256', `civicloop-simulator-${seed}`).update(caseId).digest();
+
 interface Running { caseId: string; journey: Generator<Step, void, void> }
 
 /**
@@ -60,7 +64,7 @@ export async function simulateDistrict(options: SimulationOptions): Promise<Simu
   const clock = new ManualClock(options.start);
   const newId = seededIdGenerator(options.seed);
   const app: INestApplicationContext = await NestFactory.createApplicationContext(
-    SimulatorModule.forRoot({ config: options.config, clock, idGenerator: newId }), { logger: ['error', 'warn'] },
+    SimulatorModule.forRoot({ config: options.config, clock, idGenerator: newId, keyMaker: seededKeyMaker(options.seed) }), { logger: ['error', 'warn'] },
   );
   try {
     const commandBus = app.get(CommandBus);
@@ -108,7 +112,7 @@ export async function simulateDistrict(options: SimulationOptions): Promise<Simu
       }
     }
     options.onProgress?.({ simulatedHours: options.days * 24, commands: report.commands });
-    const { hash, events } = await historyHash(store);
+    const { hash, events } = await historyHash(storedEventsOf(store));
     return {
       seed: options.seed, cases: options.cases, days: options.days,
       start: options.start.toISOString(), end: new Date(end).toISOString(),

@@ -3,9 +3,10 @@ import {
   Actor, CASE_EVENT_SCHEMA_VERSION, CaseEvent, CaseState, evolve, initialCaseState,
 } from '@civicloop/domain';
 import {
-  AppendResult, EVENT_STORE, EventStore, ExpectedRevision, ReadStreamOptions, RecordedEvent,
+  AppendResult, EVENT_STORE, EventStore, ExpectedRevision, holdsPersonalData, NewEvent, PERSONAL_DATA_KEYS, PersonalDataKeys,
+  protectEvent, ReadStreamOptions, RecordedEvent, storedEventsOf,
 } from '@civicloop/event-store';
-import { Clock, CLOCK, ID_GENERATOR, IdGenerator, randomIdGenerator } from '@civicloop/platform';
+import { Clock, CLOCK, ID_GENERATOR, IdGenerator, PERSONAL_DATA_POLICY, randomIdGenerator } from '@civicloop/platform';
 import { GENESIS_HASH, linkHashOf, sealEvents } from '@civicloop/audit';
 
 export const caseStreamId = (caseId: string) => `case-${caseId}`;
@@ -62,10 +63,16 @@ export class CaseRepository {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
     @Optional() @Inject(ID_GENERATOR) private readonly newId: IdGenerator = randomIdGenerator,
+    @Optional() @Inject(PERSONAL_DATA_KEYS) private readonly keys?: PersonalDataKeys,
   ) {}
 
   history(caseId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {
     return this.store.readStream(caseStreamId(caseId), options);
+  }
+
+  /** The history as stored, personal data still encrypted: what the hash chain covers (the dossier's proof). */
+  storedHistory(caseId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {
+    return storedEventsOf(this.store).readStream(caseStreamId(caseId), options);
   }
 
   async load(caseId: string, options?: ReadStreamOptions): Promise<LoadedCase> {
@@ -100,7 +107,7 @@ export class CaseRepository {
     const recordedAt = this.now();
     const expected: ExpectedRevision = revision < 0 ? 'no_stream' : revision;
     const prevHash = previousHash ?? (revision < 0 ? GENESIS_HASH : (await this.load(caseId, { toRevision: revision })).hash ?? GENESIS_HASH);
-    return this.store.append(streamId, sealEvents(streamId, revision + 1, prevHash, events.map((event) => ({
+    const stored = await this.protect(caseId, events.map((event) => ({
       type: event.type,
       data: event.data,
       metadata: {
@@ -115,6 +122,20 @@ export class CaseRepository {
         causationId: context.causationId,
         schemaVersion: CASE_EVENT_SCHEMA_VERSION,
       },
-    }))), expected);
+    })), recordedAt);
+    return this.store.append(streamId, sealEvents(streamId, revision + 1, prevHash, stored), expected);
+  }
+
+  /**
+   * Residents' personal data is encrypted with the case's key before it is sealed, so the chain covers
+   * ciphertext. An erasure destroys the key before its event is recorded: a crash in between leaves
+   * data that already reads 已删除, and the erasure is simply issued again.
+   */
+  private async protect(caseId: string, events: NewEvent[], at: string): Promise<NewEvent[]> {
+    if (!this.keys) return events;
+    if (events.some((event) => event.type === 'PersonalDataErased')) await this.keys.destroy(caseId, at);
+    if (!events.some((event) => holdsPersonalData(event, PERSONAL_DATA_POLICY))) return events;
+    const caseKey = await this.keys.obtain(caseId);
+    return events.map((event) => protectEvent(event, caseKey, PERSONAL_DATA_POLICY));
   }
 }

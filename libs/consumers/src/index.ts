@@ -6,3 +6,4 @@ export * from './deadlines/deadline-scheduler';
 export * from './deadlines/deadline-processor';
 export * from './deadlines/sla-rules';
 export * from './audit/audit-chain.service';
+export * from './retention/personal-data-retention';

@@ -113,7 +113,7 @@ export function applyDeadlineFact(f: DeadlineFacts, event: FactEvent): DeadlineF
       for (const o of f.supervisions) if (o.supervisionId === event.data.supervisionId) o.answered = true;
       break;
     // No deadline depends on these.
-    case 'CaseNoteAdded': case 'ExtensionRequested': case 'DepartmentActed': case 'PersonalDataUnmasked':
+    case 'CaseNoteAdded': case 'ExtensionRequested': case 'DepartmentActed': case 'PersonalDataUnmasked': case 'PersonalDataErased':
     case 'CaseReminded': case 'DuplicateMerged':
       break;
     default: {

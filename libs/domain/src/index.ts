@@ -11,3 +11,4 @@ export * from './case/deadline/deadline.events';
 export * from './case/deadline/deadline.command';
 export * from './directory/directory';
 export * from './directory/jurisdiction';
+export * from './case/personal-data/personal-data';

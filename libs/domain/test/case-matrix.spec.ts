@@ -95,6 +95,10 @@ const matrix: Row[] = [
     none: NF, received: ['PersonalDataUnmasked'], dispatched: ['PersonalDataUnmasked'], accepted: ['PersonalDataUnmasked'],
     resolved: ['PersonalDataUnmasked'], rated: ['PersonalDataUnmasked'], closed: ['PersonalDataUnmasked'],
   }],
+  ['erase', { type: 'ErasePersonalData', data: { reason: '居民申请删除' } }, actors.operator, {
+    none: NF, received: ['PersonalDataErased'], dispatched: ['PersonalDataErased'], accepted: ['PersonalDataErased'],
+    resolved: ['PersonalDataErased'], rated: ['PersonalDataErased'], closed: ['PersonalDataErased'],
+  }],
 ];
 
 describe('every case command in every status', () => {
@@ -115,7 +119,7 @@ describe('every case command in every status', () => {
       ReceiveCase: true, DispatchCase: true, AcceptCase: true, ReturnCase: true, AddNote: true, RequestExtension: true,
       DecideExtension: true, ResolveCase: true, EscalateCase: true, BlowWhistle: true, ReportDepartment: true,
       RecordDepartmentAction: true, OrderSupervision: true, AnswerSupervision: true, RateCase: true, ReopenCase: true,
-      CloseCase: true, MergeCase: true, RecordDuplicateMerged: true, UnmaskPersonalData: true, TransferCase: true,
+      CloseCase: true, MergeCase: true, RecordDuplicateMerged: true, UnmaskPersonalData: true, ErasePersonalData: true, TransferCase: true,
       RemindCase: true, RecallDispatch: true, WithdrawWhistle: true, ReviewReturn: true,
     };
     expect(new Set(matrix.map(([, command]) => command.type))).toEqual(new Set(Object.keys(covered)));

@@ -1,5 +1,6 @@
 import { actors, CASE_ID, ev, fold, given, histories } from './given-when-then';
 import { ReceiveCase } from '../src/case/case.commands';
+import { ERASED } from '../src/case/personal-data/personal-data';
 
 const intake = (over: Partial<ReceiveCase['data']> = {}): ReceiveCase => ({
   type: 'ReceiveCase',
@@ -171,6 +172,23 @@ describe('involved units and unmasking', () => {
     expect(after.unmaskCount).toBe(1);
     expect({ status: after.status, kind: after.closure?.kind, revisions: after.noteCount })
       .toEqual({ status: before.status, kind: before.closure?.kind, revisions: before.noteCount });
+  });
+});
+
+describe('erasing personal data (PIPL)', () => {
+  it('an operator erases once: the resident\'s words and identity read 已删除, the structural facts stay', () => {
+    given(...histories.closed).when({ type: 'ErasePersonalData', data: { reason: '居民申请删除' } }, actors.operator)
+      .then([{ type: 'PersonalDataErased', data: { reason: '居民申请删除' } }]);
+    const before = fold(histories.closed);
+    const after = fold([...histories.closed, { type: 'PersonalDataErased', data: { reason: 'x' } }]);
+    expect(after.description).toBe(ERASED);
+    expect(after.reporter?.name === null || after.reporter?.name === ERASED).toBe(true);
+    expect(after.reporter?.phone === null || after.reporter?.phone === ERASED).toBe(true);
+    expect(after.personalDataErasedAt).not.toBeNull();
+    expect({ status: after.status, category: after.category, compound: after.location?.compoundId })
+      .toEqual({ status: before.status, category: before.category, compound: before.location?.compoundId });
+    given(...histories.closed, { type: 'PersonalDataErased', data: { reason: 'x' } })
+      .when({ type: 'ErasePersonalData', data: { reason: '再次' } }, actors.operator).thenRefused('PERSONAL_DATA_ALREADY_ERASED', 'conflict');
   });
 });
 

@@ -6,3 +6,8 @@ export { fromEsdbPosition } from './esdb/esdb-mapping';
 export * from './checkpoint-event';
 export * from './postgres/postgres-event-store';
 export { describePostgres, isPostgresConnectionString } from './postgres/postgres-connection';
+export * from './personal-data/personal-data-keys.port';
+export * from './personal-data/sqlite-personal-data-keys';
+export * from './personal-data/personal-data-cipher';
+export * from './personal-data/personal-data-store';
+export * from './personal-data/postgres-personal-data-keys';

@@ -158,6 +158,11 @@ export class AppConfig {
   @IsInt() @Min(1)
   AUDIT_CHECKPOINT_EVERY = 1000;
 
+  /** Erase the residents' personal data of cases closed more than this many days ago (PIPL); 0 keeps it. */
+  @Transform(({ value }) => (value === undefined || value === '' ? 0 : Number(value)))
+  @IsInt() @Min(0) @Max(36500)
+  PERSONAL_DATA_RETENTION_DAYS = 0;
+
   /** …or this many minutes after the last one, when events came since. */
   @Transform(({ value }) => (value === undefined || value === '' ? 10 : Number(value)))
   @IsNumber() @Min(0.01)
@@ -170,6 +175,11 @@ export class AppConfig {
   /** The global audit tree and its signed checkpoints (written by the worker's chain follower). */
   get auditFile(): string {
     return join(this.DATA_DIR, 'audit.sqlite');
+  }
+
+  /** Each case's data key (personal data is encrypted with it): durable, backed up with the event log. */
+  get personalDataKeysFile(): string {
+    return join(this.DATA_DIR, 'personal-data-keys.sqlite');
   }
 
   get eventStoreFile(): string {

@@ -11,3 +11,4 @@ export * from './observability/tracing';
 export * from './observability/tracing-lifecycle';
 export * from './jwt-secret';
 export * from './store-identity';
+export * from './personal-data-policy';

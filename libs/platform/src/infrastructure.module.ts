@@ -2,7 +2,11 @@ import { DynamicModule, Global, Inject, Module, OnApplicationShutdown } from '@n
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { Directory } from '@civicloop/directory';
-import { EVENT_STORE, EventStore } from '@civicloop/event-store';
+import {
+  EVENT_STORE, EventStore, isPostgresConnectionString, KeyMaker, PERSONAL_DATA_KEYS, PersonalDataKeys, PersonalDataStore,
+  PostgresPersonalDataKeys, randomKeyMaker, SqlitePersonalDataKeys,
+} from '@civicloop/event-store';
+import { PERSONAL_DATA_POLICY } from './personal-data-policy';
 import { AppConfig } from './app-config';
 import { CLOCK, Clock, systemClock } from './clock';
 import { createEventStore } from './event-store.factory';
@@ -15,13 +19,19 @@ export interface InfrastructureOptions {
   config: AppConfig;
   clock?: Clock;
   idGenerator?: IdGenerator;
+  /** How a case's data key is made: at random, or derived from the simulator's seed. */
+  keyMaker?: KeyMaker;
 }
 
 class ShutdownHooks implements OnApplicationShutdown {
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore, @Inject(APP_STATE_DB) private readonly db: Database.Database) {}
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore, @Inject(APP_STATE_DB) private readonly db: Database.Database,
+    @Inject(PERSONAL_DATA_KEYS) private readonly keys: PersonalDataKeys,
+  ) {}
 
   async onApplicationShutdown(): Promise<void> {
     await this.store.close();
+    await this.keys.close();
     this.db.close();
   }
 }
@@ -30,7 +40,7 @@ class ShutdownHooks implements OnApplicationShutdown {
 @Global()
 @Module({})
 export class InfrastructureModule {
-  static forRoot({ config, clock = systemClock, idGenerator = randomIdGenerator }: InfrastructureOptions): DynamicModule {
+  static forRoot({ config, clock = systemClock, idGenerator = randomIdGenerator, keyMaker = randomKeyMaker }: InfrastructureOptions): DynamicModule {
     return {
       module: InfrastructureModule,
       providers: [
@@ -38,7 +48,19 @@ export class InfrastructureModule {
         { provide: CLOCK, useValue: clock },
         { provide: ID_GENERATOR, useValue: idGenerator },
         { provide: Directory, useFactory: () => Directory.fromFile(config.DIRECTORY_FILE) },
-        { provide: EVENT_STORE, useFactory: () => createEventStore(config) },
+        {
+          provide: PERSONAL_DATA_KEYS,
+          // Beside the events: in their PostgreSQL database when they live there, else a file in DATA_DIR.
+          useFactory: () => (config.EVENTSTORE_CONNECTION_STRING && isPostgresConnectionString(config.EVENTSTORE_CONNECTION_STRING)
+            ? PostgresPersonalDataKeys.connect(config.EVENTSTORE_CONNECTION_STRING, keyMaker)
+            : new SqlitePersonalDataKeys(config.personalDataKeysFile, keyMaker)),
+        },
+        // Every reader gets residents' personal data decrypted (or erased); the stored bytes stay ciphertext.
+        {
+          provide: EVENT_STORE,
+          inject: [PERSONAL_DATA_KEYS],
+          useFactory: async (keys: PersonalDataKeys) => new PersonalDataStore(await createEventStore(config), keys, PERSONAL_DATA_POLICY),
+        },
         {
           provide: APP_STATE_DB,
           useFactory: () => {
@@ -51,7 +73,7 @@ export class InfrastructureModule {
         redisNamespaceProvider,
         ShutdownHooks,
       ],
-      exports: [AppConfig, CLOCK, ID_GENERATOR, Directory, EVENT_STORE, APP_STATE_DB, REDIS_NAMESPACE],
+      exports: [AppConfig, CLOCK, ID_GENERATOR, Directory, EVENT_STORE, PERSONAL_DATA_KEYS, APP_STATE_DB, REDIS_NAMESPACE],
     };
   }
 }

@@ -52,6 +52,8 @@ export function openReadDatabase(options: ReadDatabaseOptions): ReadDatabase {
   // Read models are rebuildable from the event log, so NORMAL (crash-safe, not power-cut-safe) is enough.
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
+  // An erased resident's words must not linger in freed space of the file (PIPL): zero it when freed.
+  sqlite.pragma('secure_delete = ON');
   const db = new Kysely({ dialect: new SqliteDialect({ database: sqlite }) });
   return { db, dialect: 'sqlite', close: () => db.destroy() };
 }

@@ -19,5 +19,6 @@ export * from './queries/response-times.query';
 export * from './queries/escalations.query';
 export * from './queries/chain.query';
 export * from './queries/chain-as-of.query';
+export * from './queries/retention.query';
 export * from './read-models.module';
 export * from './business-time';

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { CasesCoreModule } from '@civicloop/cases';
 import { AcceptCaseEndpoint } from './accept-case/accept-case.endpoint';
 import { AddNoteEndpoint } from './add-note/add-note.endpoint';
+import { ErasePersonalDataEndpoint } from './erase-personal-data/erase-personal-data.endpoint';
 import { AnswerSupervisionEndpoint } from './answer-supervision/answer-supervision.endpoint';
 import { BlowWhistleEndpoint } from './blow-whistle/blow-whistle.endpoint';
 import { CloseCaseEndpoint } from './close-case/close-case.endpoint';
@@ -38,7 +39,7 @@ import { AuditReader } from './get-case-dossier/audit-reader.provider';
   imports: [CasesCoreModule, ViewsModule],
   controllers: [
     ReceiveCaseController, UnmaskPersonalDataController, GetCaseController, GetCaseHistoryController, GetCaseChainController, GetCaseDossierController,
-    AcceptCaseEndpoint, AddNoteEndpoint, AnswerSupervisionEndpoint, BlowWhistleEndpoint,
+    AcceptCaseEndpoint, AddNoteEndpoint, ErasePersonalDataEndpoint, AnswerSupervisionEndpoint, BlowWhistleEndpoint,
     CloseCaseEndpoint, DecideExtensionEndpoint, DispatchCaseEndpoint, EscalateCaseEndpoint,
     MergeCaseEndpoint, OrderSupervisionEndpoint, RateCaseEndpoint, ReopenCaseEndpoint,
     RecordDepartmentActionEndpoint, ReportDepartmentEndpoint, RequestExtensionEndpoint, ResolveCaseEndpoint,

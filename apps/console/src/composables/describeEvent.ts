@@ -33,6 +33,7 @@ export function describeEvent(event: HistoryEntry, names: Names): string {
     case 'CaseReopened': return str(d.reason);
     case 'CaseClosed': return `${t(`closureKind.${str(d.kind)}`)} · ${str(d.reason)}`;
     case 'PersonalDataUnmasked': return str(d.reason);
+    case 'PersonalDataErased': return str(d.reason);
     case 'WhistleReportOverdue': return unit('departmentId');
     default: return d.dueAt ? formatTime(str(d.dueAt)) : '';
   }

@@ -43,7 +43,10 @@ export interface Dossier {
 
 export interface DossierInput {
   caseId: string;
+  /** The history as readers see it (personal data decrypted, or 已删除 once erased). */
   events: RecordedEvent[];
+  /** The same events as stored (ciphertext), which the hashes cover; `events` when they are the same. */
+  storedEvents?: RecordedEvent[];
   audit: AuditStore | null;
   unitName: UnitName;
   /** The catalogue's name for a category code (派单目录); the code itself when unknown. */
@@ -63,7 +66,9 @@ const PENDING_WORDS: Record<string, string> = {
 };
 
 /** Everything an auditor reads about one case, from its events and the audit tree. */
-export function buildDossier({ caseId, events, audit, unitName, categoryName = (code) => code, generatedAt, pending = [] }: DossierInput): Dossier {
+export function buildDossier({
+  caseId, events, storedEvents = events, audit, unitName, categoryName = (code) => code, generatedAt, pending = [],
+}: DossierInput): Dossier {
   const received = events.find((e) => e.type === 'CaseReceived');
   const closed = [...events].reverse().find((e) => e.type === 'CaseClosed');
   const d = received?.data ?? {};
@@ -94,7 +99,7 @@ export function buildDossier({ caseId, events, audit, unitName, categoryName = (
     unmaskings: events.filter((e) => e.type === 'PersonalDataUnmasked').map((e) => ({
       at: at(e), auditor: e.metadata.actor?.id ?? '—', reason: String(e.data.reason ?? ''),
     })),
-    proof: proofOf(`case-${caseId}`, events, audit),
+    proof: proofOf(`case-${caseId}`, storedEvents, audit),
   };
 }
 

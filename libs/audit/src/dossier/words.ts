@@ -55,6 +55,7 @@ export function describeEvent(event: RecordedEvent, unit: UnitName): string {
     case 'CaseReopened': return `重办（第 ${str(d.reworkCount)} 次），原因：${str(d.reason)}`;
     case 'CaseClosed': return `结案（${label('closure', d.kind)}）：${str(d.reason)}${d.mergedIntoCaseId ? `，并入工单 ${str(d.mergedIntoCaseId)}` : ''}`;
     case 'PersonalDataUnmasked': return `审计人员查看了居民个人信息，理由：${str(d.reason)}`;
+    case 'PersonalDataErased': return `居民个人信息已删除（密钥销毁），理由：${str(d.reason)}`;
     case 'CaseTransferred': return `转办：由${unit(str(d.fromCompoundId))}转至${unit(str(d.toCompoundId))}，原因：${str(d.reason)}`;
     case 'CaseReminded': return `催办${unit(str(d.assigneeId))}：${str(d.note)}`;
     case 'DispatchRecalled': return `撤回派给${unit(str(d.assigneeId))}的工单，原因：${str(d.reason)}`;

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { KeyObject } from 'node:crypto';
 import { AuditStore, ChainFollower, loadOrCreateSigningKey } from '@civicloop/audit';
-import { EVENT_STORE, EventStore } from '@civicloop/event-store';
+import { EVENT_STORE, EventStore, storedEventsOf } from '@civicloop/event-store';
 import { AppConfig, CLOCK, Clock } from '@civicloop/platform';
 
 const RESTART_MS = 5_000;
@@ -34,7 +34,7 @@ export class AuditChainService implements OnApplicationBootstrap, OnModuleDestro
   }
 
   private startFollower(): void {
-    const follower = new ChainFollower(this.store, this.audit, this.key, {
+    const follower = new ChainFollower(storedEventsOf(this.store), this.audit, this.key, {
       checkpointEvery: this.config.AUDIT_CHECKPOINT_EVERY,
       checkpointMs: this.config.AUDIT_CHECKPOINT_MINUTES * 60_000,
       now: () => this.clock.now(),

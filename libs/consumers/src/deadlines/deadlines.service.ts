@@ -14,6 +14,10 @@ import { CalendarRescheduler } from './calendar-rescheduler';
 import { observeDeadlineQueue, Outage } from '@civicloop/platform';
 import { loadSlaRules } from './sla-rules';
 import { WorkerBreaker } from './worker-breaker';
+import { PersonalDataRetention } from '../retention/personal-data-retention';
+
+/** The retention job's name on the deadline queue (its data names no case). */
+const RETENTION_JOB = 'personal_data_retention';
 
 /**
  * Wires the scheduler (subscription consumer + reconciler) and the BullMQ worker that fires
@@ -39,6 +43,7 @@ export class DeadlinesService implements OnApplicationBootstrap, OnModuleDestroy
     private readonly commandBus: CommandBus,
     private readonly calendars: CalendarRegistry,
     @Inject(REDIS_NAMESPACE) private readonly namespace: string,
+    private readonly retention: PersonalDataRetention,
   ) {}
 
   get enabled(): boolean {
@@ -61,13 +66,19 @@ export class DeadlinesService implements OnApplicationBootstrap, OnModuleDestroy
     const queue = this.queue;
     observeDeadlineQueue(() => queue.getJobCounts('delayed', 'waiting', 'active', 'failed'));
     const processor = new DeadlineProcessor(this.cases, this.commandBus, rules, this.clock);
-    this.worker = new Worker<DeadlineJobData>(DEADLINE_QUEUE, (job, token) => processor.process(job, token), {
+    this.worker = new Worker<DeadlineJobData>(DEADLINE_QUEUE, (job, token) =>
+      (job.name === RETENTION_JOB ? this.retention.run().then((r) => `erased ${r.erased.length}`) : processor.process(job, token)), {
       connection: workerConnection,
       prefix: this.namespace,
       concurrency: 16,
       lockDuration: this.config.DEADLINES_LOCK_MS,
       stalledInterval: this.config.DEADLINES_LOCK_MS,
     });
+    if (this.retention.days > 0) {
+      // Hourly, one schedule per deployment (the id is fixed): the run itself skips what is erased.
+      void queue.upsertJobScheduler(RETENTION_JOB, { every: 3_600_000 }, { name: RETENTION_JOB, data: { caseId: '', deadlineId: RETENTION_JOB, dueAt: '' } })
+        .catch((error: Error) => this.log.warn(`personal data retention not scheduled: ${error.message}`));
+    }
     const retry = { baseMs: this.config.DEADLINES_RETRY_MS, maxMs: this.config.DEADLINES_RETRY_MS * 10 };
     this.breaker = new WorkerBreaker(this.worker, () => this.probeWrite(), new Outage(this.log, 'deadline worker'), retry);
     this.worker.on('error', (error) => this.breaker?.onError(error));

@@ -71,6 +71,7 @@ export const CASE_ACCESS: { [T in CaseCommandType]: Partial<Record<ActorRole, Ru
   MergeCase: { operator: anyone },
   RecordDuplicateMerged: { operator: anyone },
   UnmaskPersonalData: { auditor: anyone },
+  ErasePersonalData: { operator: anyone, admin: anyone, system: anyone },
   RecordDeadlineReached: { system: anyone },
   RecordDeadlineRescheduled: { system: anyone },
 };

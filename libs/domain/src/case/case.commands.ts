@@ -40,6 +40,8 @@ export type ReopenCase = Command<'ReopenCase', { reason: string }>;
 export type CloseCase = Command<'CloseCase', { reason: string }>;
 export type MergeCase = Command<'MergeCase', { intoCaseId: string }>;
 export type UnmaskPersonalData = Command<'UnmaskPersonalData', { reason: string }>;
+/** Erase the resident's personal data for good (PIPL): the case's data key is destroyed. */
+export type ErasePersonalData = Command<'ErasePersonalData', { reason: string }>;
 export type TransferCase = Command<'TransferCase', { compoundId: string; reason: string }>;
 export type RemindCase = Command<'RemindCase', { note: string }>;
 export type RecallDispatch = Command<'RecallDispatch', { reason: string }>;
@@ -52,7 +54,7 @@ export type CaseCommand =
   | ReceiveCase | DispatchCase | AcceptCase | ReturnCase | AddNote | RequestExtension | DecideExtension
   | ResolveCase | EscalateCase | BlowWhistle | ReportDepartment | RecordDepartmentAction
   | OrderSupervision | AnswerSupervision | RateCase | ReopenCase | CloseCase | MergeCase | RecordDeadlineReached
-  | UnmaskPersonalData | TransferCase | RemindCase | RecallDispatch | WithdrawWhistle | ReviewReturn | RecordDuplicateMerged
+  | UnmaskPersonalData | ErasePersonalData | TransferCase | RemindCase | RecallDispatch | WithdrawWhistle | ReviewReturn | RecordDuplicateMerged
   | RecordDeadlineRescheduled;
 
 export type CaseCommandType = CaseCommand['type'];

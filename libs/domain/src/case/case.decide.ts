@@ -3,6 +3,7 @@ import { CaseEvent } from './case.events';
 import { CaseState } from './case.state';
 import { accept, dispatch, escalate, recall, remind, returnCase, reviewReturn } from './decide/assignment';
 import { close, merge, rate, recordDuplicateMerged, reopen, unmask } from './decide/closing';
+import { erase } from './decide/erase';
 import { deadlineReached, deadlineRescheduled } from './decide/deadline-reached';
 import { decideExtension, note, requestExtension, resolve } from './decide/handling';
 import { receive, transfer } from './decide/intake';
@@ -41,6 +42,7 @@ export function decide(command: CaseCommand, state: CaseState, ctx: DecisionCont
     case 'MergeCase': return merge(command, state, ctx);
     case 'RecordDuplicateMerged': return recordDuplicateMerged(command, state, ctx);
     case 'UnmaskPersonalData': return unmask(command, state);
+    case 'ErasePersonalData': return erase(command, state);
     case 'RecordDeadlineReached': return deadlineReached(command, state, ctx);
     case 'RecordDeadlineRescheduled': return deadlineRescheduled(command, state);
     default: {

@@ -51,6 +51,8 @@ export type CaseRated = Event<'CaseRated', {
 export type CaseReopened = Event<'CaseReopened', { reason: string; reworkCount: number }>;
 /** An auditor saw the resident's personal data unmasked: recorded because privacy demands it. */
 export type PersonalDataUnmasked = Event<'PersonalDataUnmasked', { reason: string }>;
+/** The case's data key was destroyed: every personal field of its history now reads ERASED (PIPL art. 47). */
+export type PersonalDataErased = Event<'PersonalDataErased', { reason: string }>;
 export type CaseClosed = Event<'CaseClosed', { kind: ClosureKind; reason: string; mergedIntoCaseId: string | null }>;
 /** 转办: the case was filed under the wrong compound; it waits for dispatch in the new jurisdiction. */
 export type CaseTransferred = Event<'CaseTransferred', {
@@ -76,7 +78,7 @@ export type CaseEvent =
   | CaseReceived | CaseDispatched | CaseAccepted | CaseReturned | CaseNoteAdded
   | ExtensionRequested | ExtensionDecided | CaseResolved | CaseEscalated
   | WhistleBlown | DepartmentReported | DepartmentActed | WhistleCompleted
-  | SupervisionOrdered | SupervisionAnswered | CaseRated | CaseReopened | CaseClosed | PersonalDataUnmasked
+  | SupervisionOrdered | SupervisionAnswered | CaseRated | CaseReopened | CaseClosed | PersonalDataUnmasked | PersonalDataErased
   | CaseTransferred | CaseReminded | DispatchRecalled | WhistleWithdrawn | CaseReturnReviewed | DuplicateMerged
   | SupervisionEnded;
 
@@ -87,7 +89,7 @@ export const CASE_EVENT_TYPES: readonly CaseEventType[] = [
   'CaseReceived', 'CaseDispatched', 'CaseAccepted', 'CaseReturned', 'CaseNoteAdded',
   'ExtensionRequested', 'ExtensionDecided', 'CaseResolved', 'CaseEscalated',
   'WhistleBlown', 'DepartmentReported', 'DepartmentActed', 'WhistleCompleted',
-  'SupervisionOrdered', 'SupervisionAnswered', 'CaseRated', 'CaseReopened', 'CaseClosed', 'PersonalDataUnmasked',
+  'SupervisionOrdered', 'SupervisionAnswered', 'CaseRated', 'CaseReopened', 'CaseClosed', 'PersonalDataUnmasked', 'PersonalDataErased',
   'CaseTransferred', 'CaseReminded', 'DispatchRecalled', 'WhistleWithdrawn', 'CaseReturnReviewed', 'DuplicateMerged',
   'SupervisionEnded',
 ];

@@ -1,5 +1,6 @@
 import { CaseEvent } from './case.events';
 import { CaseState, WhistleState } from './case.state';
+import { ERASED } from './personal-data/personal-data';
 
 const involve = (state: CaseState, ...unitIds: string[]) =>
   [...state.involvedUnitIds, ...unitIds.filter((id) => !state.involvedUnitIds.includes(id))];
@@ -155,9 +156,26 @@ export function evolve(state: CaseState, event: CaseEvent, at: string): CaseStat
       return { ...s, status: 'closed', closedAt: at, closure: { ...event.data, at } };
     case 'PersonalDataUnmasked':
       return { ...state, unmaskCount: state.unmaskCount + 1 };
+    case 'PersonalDataErased':
+      return erasedState(state, at);
     default: {
       const unknown: never = event;
       throw new Error(`unknown case event ${(unknown as { type: string }).type}`);
     }
   }
+}
+
+const erasedText = (value: string | null) => (value === null ? null : ERASED);
+
+/** The resident's words and identity read ERASED from now on; what is structural stays as it was. */
+function erasedState(state: CaseState, at: string): CaseState {
+  return {
+    ...state,
+    personalDataErasedAt: at,
+    description: erasedText(state.description),
+    location: state.location && { ...state.location, building: erasedText(state.location.building), unit: erasedText(state.location.unit) },
+    reporter: state.reporter && { ...state.reporter, name: erasedText(state.reporter.name), phone: erasedText(state.reporter.phone) },
+    rating: state.rating && { ...state.rating, comment: erasedText(state.rating.comment) },
+    previousRatings: state.previousRatings.map((r) => ({ ...r, comment: erasedText(r.comment) })),
+  };
 }

@@ -85,6 +85,8 @@ export interface CaseState {
   /** Every unit the case has been dispatched or escalated to, and every whistled department. */
   involvedUnitIds: string[];
   unmaskCount: number;
+  /** When the resident's personal data was erased (PersonalDataErased), else null. */
+  personalDataErasedAt: string | null;
 }
 
 export const initialCaseState = (): CaseState => ({
@@ -94,6 +96,7 @@ export const initialCaseState = (): CaseState => ({
   reworkCount: 0, returns: [], pendingReturn: null, escalations: [], whistles: [], supervisions: [],
   pendingExtension: null, extendedUntil: null, resolution: null, rating: null, previousRatings: [], closure: null,
   noteCount: 0, reminderCount: 0, duplicateCaseIds: [], residentId: null, involvedUnitIds: [], unmaskCount: 0,
+  personalDataErasedAt: null,
 });
 
 /** A case that exists: it has a location and a status of its own. */

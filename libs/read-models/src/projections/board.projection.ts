@@ -1,4 +1,4 @@
-import { SlaTerms } from '@civicloop/domain';
+import { ERASED, SlaTerms } from '@civicloop/domain';
 import { CaseEventEnvelope, Projection, ProjectionEnv, RowSink } from '../projection';
 import { periodKeys } from '../periods';
 import { Row, TableSpec } from '../table-spec';
@@ -184,6 +184,10 @@ function apply(doc: BoardRow | undefined, e: CaseEventEnvelope, out: RowSink, en
       // Reading personal data is not handling the case: it leaves the row as it was.
       case 'PersonalDataUnmasked':
         return undefined;
+      // Erasing is not handling either: only the copy of the resident's words goes.
+      case 'PersonalDataErased':
+        row = { ...doc!, description: ERASED, position: e.position };
+        break;
       // Handling that changes no column but when the case was last touched.
       case 'CaseNoteAdded': case 'ExtensionRequested': case 'DepartmentReported': case 'DepartmentActed':
       case 'DuplicateMerged': case 'SignForWarned': case 'ResolutionWarned': case 'WhistleReportOverdue':

@@ -179,7 +179,7 @@ function apply(doc: ChainDoc | undefined, e: CaseEventEnvelope, out: RowSink, en
       return doc;
     }
     case 'CaseAccepted': case 'CaseNoteAdded': case 'ExtensionRequested': case 'ExtensionDecided':
-    case 'CaseRated': case 'CaseReminded': case 'DuplicateMerged': case 'PersonalDataUnmasked':
+    case 'CaseRated': case 'CaseReminded': case 'DuplicateMerged': case 'PersonalDataUnmasked': case 'PersonalDataErased':
     case 'SignForWarned': case 'SignForOverdue': case 'ResolutionWarned': case 'ResolutionOverdue': case 'WhistleReportOverdue':
     case 'SupervisionAnswerOverdue': case 'DeadlineRescheduled': case 'DispatchWarned': case 'DispatchOverdue':
       return undefined;

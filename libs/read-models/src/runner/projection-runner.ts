@@ -5,6 +5,7 @@ import {
 import { ReadDatabase } from '../database';
 import { Projection, ProjectionEnv } from '../projection';
 import { applyBatch } from './apply-batch';
+import { forgetOldPages } from './forget-old-pages';
 import { CheckpointStore, ProjectionState } from './checkpoint-store';
 import { rebuildProjection } from './rebuild';
 
@@ -158,6 +159,7 @@ export class ProjectionRunner {
       });
       position = last;
       this.committed = last;
+      if (batch.some((e) => e.type === 'PersonalDataErased')) await forgetOldPages(this.rdb);
       this.logger.debug({
         msg: 'applied', events: batch.length, position: last,
         correlationIds: [...new Set(batch.map((e) => e.metadata.correlationId))],

@@ -25,8 +25,9 @@ export class GetCaseDossierController {
   async dossier(@Param('id') id: string, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) response: FastifyReply): Promise<Dossier | string> {
     const events = await this.cases.history(id);
     if (events.length === 0) throw refuse.notFound('CASE_NOT_FOUND', `no case ${id}`);
+    const storedEvents = await this.cases.storedHistory(id);
     const dossier = buildDossier({
-      caseId: id, events, audit: this.audit.store, generatedAt: this.clock.now().toISOString(),
+      caseId: id, events, storedEvents, audit: this.audit.store, generatedAt: this.clock.now().toISOString(),
       unitName: (unitId) => (unitId ? this.directory.unit(unitId)?.name ?? unitId : '—'),
       categoryName: (code) => this.directory.category(code)?.name ?? code,
       pending: caseSlaView(events, this.config.SLA_POLICY_FILE).pendingDeadlines,

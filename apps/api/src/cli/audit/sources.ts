@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AuditStore, parseCheckpoint, SignedCheckpoint } from '@civicloop/audit';
-import { EventStore, SqliteEventStore } from '@civicloop/event-store';
+import { EventStore, PersonalDataStore, SqliteEventStore, SqlitePersonalDataKeys } from '@civicloop/event-store';
+import { PERSONAL_DATA_POLICY } from '@civicloop/platform';
 import { openStore } from '../migrate/open-store';
 
 export interface SourceOptions {
@@ -16,6 +17,15 @@ export async function openEvents({ dataDir, store }: SourceOptions): Promise<Eve
   const file = join(dataDir ?? process.env.DATA_DIR ?? './data', 'events.sqlite');
   if (!existsSync(file)) throw new UsageError(`no event store at ${file} (pass --data-dir DIR or --store URL)`);
   return new SqliteEventStore(file, { cachedEvents: 0 });
+}
+
+/**
+ * The events as readers see them: residents' personal data decrypted with the keys in the data
+ * directory (DATA_DIR/personal-data-keys.sqlite), or 已删除 where a key was destroyed or is absent.
+ */
+export function readable(stored: EventStore, { dataDir }: SourceOptions): { events: EventStore; close: () => Promise<void> } {
+  const keys = new SqlitePersonalDataKeys(join(dataDir ?? process.env.DATA_DIR ?? './data', 'personal-data-keys.sqlite'));
+  return { events: new PersonalDataStore(stored, keys, PERSONAL_DATA_POLICY), close: () => keys.close() };
 }
 
 /** The follower's tree beside the events (DATA_DIR/audit.sqlite), when there is one. */

@@ -1,7 +1,9 @@
 import { SingleBar } from 'cli-progress';
 import { existsSync, readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
-import { EventStore } from '@civicloop/event-store';
+import { join } from 'node:path';
+import { EventStore, SqlitePersonalDataKeys } from '@civicloop/event-store';
+import { PersonalDataEncryption } from './encrypt-personal-data';
 import { allEvents, historyHash } from './history-hash';
 import { migrate, MigrationCheckpoint, MigrationRefused } from './migrate';
 import { openStore } from './open-store';
@@ -14,6 +16,8 @@ interface CliOptions {
   pageSize: number;
   progress: boolean;
   verify: boolean;
+  encryptPersonalData: boolean;
+  keys?: string;
 }
 
 const positiveInt = (value: string) => {
@@ -31,13 +35,23 @@ async function countEvents(store: EventStore): Promise<number> {
   return count;
 }
 
+function personalDataEncryption(options: CliOptions, target: EventStore) {
+  const keys = new SqlitePersonalDataKeys(options.keys ?? 'personal-data-keys.sqlite');
+  const encryption = new PersonalDataEncryption(keys, target);
+  return { rewrite: encryption.rewrite, report: encryption.report, close: () => keys.close() };
+}
+
 async function run(options: CliOptions): Promise<void> {
   const [from, to] = [checkStoreSpec(options.from, 'source'), checkStoreSpec(options.to, 'target')];
+  if (options.verify && options.encryptPersonalData) {
+    throw new MigrationRefused('--verify compares identical histories; --encrypt-personal-data rewrites events (run audit verify on the target instead)');
+  }
   const source = await openStore(from);
   const target = await openStore(to).catch(async (error) => {
     await source.close();
     throw error;
   });
+  const encryption = options.encryptPersonalData ? personalDataEncryption(options, target) : null;
   try {
     if (options.progress) process.stderr.write('counting events in the source…\n');
     const total = options.progress ? await countEvents(source) : 0;
@@ -56,6 +70,7 @@ async function run(options: CliOptions): Promise<void> {
       to: { name: safeName(options.to), store: target },
       checkpointFile: options.checkpoint,
       pageSize: options.pageSize,
+      rewrite: encryption?.rewrite,
       onProgress: (copied) => {
         const seconds = Math.max((Date.now() - started) / 1000, 0.001);
         if (options.progress) bar.update(copied, { rate: Math.round((copied - resumedFrom) / seconds).toString() });
@@ -63,12 +78,18 @@ async function run(options: CliOptions): Promise<void> {
     });
     if (options.progress) bar.stop();
     process.stdout.write(`migrated ${result.copied} events from ${safeName(options.from)} to ${safeName(options.to)}\n`);
+    if (encryption) {
+      const { encrypted, rechained, streams } = encryption.report;
+      process.stdout.write(`encrypted the personal data of ${encrypted} events; rewrote ${rechained} events of ${streams} streams with a new chain `
+        + '(each records its old hash as rechainedFrom); delete the plain-text source and its backups, and start a new audit tree\n');
+    }
     if (options.verify) {
       const [a, b] = await Promise.all([historyHash(source), historyHash(target)]);
       if (a.hash !== b.hash) throw new Error(`verification failed: source ${a.events} events ${a.hash}, target ${b.events} events ${b.hash}`);
       process.stdout.write(`verified: both stores hold ${a.events} events, sha256 ${a.hash}\n`);
     }
   } finally {
+    await encryption?.close();
     await Promise.all([source.close(), target.close()]);
   }
 }
@@ -81,7 +102,9 @@ if (require.main === module) {
     .option('--checkpoint <file>', 'progress file; rerun with the same file to resume', 'migrate-checkpoint.json')
     .option('--page-size <n>', 'events read per page', positiveInt, 500)
     .option('--no-progress', 'no progress bar (and no counting pass)')
-    .option('--verify', 'compare a sha256 over both histories when done', false)
+    .option('--verify', 'compare a sha256 over both histories when done (not with --encrypt-personal-data)', false)
+    .option('--encrypt-personal-data', 'one-time: encrypt residents\' personal data written as plain text, re-sealing the streams it touches', false)
+    .option('--keys <file>', 'the data keys (with --encrypt-personal-data)', join(process.env.DATA_DIR || './data', 'personal-data-keys.sqlite'))
     .parse();
   run(program.opts<CliOptions>()).catch((error) => {
     console.error(error instanceof Error ? error.message : error);

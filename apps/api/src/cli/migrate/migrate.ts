@@ -17,6 +17,8 @@ export interface MigrationOptions {
   pageSize?: number;
   /** Called after each page with the running count; the CLI drives its progress bar from it. */
   onProgress?: (copied: number) => void;
+  /** Rewrites each run of one stream's events before it is appended (encrypt-personal-data); copied as they are without. */
+  rewrite?: (run: RecordedEvent[]) => Promise<NewEvent[]>;
   /** Called after a page is written to the target but before its checkpoint is stored. */
   afterPageWritten?: (copied: number) => void;
 }
@@ -37,7 +39,8 @@ export async function migrate(options: MigrationOptions): Promise<MigrationCheck
     if (page.length === 0) break;
     for (const run of streamRuns(page)) {
       const first = run[0].revision;
-      await to.store.append(run[0].streamId, run.map(asNew), first === 0 ? 'no_stream' : first - 1);
+      const events = options.rewrite ? await options.rewrite(run) : run.map(asNew);
+      await to.store.append(run[0].streamId, events, first === 0 ? 'no_stream' : first - 1);
     }
     checkpoint.copied += page.length;
     options.afterPageWritten?.(checkpoint.copied);
@@ -74,7 +77,7 @@ function streamRuns(page: RecordedEvent[]): RecordedEvent[][] {
   return runs;
 }
 
-const asNew = ({ type, data, metadata }: RecordedEvent): NewEvent => ({ type, data, metadata });
+export const asNew = ({ type, data, metadata }: RecordedEvent): NewEvent => ({ type, data, metadata });
 
 /** Write-then-rename: a crash mid-write leaves the previous checkpoint, never a torn file. */
 function saveCheckpoint(file: string, checkpoint: MigrationCheckpoint): void {

@@ -1,0 +1,57 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PersonalDataKeys, PostgresPersonalDataKeys, SqlitePersonalDataKeys } from '@civicloop/event-store';
+import { PostgresServer, startPostgres } from '../support/postgres-server';
+
+/** The same rules for every key store: one key per case, made once, destroyed for good with a tombstone. */
+function keyStoreContract(name: string, open: () => Promise<PersonalDataKeys>) {
+  describe(name, () => {
+    it('makes a key once (also when two ask together), destroys it for good, and never makes another', async () => {
+      const keys = await open();
+      try {
+        expect(await keys.lookup('k-1')).toEqual({ state: 'none' });
+        const [a, b] = await Promise.all([keys.obtain('k-1'), keys.obtain('k-1')]);
+        expect(a.state === 'active' && b.state === 'active' && a.key.equals(b.key) && a.key.length === 32).toBe(true);
+        await keys.destroy('k-1', '2026-11-29T00:00:00.000Z');
+        await keys.destroy('k-1', '2026-12-01T00:00:00.000Z');
+        expect(await keys.lookup('k-1')).toEqual({ state: 'erased', erasedAt: '2026-11-29T00:00:00.000Z' });
+        expect(await keys.obtain('k-1')).toEqual({ state: 'erased', erasedAt: '2026-11-29T00:00:00.000Z' });
+        expect((await keys.obtain('k-2')).state).toBe('active');
+      } finally {
+        await keys.close();
+      }
+    });
+  });
+}
+
+describe('personal data key stores', () => {
+  const dirs: string[] = [];
+  let pg: PostgresServer;
+  beforeAll(async () => { pg = await startPostgres(); }, 60_000);
+  afterAll(async () => {
+    await pg?.stop();
+    dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true }));
+  });
+
+  keyStoreContract('SQLite (DATA_DIR/personal-data-keys.sqlite)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'civicloop-keys-'));
+    dirs.push(dir);
+    return new SqlitePersonalDataKeys(join(dir, 'personal-data-keys.sqlite'));
+  });
+  keyStoreContract('PostgreSQL (beside a PostgreSQL event store)', async () => PostgresPersonalDataKeys.connect(pg.url));
+
+  it('SQLite: a destroyed key leaves no copy in the file or its -wal', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'civicloop-keys-'));
+    dirs.push(dir);
+    const keys = new SqlitePersonalDataKeys(join(dir, 'personal-data-keys.sqlite'));
+    const made = await keys.obtain('gone');
+    if (made.state !== 'active') throw new Error('no key made');
+    for (let i = 0; i < 50; i++) await keys.obtain(`other-${i}`);
+    const present = () => readdirSync(dir).some((f) => readFileSync(join(dir, f)).includes(made.key));
+    expect(present()).toBe(true);
+    await keys.destroy('gone', '2026-11-29T00:00:00.000Z');
+    expect(present()).toBe(false);
+    await keys.close();
+  });
+});
