@@ -19,7 +19,7 @@ const BATCH = 5000;
 /** Generated logs live outside git and are reused: generation is deterministic (seeded). */
 const HISTORY_DIR = join(ROOT, 'node_modules', '.cache', 'civicloop-bench-history');
 
-async function sharedHistory(directory: Directory, events: number): Promise<{ file: string; cases: number; events: number }> {
+export async function sharedHistory(directory: Directory, events: number): Promise<{ file: string; cases: number; events: number }> {
   mkdirSync(HISTORY_DIR, { recursive: true });
   const file = join(HISTORY_DIR, `projections-v2-${events}.sqlite`);
   const meta = `${file}.json`;
