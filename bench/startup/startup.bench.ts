@@ -49,11 +49,11 @@ async function sample(url: string, token: string, positions: () => Promise<numbe
  * One start of the embedded default (worker and projections in the API process) on the log.
  * `held`: another replica holds every projection's lease, so this one does no catch-up (the baseline).
  */
-async function start(log: string, held: boolean): Promise<Run> {
+async function start(log: string | null, held: boolean): Promise<Run> {
   const dir = mkdtempSync(join(tmpdir(), 'civicloop-bench-startup-'));
   let server: ServerProcess | undefined;
   try {
-    symlinkSync(log, join(dir, 'events.sqlite'));
+    if (log) symlinkSync(log, join(dir, 'events.sqlite'));
     const rdb = openReadDatabase({ sqliteFile: join(dir, 'read-models.sqlite') });
     const checkpoints = new CheckpointStore(rdb);
     for (const projection of ALL_PROJECTIONS) {
@@ -67,7 +67,7 @@ async function start(log: string, held: boolean): Promise<Run> {
     }, '/health', API_NODE_ARGS);
     const startupSeconds = (performance.now() - started) / 1000;
     const token = signToken(SECRET, demoUser(Directory.fromFile(DEMO_DIRECTORY_FILE), 'operator'), '1h');
-    const measured = await sample(server.url, token, positions);
+    const measured = log ? await sample(server.url, token, positions) : { health: [], caseRead: [], catchUpRate: 0 };
     await rdb.close();
     return { startupSeconds, ...measured };
   } finally {
@@ -78,6 +78,8 @@ async function start(log: string, held: boolean): Promise<Run> {
 
 export async function run(): Promise<void> {
   const history = await sharedHistory(Directory.fromFile(DEMO_DIRECTORY_FILE), EVENTS);
+  console.log('starting on an empty log (start-up baseline) ...');
+  const empty = await start(null, false);
   console.log(`starting on ${history.events} events, projections held elsewhere (baseline) ...`);
   const idle = await start(history.file, true);
   console.log(`starting on ${history.events} events, projections catching up ...`);
@@ -89,6 +91,10 @@ export async function run(): Promise<void> {
       figure: `start-up to a listening /health on a ${events}-event log, projections catching up`, unit: 's', value: round(busy.startupSeconds, 1),
       baseline: 'the same start with the projections held by another replica (no catch-up)', baselineValue: round(idle.startupSeconds, 1),
       target: '<= 5 s', met: busy.startupSeconds <= 5,
+    }),
+    figure({
+      figure: `start-up to a listening /health on a ${events}-event log, projections catching up, against an empty log`, unit: 's',
+      value: round(busy.startupSeconds, 1), baseline: 'the same start on an empty log (nothing to catch up, nothing to read)', baselineValue: round(empty.startupSeconds, 1),
     }),
     figure({
       figure: 'GET /health p99 during the catch-up', unit: 'ms', value: p99(busy.health),
@@ -111,7 +117,7 @@ export async function run(): Promise<void> {
     figures,
     notes: [
       'Requests go one after another (GET /health, then GET /cases/b1 with an operator token), 20 ms apart, for the window after /health first answered.',
-      'The baseline starts the same service on the same log with every projection lease held by another replica, so no catch-up runs.',
+      'The request baseline starts the same service on the same log with every projection lease held by another replica, so the projections do not catch up; the audit chain follower (in the worker) still seals the log in both runs, so both carry its catch-up.',
       'Start-up is measured from spawning the process to the first 200 from /health (polled every 200 ms).',
     ],
   });

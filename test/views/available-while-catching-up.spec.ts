@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Directory, DEMO_DIRECTORY_FILE } from '@civicloop/directory';
 import { NewEvent, SqliteEventStore } from '@civicloop/event-store';
+import { metricsRegistry } from '@civicloop/platform';
 import {
-  ALL_PROJECTIONS, boardProjection, CheckpointStore, openReadDatabase, OrgLookup, ProjectionRunner, ReadModels, viewSettings,
+  ALL_PROJECTIONS, boardProjection, CheckpointStore, openReadDatabase, OrgLookup, ProjectionRunner, ReadModels, rebuildProjections, viewSettings,
 } from '@civicloop/read-models';
 import { ApiProcess, startApiProcess } from '../support/api-process';
 import { eventually } from '../deadlines/support/deadline-harness';
@@ -96,6 +97,28 @@ describe('the service answers /health while its views are behind the log', () =>
       await eventually(async () => (await models.lags())[0].lag === 0, 30_000);
     } finally {
       await runner.stop();
+      await rdb.close();
+      await store.close();
+    }
+  });
+
+  it('a rebuild reports its progress in the /metrics gauges, and the views are then 0 events behind', async () => {
+    const file = join(dir, 'events.sqlite');
+    await writeLog(file, 1_199);
+    const store = new SqliteEventStore(file);
+    const rdb = openReadDatabase({ sqliteFile: join(dir, 'read-models.sqlite') });
+    const models = new ReadModels(rdb, store, new OrgLookup(Directory.fromFile(DEMO_DIRECTORY_FILE)), viewSettings());
+    try {
+      await models.ensureSchema();
+      const seen: number[] = [];
+      await rebuildProjections(rdb, store, ALL_PROJECTIONS, models.env, { batchSize: 500, onProgress: (p) => seen.push(p.position) });
+      expect(seen).toEqual([500, 1000, 1200]);
+      const label = { projection: ALL_PROJECTIONS.map((p) => p.name).join('+') };
+      const gauge = async (name: string) => (await metricsRegistry.getSingleMetric(name)!.get()).values.find((v) => v.labels.projection === label.projection)?.value;
+      expect(await gauge('civicloop_projection_rebuild_position')).toBe(1200);
+      expect(await gauge('civicloop_projection_rebuild_head')).toBe(1200);
+      expect((await models.lags()).map((l) => l.lag)).toEqual([0, 0, 0]);
+    } finally {
       await rdb.close();
       await store.close();
     }
