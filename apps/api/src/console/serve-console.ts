@@ -1,4 +1,5 @@
-import { NestExpressApplication } from '@nestjs/platform-express';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import fastifyStatic from '@fastify/static';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -16,15 +17,20 @@ export function consoleDirectory(): string | null {
 
 /**
  * Serves the built console at `/` from the API's own origin. The console routes with the URL's hash
- * (`/#/board`), so no fallback route is needed and no console path can shadow an API path: only
- * existing files under dist/console are served, everything else falls through to the API.
+ * (`/#/board`), so no fallback route is needed and no console path can shadow an API path: one
+ * route per file found under dist/console at start-up (`wildcard: false`), everything else reaches
+ * the API's own routes or its 404.
  */
-export function serveConsole(app: NestExpressApplication): void {
+export async function serveConsole(app: NestFastifyApplication): Promise<void> {
   const dir = consoleDirectory();
   if (!dir) return;
-  app.useStaticAssets(dir, {
+  await app.register(fastifyStatic, {
+    root: dir,
+    prefix: '/',
+    wildcard: false,
     index: 'index.html',
     // Hashed bundle names never change content; index.html must be fetched fresh after a deploy.
+    cacheControl: false,
     setHeaders: (response, path) => {
       response.setHeader('cache-control', path.endsWith('index.html') ? 'no-cache' : 'public, max-age=31536000, immutable');
     },

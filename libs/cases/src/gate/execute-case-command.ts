@@ -9,6 +9,7 @@ import { AppConfig, appendSeconds, commandSeconds, commandsTotal, refusalsTotal 
 import { CaseRepository, CommandContext, LoadedCase } from '../case-repository';
 import { resolutionDueAt } from './resolution-due';
 import { ChosenDatesInWorkingTime } from '../working-time/chosen-dates';
+import { CalendarRegistry } from '../calendar/calendar-registry';
 
 export interface CommandAnswer {
   id: string;
@@ -49,7 +50,7 @@ export class ExecuteCaseCommandHandler implements ICommandHandler<ExecuteCaseCom
 
   constructor(
     private readonly cases: CaseRepository, private readonly directory: Directory, private readonly config: AppConfig,
-    private readonly chosenDates: ChosenDatesInWorkingTime,
+    private readonly chosenDates: ChosenDatesInWorkingTime, private readonly calendars: CalendarRegistry,
   ) {}
 
   async execute({ caseId, command, context, options }: ExecuteCaseCommand): Promise<CommandAnswer> {
@@ -109,7 +110,7 @@ export class ExecuteCaseCommandHandler implements ICommandHandler<ExecuteCaseCom
     const ctx: DecisionContext = { actor: context.actor, now, directory: this.directory };
     if (relatedId !== undefined) ctx.related = (await this.cases.load(relatedId)).state;
     if (command.type === 'RequestExtension' || command.type === 'DecideExtension') {
-      ctx.resolveDueAt = resolutionDueAt(loaded.events, this.config.SLA_POLICY_FILE);
+      ctx.resolveDueAt = resolutionDueAt(loaded.events, this.config.SLA_POLICY_FILE, await this.calendars.fresh());
     }
     return ctx;
   }
