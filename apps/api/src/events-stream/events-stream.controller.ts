@@ -5,6 +5,7 @@ import { Actor, READ_ACCESS } from '@civicloop/domain';
 import { CaseRepository } from '@civicloop/cases';
 import { Directory } from '@civicloop/directory';
 import { EVENT_STORE, EventStore, RecordedEvent } from '@civicloop/event-store';
+import { sseClients } from '@civicloop/platform';
 import { Access } from '../auth/access.guard';
 import { CurrentActor } from '../auth/actor';
 import { ApiError } from '../common/api-error';
@@ -76,7 +77,9 @@ export class EventsStreamController {
       },
       onError: () => response.end(),
     });
+    sseClients.inc();
     response.on('close', () => {
+      sseClients.dec();
       clearInterval(heartbeat);
       void subscription.stop();
     });
