@@ -1,5 +1,4 @@
 import Database from 'better-sqlite3';
-import { randomUUID } from 'node:crypto';
 import { unsafeUniformIntDistribution, xoroshiro128plus } from 'pure-rand';
 import { Directory } from '@civicloop/directory';
 import { SqliteEventStore } from '@civicloop/event-store';
@@ -13,10 +12,21 @@ interface Planned {
 }
 
 /**
+ * Cases arrive at a steady rate (the rate of the former 1,000,000-event log: 110,889 cases over
+ * 90 days), so a longer log covers more days, as a city's does, rather than packing more cases
+ * into the same days: the number of cases in flight stays that of one city, whatever the size.
+ */
+const CASES_PER_DAY = 1232;
+/** Cases planned before the events that can no longer be overtaken are sorted and written. */
+const CASES_PER_ROUND = 2000;
+
+/**
  * Writes about `events` events of valid case histories into a fresh SQLite event store: plain
  * handling, returns and re-dispatch, and long cases climbing to the street with a whistle, a
  * supervision order, an unsatisfied rating and a reopen. Rows go in directly (the bench measures
- * the projections, not the append path), in time order across interleaved cases.
+ * the projections, not the append path), in time order across interleaved cases. Streamed: only
+ * the events of cases still in flight are held, so 5,000,000 events need no more memory than 150,000.
+ * Deterministic (seeded, ids from a counter): the same size gives the same file.
  */
 export async function writeBenchHistory(file: string, events: number, directory: Directory, seed = 7): Promise<{ cases: number; events: number }> {
   new SqliteEventStore(file).close();
@@ -26,19 +36,52 @@ export async function writeBenchHistory(file: string, events: number, directory:
   const compounds = directory.allUnits().filter((u) => u.kind === 'compound');
   const departments = directory.allUnits().filter((u) => u.kind === 'department').map((u) => u.id);
   const categories = directory.allCategories().map((c) => c.code);
-  const planned: Planned[] = [];
-  const start = Date.parse('2026-01-05T00:00:00.000Z');
+  let planned: Planned[] = [];
+  let arrival = Date.parse('2026-01-05T00:00:00.000Z');
+  const meanGap = 86_400_000 / CASES_PER_DAY;
   let cases = 0;
-  while (planned.length < events) {
+  let written = 0;
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = OFF');
+  const insert = db.prepare('INSERT INTO events (event_id, stream_id, revision, type, data, metadata, occurred_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
+  const revisions = new Map<string, number>();
+  const write = db.transaction((rows: Planned[]) => {
+    for (const e of rows) {
+      const streamId = `case-${e.caseId}`;
+      const revision = (revisions.get(streamId) ?? -1) + 1;
+      revisions.set(streamId, revision);
+      if (e.type === 'CaseClosed') revisions.delete(streamId);
+      const occurredAt = new Date(e.at).toISOString();
+      const id = `00000000-0000-4000-8000-${(++written).toString(16).padStart(12, '0')}`;
+      const metadata = {
+        eventId: id, streamId, caseId: e.caseId, occurredAt, actor: { id: 'bench', role: 'operator', unitId: e.unitId },
+        commandId: id, correlationId: id, causationId: id, schemaVersion: 1,
+      };
+      insert.run(id, streamId, revision, e.type, JSON.stringify(e.data), JSON.stringify(metadata), occurredAt);
+    }
+  });
+  /** Sorts what is planned and writes every event up to `until` (later cases start after it). */
+  const release = (until: number) => {
+    planned.sort((a, b) => a.at - b.at);
+    const cut = planned.findIndex((e) => e.at > until);
+    const ready = cut === -1 ? planned : planned.slice(0, cut);
+    planned = cut === -1 ? [] : planned.slice(cut);
+    write(ready);
+  };
+  let total = 0;
+  while (total < events) {
     const caseId = `b${++cases}`;
     const compound = pick(compounds);
     const grid = directory.ancestorOfKind(compound.id, 'grid')!.id;
     const community = directory.ancestorOfKind(compound.id, 'community')!.id;
     const street = directory.ancestorOfKind(compound.id, 'street')!.id;
-    let at = start + int(0, 90 * 86_400_000);
+    arrival += int(0, Math.round(2 * meanGap));
+    let at = arrival;
     const push = (type: string, data: Record<string, unknown>, unitId: string | null = null) => {
       at += int(5, 600) * 60_000;
       planned.push({ at, caseId, type, data, unitId });
+      total += 1;
     };
     push('CaseReceived', {
       caseId, channel: 'hotline_12345', category: pick(categories), urgency: pick(['normal', 'normal', 'urgent', 'critical']), requestType: 'help',
@@ -80,28 +123,9 @@ export async function writeBenchHistory(file: string, events: number, directory:
       handled(street, 'street', 'satisfied');
     }
     push('CaseClosed', { kind: 'rated', reason: 'rated', mergedIntoCaseId: null });
+    if (cases % CASES_PER_ROUND === 0) release(arrival);
   }
-  planned.sort((a, b) => a.at - b.at);
-  const db = new Database(file);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = OFF');
-  const insert = db.prepare('INSERT INTO events (event_id, stream_id, revision, type, data, metadata, occurred_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
-  const revisions = new Map<string, number>();
-  const write = db.transaction((rows: Planned[]) => {
-    for (const e of rows) {
-      const streamId = `case-${e.caseId}`;
-      const revision = (revisions.get(streamId) ?? -1) + 1;
-      revisions.set(streamId, revision);
-      const occurredAt = new Date(e.at).toISOString();
-      const id = randomUUID();
-      const metadata = {
-        eventId: id, streamId, caseId: e.caseId, occurredAt, actor: { id: 'bench', role: 'operator', unitId: e.unitId },
-        commandId: id, correlationId: id, causationId: id, schemaVersion: 1,
-      };
-      insert.run(id, streamId, revision, e.type, JSON.stringify(e.data), JSON.stringify(metadata), occurredAt);
-    }
-  });
-  for (let i = 0; i < planned.length; i += 50_000) write(planned.slice(i, i + 50_000));
+  release(Number.MAX_SAFE_INTEGER);
   db.close();
-  return { cases, events: planned.length };
+  return { cases, events: written };
 }

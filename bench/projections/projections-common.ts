@@ -1,149 +1,144 @@
 import 'reflect-metadata';
-import Database from 'better-sqlite3';
-import { mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'pg';
 import { Directory, DEMO_DIRECTORY_FILE } from '@civicloop/directory';
 import { SqliteEventStore } from '@civicloop/event-store';
-import {
-  ALL_PROJECTIONS, allTables, CheckpointStore, createTable, openReadDatabase, OrgLookup, physicalName, ReadDatabase, ReadModels,
-  rebuildProjections, TableSpec, viewSettings,
-} from '@civicloop/read-models';
-import { existsSync, readFileSync } from 'node:fs';
+import { ALL_PROJECTIONS, openReadDatabase, OrgLookup, ReadModels, rebuildProjections, viewSettings } from '@civicloop/read-models';
 import { startPostgres } from '../../test/support/postgres-server';
-import { BenchResult, Figure, figure, RESULTS_DIR, round, writeResult } from '../harness/result';
+import { BenchResult, Figure, figure, RESULTS_DIR, ROOT, round, writeResult } from '../harness/result';
 import { writeBenchHistory } from './history';
+import { RAW_BATCH, rawInsertPostgres, rawInsertSqlite } from './raw-baseline';
 
-const EVENTS = Number(process.env.BENCH_PROJECTION_EVENTS ?? 1_000_000);
-const RAW_BATCH = 1000;
+/** Log sizes, e.g. BENCH_PROJECTION_EVENTS=150000,1000000,5000000 for the scaling table. */
+const SIZES = (process.env.BENCH_PROJECTION_EVENTS ?? '1000000').split(',').map(Number);
+/** PostgreSQL's baseline re-reads the rows with OFFSET; past this size it would measure that. */
+const POSTGRES_MAX_EVENTS = Number(process.env.BENCH_PROJECTION_POSTGRES_MAX ?? 1_000_000);
+const BATCH = 5000;
+/** Generated logs live outside git and are reused: generation is deterministic (seeded). */
+const HISTORY_DIR = join(ROOT, 'node_modules', '.cache', 'civicloop-bench-history');
 
-/** Every row of the projections' current tables: what the raw baseline inserts again. */
-async function finalRows(rdb: ReadDatabase): Promise<{ spec: TableSpec; rows: Record<string, unknown>[] }[]> {
-  const out = [];
-  const states = await new CheckpointStore(rdb).readAll();
-  for (const projection of ALL_PROJECTIONS) {
-    const generation = states.find((s) => s.name === projection.name)!.generation;
-    for (const spec of allTables(projection)) {
-      out.push({ spec, rows: await rdb.db.selectFrom(physicalName(spec.name, generation)).selectAll().execute() });
-    }
-  }
-  return out;
-}
-
-/** The baseline: the same final rows into empty tables of the same schema, batched, no projection logic. */
-async function rawInsert(rdb: ReadDatabase, tables: { spec: TableSpec; rows: Record<string, unknown>[] }[], insert: (table: string, columns: string[], rows: unknown[][]) => Promise<void>) {
-  for (const { spec } of tables) await createTable(rdb.db, rdb.dialect, spec, 999);
-  const started = performance.now();
-  for (const { spec, rows } of tables) {
-    const columns = Object.keys(spec.columns);
-    for (let i = 0; i < rows.length; i += RAW_BATCH) {
-      await insert(physicalName(spec.name, 999), columns, rows.slice(i, i + RAW_BATCH).map((r) => columns.map((c) => r[c] ?? null)));
-    }
-  }
-  return (performance.now() - started) / 1000;
-}
-
-async function rebuildAll(rdb: ReadDatabase, models: ReadModels, store: SqliteEventStore) {
-  await models.ensureSchema();
-  const started = performance.now();
-  await rebuildProjections(rdb, store, ALL_PROJECTIONS, models.env, { batchSize: 5000 });
-  return { seconds: (performance.now() - started) / 1000 };
-}
-
-/**
- * The generated log is shared by the SQLite and the PostgreSQL entry (each must finish within the
- * harness's per-entry limit): the first one writes it, the next one reuses it.
- */
-async function sharedHistory(directory: Directory): Promise<{ file: string; cases: number; events: number }> {
-  const file = join(tmpdir(), `civicloop-bench-projections-v1-${EVENTS}.sqlite`);
+export async function sharedHistory(directory: Directory, events: number): Promise<{ file: string; cases: number; events: number }> {
+  mkdirSync(HISTORY_DIR, { recursive: true });
+  const file = join(HISTORY_DIR, `projections-v2-${events}.sqlite`);
   const meta = `${file}.json`;
   if (existsSync(file) && existsSync(meta)) return { file, ...JSON.parse(readFileSync(meta, 'utf8')) };
-  console.log(`writing ${EVENTS} events ...`);
+  console.log(`writing ${events} events ...`);
   const partial = `${file}.partial`;
   rmSync(partial, { force: true });
-  const written = await writeBenchHistory(partial, EVENTS, directory);
+  const started = performance.now();
+  const written = await writeBenchHistory(partial, events, directory);
   renameSync(partial, file);
-  require('node:fs').writeFileSync(meta, JSON.stringify(written));
+  writeFileSync(meta, JSON.stringify(written));
+  console.log(`  written in ${round((performance.now() - started) / 1000, 1)} s`);
   return { file, ...written };
+}
+
+/** Peak resident memory and heap while `work` runs, sampled every 100 ms (the rebuild yields each page). */
+async function withMemoryPeak<T>(work: () => Promise<T>): Promise<{ result: T; rssMb: number; heapMb: number }> {
+  let rss = 0;
+  let heap = 0;
+  const sample = () => {
+    const m = process.memoryUsage();
+    rss = Math.max(rss, m.rss);
+    heap = Math.max(heap, m.heapUsed);
+  };
+  const timer = setInterval(sample, 100);
+  try {
+    const result = await work();
+    sample();
+    return { result, rssMb: Math.round(rss / 2 ** 20), heapMb: Math.round(heap / 2 ** 20) };
+  } finally {
+    clearInterval(timer);
+  }
 }
 
 /** Both entries write one result file: each replaces its own dialect's figures and keeps the other's. */
 function mergeResult(dialect: string, figures: Figure[], settings: Record<string, unknown>, notes: string[]): string {
   const today = new Date().toISOString().slice(0, 10);
   // A budget-sized run (npm run bench) must not overwrite the committed full-size figures.
-  const name = EVENTS === 1_000_000 ? 'projections' : `projections-${EVENTS}-events`;
+  const name = SIZES.length > 1 ? 'projections-scaling' : SIZES[0] === 1_000_000 ? 'projections' : `projections-${SIZES[0]}-events`;
   const path = join(RESULTS_DIR, `${today}-${name}.json`);
   const previous: BenchResult | null = existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : null;
   const others = (previous?.figures ?? []).filter((f) => !f.figure.endsWith(`, ${dialect}`));
   return writeResult({
     name,
     settings: { ...(previous?.settings ?? {}), ...settings },
-    figures: [...others, ...figures].sort((a, b) => a.figure.localeCompare(b.figure)),
+    figures: [...others, ...figures].sort((a, b) => a.figure.localeCompare(b.figure, 'en', { numeric: true })),
     versions: { pg: require('pg/package.json').version },
     notes,
   });
 }
 
 const NOTES = [
-  'A rebuild reads the log once for all projections (board, stats, chain); per batch of 5,000 events it loads the working documents of the cases touched, folds them and upserts every changed row, all in one transaction.',
-  'The baseline writes only the final rows once; the projections also rewrite rows as cases move and keep their working documents, so a ratio well under 1 is expected.',
-  'The SQLite and PostgreSQL figures come from two entries run one after the other on the same generated log; each baseline was measured in the same entry as its figure.',
+  'A rebuild reads the log once for all projections (board, stats, chain) in pages of 5,000 events; working documents stay in memory (5,000 cases per projection, least recently used out) and are written when they fall out or at the end; rows go in through prepared statements (SQLite) or one unnest per table and page (PostgreSQL, one transaction per projection, in parallel); secondary indexes are built after the last row.',
+  'The baseline writes only the final rows once (into tables with their indexes); the projections also rewrite rows as cases move, so a ratio under 1 is expected.',
+  'Cases arrive at a steady 1,232 a day in every log, so a longer log covers more days (1,000,000 events: 90 days; 5,000,000: about 450), as a city\'s log grows; the logs are generated once (seeded) and cached under node_modules/.cache.',
+  'Memory: peak RSS and heap of the bench process sampled every 100 ms during the rebuild.',
 ];
 
+const commit = () => execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT }).toString().trim();
+
 export async function runDialect(dialect: 'sqlite' | 'postgres'): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'civicloop-bench-projections-'));
-  const pg = dialect === 'postgres' ? await startPostgres() : null;
+  const sizes = dialect === 'postgres' ? SIZES.filter((n) => n <= POSTGRES_MAX_EVENTS) : SIZES;
+  const pg = dialect === 'postgres' && sizes.length ? await startPostgres() : null;
+  const figures: Figure[] = [];
+  const settings: Record<string, unknown> = { commit: commit(), rawBatchRows: RAW_BATCH, rebuildBatchEvents: BATCH, projections: ALL_PROJECTIONS.map((p) => p.name) };
   try {
     const directory = Directory.fromFile(DEMO_DIRECTORY_FILE);
-    const history = await sharedHistory(directory);
-    const store = new SqliteEventStore(history.file);
-    const org = new OrgLookup(directory);
-    console.log(`rebuilding ${history.events} events into ${dialect} ...`);
-    const rdb = pg ? openReadDatabase({ databaseUrl: await pg.createDatabase('bench') }) : openReadDatabase({ sqliteFile: join(dir, 'read.sqlite') });
-    const models = new ReadModels(rdb, store, org, viewSettings());
-    const rebuilt = await rebuildAll(rdb, models, store);
-    const tables = await finalRows(rdb);
-    const rowCount = tables.reduce((n, t) => n + t.rows.length, 0);
-    let rawSeconds: number;
-    if (!pg) {
-      const raw = new Database(join(dir, 'read.sqlite'));
-      raw.pragma('synchronous = NORMAL');
-      rawSeconds = await rawInsert(rdb, tables, async (table, columns, rows) => {
-        const statement = raw.prepare(`INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(',')}) VALUES (${columns.map(() => '?').join(',')})`);
-        raw.transaction(() => rows.forEach((r) => statement.run(...(r as never[]))))();
-      });
-      raw.close();
-    } else {
-      const client = new Client({ connectionString: pg.urlFor('bench') });
-      await client.connect();
-      rawSeconds = await rawInsert(rdb, tables, async (table, columns, rows) => {
-        const values = rows.map((r, i) => `(${columns.map((_, j) => `$${i * columns.length + j + 1}`).join(',')})`).join(',');
-        await client.query(`INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(',')}) VALUES ${values}`, rows.flat());
-      });
-      await client.end();
+    for (const size of sizes) {
+      const dir = mkdtempSync(join(tmpdir(), 'civicloop-bench-projections-'));
+      try {
+        const history = await sharedHistory(directory, size);
+        const store = new SqliteEventStore(history.file);
+        const file = join(dir, 'read.sqlite');
+        const url = pg ? await pg.createDatabase(`bench${size}`) : null;
+        const rdb = url ? openReadDatabase({ databaseUrl: url }) : openReadDatabase({ sqliteFile: file });
+        const models = new ReadModels(rdb, store, new OrgLookup(directory), viewSettings());
+        await models.ensureSchema();
+        console.log(`rebuilding ${history.events} events into ${dialect} ...`);
+        const started = performance.now();
+        const cpuBefore = process.cpuUsage();
+        const measured = await withMemoryPeak(() => rebuildProjections(rdb, store, ALL_PROJECTIONS, models.env, { batchSize: BATCH }));
+        const seconds = (performance.now() - started) / 1000;
+        const cpu = process.cpuUsage(cpuBefore);
+        const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+        const raw = url ? await rawInsertPostgres(rdb, url) : await rawInsertSqlite(rdb, file);
+        await rdb.close();
+        await store.close();
+        console.log(`  rebuild: ${round(seconds, 1)} s, ${round(cpuSeconds, 1)} s CPU (peak RSS ${measured.rssMb} MB); raw insert of ${raw.rows} rows: ${round(raw.seconds, 1)} s`);
+        const events = history.events.toLocaleString('en');
+        figures.push(
+          figure({
+            figure: `rebuild ${events} events into all views (${ALL_PROJECTIONS.length} projections), ${dialect}`,
+            unit: 'events/s',
+            value: Math.round(history.events / seconds),
+            baseline: `raw batched INSERT of the same ${raw.rows.toLocaleString('en')} final rows (${RAW_BATCH} per batch, no projection logic), as events/s`,
+            baselineValue: Math.round(history.events / raw.seconds),
+            ...(dialect === 'sqlite' ? { target: '>= 50,000 events/s at 1,000,000 events' } : { target: 'ratio >= 0.5' }),
+            ...(dialect === 'sqlite' ? { met: history.events / seconds >= 50_000 } : { met: raw.seconds / seconds >= 0.5 }),
+          }),
+          figure({
+            figure: `rebuild ${events} events, peak memory, ${dialect}`, unit: 'MB RSS', value: measured.rssMb,
+            baseline: 'peak V8 heap used in the same rebuild', baselineValue: measured.heapMb,
+          }),
+        );
+        settings[`${dialect}${size}`] = { events: history.events, cases: history.cases, rowsWritten: raw.rows, seconds: round(seconds, 1), rawSeconds: round(raw.seconds, 1),
+          // On a machine shared with other work the wall clock hides the cost; CPU time of this process does not.
+          nodeCpuSeconds: round(cpuSeconds, 1), eventsPerNodeCpuSecond: Math.round(history.events / cpuSeconds) };
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+      // Written after each size: a long run stopped at 5,000,000 events keeps what it measured.
+      const rates = figures.filter((f) => f.unit === 'events/s').map((f) => f.value);
+      if (rates.length > 1) settings[`${dialect}SpreadOfRates`] = round(Math.max(...rates) / Math.min(...rates) - 1, 3);
+      const file = mergeResult(dialect, figures, {
+        ...settings, ...(pg ? { postgres: 'PostgreSQL 15 on this machine, fsync=off, synchronous_commit=off (the test server)' } : { sqlite: 'WAL, synchronous=NORMAL, cache_size 64 MB' }),
+      }, NOTES);
+      console.log(`wrote ${file}`);
     }
-    await rdb.close();
-    await store.close();
-    console.log(`  rebuild: ${round(rebuilt.seconds, 1)} s; raw insert of ${rowCount} rows: ${round(rawSeconds, 1)} s`);
-    const figures = [
-      figure({
-        figure: `rebuild ${history.events.toLocaleString('en')} events into all views (${ALL_PROJECTIONS.length} projections), ${dialect}`,
-        unit: 'events/s',
-        value: Math.round(history.events / rebuilt.seconds),
-        baseline: `raw batched INSERT of the same ${rowCount.toLocaleString('en')} final rows (${RAW_BATCH} per batch, no projection logic), as events/s`,
-        baselineValue: Math.round(history.events / rawSeconds),
-      }),
-      figure({ figure: `rebuild time, ${dialect}`, unit: 's', value: round(rebuilt.seconds, 1), baseline: 'raw batched insert time', baselineValue: round(rawSeconds, 1) }),
-    ];
-    const file = mergeResult(dialect, figures, {
-      events: history.events, cases: history.cases, rawBatchRows: RAW_BATCH, rebuildBatchEvents: 5000,
-      projections: ALL_PROJECTIONS.map((p) => p.name), [`${dialect}RowsWritten`]: rowCount,
-      ...(pg ? { postgres: 'PostgreSQL 15 on this machine, fsync=off, synchronous_commit=off (the test server)' } : { sqlite: 'WAL, synchronous=NORMAL' }),
-    }, NOTES);
-    console.log(`wrote ${file}`);
   } finally {
     await pg?.stop();
-    rmSync(dir, { recursive: true, force: true });
   }
 }

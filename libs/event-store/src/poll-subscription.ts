@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { setImmediate as turnOfTheEventLoop } from 'node:timers/promises';
 import { Position, ReadAllOptions, RecordedEvent, SubscribeOptions, Subscription } from './event-store.port';
 
 /** Wakes waiting subscriptions when this process appends; other processes are caught by polling. */
@@ -57,6 +58,10 @@ export function pollingSubscription(
         const waiting = signal.wait(pollMs);
         cancelWait = waiting.cancel;
         await waiting.promise;
+      } else {
+        // Catching up: an embedded store answers synchronously, so without this turn a long
+        // catch-up would hold the event loop (no request served, no timer run) until it ended.
+        await turnOfTheEventLoop();
       }
     }
   };

@@ -13,6 +13,7 @@ export class CachedCalendar {
   private readonly periodsOf = new Map<number, [number, number][]>();
   private readonly nextDayOf = new Map<number, number>();
   private readonly limits = new Map<string, number>();
+  private readonly yearOf = new Map<number, number>();
 
   constructor(readonly calendar: BusinessCalendar) {}
 
@@ -75,6 +76,27 @@ export class CachedCalendar {
       }
     }
     throw new RangeError(`calendar ${this.calendar.id} has no working time within 3660 days of ${fromIso}`);
+  }
+
+  /** libs/deadlines' countedOnProvisional with the local years looked up per cached day (no DateTime per call). */
+  countedOnProvisional(fromIso: string, toIso: string): boolean {
+    const [a, b] = [this.localYear(Date.parse(fromIso)), this.localYear(Date.parse(toIso))].sort((x, y) => x - y);
+    for (let year = a; year <= b; year++) {
+      isWorkingDay(this.calendar, `${year}-01-01`); // computes a missing year as provisional
+      // Not cached: importing a year's arrangement turns it official while the service runs.
+      if (this.calendar.yearInfo.get(year)?.status !== 'official') return true;
+    }
+    return false;
+  }
+
+  private localYear(at: number): number {
+    const day = this.dayStart(at);
+    let year = this.yearOf.get(day);
+    if (year === undefined) {
+      year = DateTime.fromMillis(day, { zone: this.calendar.timeZone }).year;
+      this.yearOf.set(day, year);
+    }
+    return year;
   }
 
   /** libs/deadlines' limitMillis, cached per (duration, calendar id). */

@@ -8,6 +8,8 @@ export * from './projections';
 export * from './read-models';
 export * from './table-hash';
 export * from './runner/apply-batch';
+export * from './runner/doc-cache';
+export * from './runner/row-writer';
 export * from './runner/checkpoint-store';
 export * from './runner/projection-runner';
 export * from './runner/rebuild';

@@ -13,6 +13,7 @@ export interface Area {
 export class OrgLookup {
   private readonly areas = new Map<string, Area>();
   private readonly jurisdictions = new Map<string, string[]>();
+  private readonly unitAreas = new Map<string, { streetId: string | null; communityId: string | null }>();
 
   constructor(private readonly directory: DirectoryView & { allUnits(): OrgUnit[] }) {}
 
@@ -39,10 +40,15 @@ export class OrgLookup {
    */
   unitArea(unitId: string | null): { streetId: string | null; communityId: string | null } {
     if (!unitId) return { streetId: null, communityId: null };
-    return {
-      streetId: this.directory.ancestorOfKind(unitId, 'street')?.id ?? null,
-      communityId: this.directory.ancestorOfKind(unitId, 'community')?.id ?? null,
-    };
+    let area = this.unitAreas.get(unitId);
+    if (!area) {
+      area = {
+        streetId: this.directory.ancestorOfKind(unitId, 'street')?.id ?? null,
+        communityId: this.directory.ancestorOfKind(unitId, 'community')?.id ?? null,
+      };
+      this.unitAreas.set(unitId, area);
+    }
+    return area;
   }
 
   kind(unitId: string | null): UnitKind | null {

@@ -25,7 +25,11 @@ export interface ProjectionEnv {
 }
 
 export interface RowSink {
-  /** Insert or replace the row with the same primary key. */
+  /**
+   * Insert or replace the row with the same primary key. The row object is kept as it is (a
+   * rebuild holds it until its case falls out of memory): never change it after the put; put a
+   * new object (`{ ...row, changed }`) instead.
+   */
   put(table: string, row: Row): void;
 }
 

@@ -1,4 +1,4 @@
-import { BusinessCalendar, countedOnProvisional, loadDefaultCalendar, SlaPolicy, slaPolicyOf, slaTermsFor, WALLCLOCK } from '@civicloop/deadlines';
+import { BusinessCalendar, loadDefaultCalendar, SlaPolicy, slaPolicyOf, slaTermsFor, WALLCLOCK } from '@civicloop/deadlines';
 import { SlaTerms, slaTermsAtIntake } from '@civicloop/domain';
 import { CachedCalendar } from './business-time';
 
@@ -37,11 +37,19 @@ export function slaSource(policy: SlaPolicy, calendar: BusinessCalendar | Cached
     const ms = cached.limitMillis(iso, terms.calendar);
     return terms.calendar === WALLCLOCK ? new Date(Date.parse(fromIso) + ms).toISOString() : cached.add(fromIso, Math.round(ms));
   };
+  // The policy's terms per category and urgency: a rebuild asks once per case, the answer never changes.
+  const policyTerms = new Map<string, SlaTerms>();
+  const termsFor = (category: string, urgency: string) => {
+    const key = `${category}|${urgency}`;
+    let terms = policyTerms.get(key);
+    if (!terms) policyTerms.set(key, (terms = slaTermsFor(policy, category, urgency)));
+    return terms;
+  };
   return {
-    termsOf: (intake) => slaTermsAtIntake(intake) ?? slaTermsFor(policy, String(intake.category), String(intake.urgency)),
+    termsOf: (intake) => slaTermsAtIntake(intake) ?? termsFor(String(intake.category), String(intake.urgency)),
     due: (terms, limit, fromIso) => addLimit(terms, terms[limit], fromIso),
     dispatchDue: (terms, fromIso) => (terms.dispatch === undefined ? null : addLimit(terms, terms.dispatch, fromIso)),
-    provisional: (terms, fromIso, dueIso) => terms.calendar !== WALLCLOCK && countedOnProvisional(cached.calendar, fromIso, dueIso),
+    provisional: (terms, fromIso, dueIso) => terms.calendar !== WALLCLOCK && cached.countedOnProvisional(fromIso, dueIso),
   };
 }
 

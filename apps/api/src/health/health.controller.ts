@@ -11,6 +11,12 @@ import { ReadModels } from '@civicloop/read-models';
 import { DeadlinesService } from '@civicloop/consumers';
 import { Public } from '../auth/actor';
 
+/**
+ * Views more than this many events behind make the service "degraded" (still 200: commands are
+ * taken and views answer, only late). A burst of commands leaves a few hundred at most.
+ */
+export const PROJECTIONS_BEHIND_EVENTS = 1000;
+
 @ApiTags('health')
 @Controller('health')
 export class HealthController implements OnModuleInit {
@@ -84,10 +90,17 @@ export class HealthController implements OnModuleInit {
         }
       },
       async () => {
-        // Lag is reported, not judged: a rebuild or a burst is not an outage.
+        // Lag is reported, not judged down: a catch-up at start, a rebuild or a burst is not an outage.
         const indicator = this.indicators.check('projections');
         try {
-          return indicator.up({ lags: (await this.readModels.lags()).map(({ name, position, lag, owner }) => ({ name, position, lag, owner })) });
+          const lags = (await this.readModels.lags()).map(({ name, position, lag, owner }) => ({ name, position, lag, owner }));
+          const behind = Math.max(0, ...lags.map((l) => l.lag));
+          const degraded = behind > PROJECTIONS_BEHIND_EVENTS;
+          return indicator.up({
+            degraded,
+            ...(degraded && { warning: `views are ${behind} events behind the log (catching up): they answer, but late` }),
+            lags,
+          });
         } catch (error) {
           return indicator.down({ error: (error as Error).message });
         }

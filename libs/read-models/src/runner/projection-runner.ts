@@ -1,12 +1,14 @@
 import { Logger } from '@nestjs/common';
+import { setImmediate as turnOfTheEventLoop } from 'node:timers/promises';
 import {
   checkCheckpoint, checkpointEventOf, describeCheckpointEvent, EventStore, RecordedEvent, Subscription,
 } from '@civicloop/event-store';
 import { ReadDatabase } from '../database';
-import { Projection, ProjectionEnv } from '../projection';
-import { applyBatch } from './apply-batch';
+import { Projection, ProjectionEnv, toEnvelope } from '../projection';
+import { applyEnvelopes } from './apply-batch';
 import { forgetOldPages } from './forget-old-pages';
 import { CheckpointStore, ProjectionState } from './checkpoint-store';
+import { DocCache } from './doc-cache';
 import { rebuildProjection } from './rebuild';
 
 export interface RunnerOptions {
@@ -143,6 +145,8 @@ export class ProjectionRunner {
     let failure: unknown = null;
     let idle: NodeJS.Timeout | null = null;
     let subscription: Subscription | null = null;
+    // Only this follow writes the tables while it holds the lease; a failed commit ends it, cache and all.
+    const cache = new DocCache();
     this.committed = position;
 
     const flush = async () => {
@@ -155,11 +159,15 @@ export class ProjectionRunner {
         if (!(await this.checkpoints.advance(trx, name, owner, state.generation, position, last, lastEvent, leaseMs))) {
           throw new Error('the checkpoint moved (lease lost or tables swapped by a rebuild)');
         }
-        await applyBatch(trx, this.projection, state.generation, batch, this.env, this.rdb.dialect);
+        const envelopes = batch.map(toEnvelope).filter((e) => e !== null);
+        await applyEnvelopes({ db: trx, dialect: this.rdb.dialect, sqlite: this.rdb.sqlite }, this.projection, state.generation, envelopes, this.env, cache);
       });
       position = last;
       this.committed = last;
       if (batch.some((e) => e.type === 'PersonalDataErased')) await forgetOldPages(this.rdb);
+      // On SQLite every step above completes synchronously: without a turn of the event loop a
+      // catch-up of millions of events would keep the service from accepting a single connection.
+      await turnOfTheEventLoop();
       this.logger.debug({
         msg: 'applied', events: batch.length, position: last,
         correlationIds: [...new Set(batch.map((e) => e.metadata.correlationId))],

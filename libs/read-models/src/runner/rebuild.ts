@@ -1,10 +1,13 @@
+import { setImmediate as turnOfTheEventLoop } from 'node:timers/promises';
 import { CheckpointEvent, checkpointEventOf, EventStore } from '@civicloop/event-store';
 import { rebuildHead, rebuildPosition } from '@civicloop/platform';
 import { ReadDatabase } from '../database';
-import { allTables, Projection, ProjectionEnv } from '../projection';
-import { createTable, dropTable } from '../table-spec';
-import { applyBatch } from './apply-batch';
+import { allTables, Projection, ProjectionEnv, toEnvelope } from '../projection';
+import { createIndexes, createTable, dropTable } from '../table-spec';
+import { applyEnvelopes, writeUnwritten } from './apply-batch';
 import { CheckpointStore } from './checkpoint-store';
+import { DocCache } from './doc-cache';
+import { BatchTarget } from './row-writer';
 
 export interface RebuildProgress {
   projection: string;
@@ -15,6 +18,8 @@ export interface RebuildProgress {
 
 export interface RebuildOptions {
   batchSize?: number;
+  /** Working documents kept in memory per projection (least recently used out); bounds the memory. */
+  cachedCases?: number;
   onProgress?: (progress: RebuildProgress) => void;
 }
 
@@ -30,18 +35,25 @@ export interface RebuildResult {
  * old one, then swaps each new generation in with its checkpoint and drops the old tables. The log
  * is read once for all the projections given. A live runner notices the swap at its next commit
  * (its compare-and-set fails) and carries on from the new checkpoint in the new tables.
+ *
+ * Why it scales with the log: each page's envelopes are made once for all projections; working
+ * documents and the rows they put stay in memory with their case (bounded, see DocCache) and are
+ * written once, when the case falls out or at the end, rather than once per batch; rows go in through prepared statements (SQLite) or one unnest per table (PostgreSQL, each
+ * projection in its own transaction, in parallel); secondary indexes are built once after the last
+ * row instead of being updated on every upsert; each page gives the event loop a turn, so a
+ * rebuild inside the service does not stall its requests.
  */
 export async function rebuildProjections(
   rdb: ReadDatabase, store: EventStore, projections: Projection[], env: ProjectionEnv, options: RebuildOptions = {},
 ): Promise<RebuildResult[]> {
   const checkpoints = new CheckpointStore(rdb);
-  const plans: { projection: Projection; from: number; generation: number }[] = [];
+  const plans: { projection: Projection; from: number; generation: number; cache: DocCache }[] = [];
   for (const projection of projections) {
     const current = await checkpoints.ensureProjection(projection);
     const generation = current.generation + 1;
     for (const table of allTables(projection)) await dropTable(rdb.db, table, generation);
-    for (const table of allTables(projection)) await createTable(rdb.db, rdb.dialect, table, generation);
-    plans.push({ projection, from: current.generation, generation });
+    for (const table of allTables(projection)) await createTable(rdb.db, rdb.dialect, table, generation, { withIndexes: false });
+    plans.push({ projection, from: current.generation, generation, cache: new DocCache(options.cachedCases ?? 5_000, true) });
   }
   const batchSize = options.batchSize ?? 5000;
   const label = projections.map((p) => p.name).join('+');
@@ -52,9 +64,8 @@ export async function rebuildProjections(
   for (;;) {
     const page = await store.readAll({ after: position, limit: batchSize });
     if (page.length === 0) break;
-    await rdb.db.transaction().execute(async (trx) => {
-      for (const plan of plans) await applyBatch(trx, plan.projection, plan.generation, page, env, rdb.dialect);
-    });
+    const envelopes = page.map(toEnvelope).filter((e) => e !== null);
+    await inTransactions(rdb, plans, (target, plan) => applyEnvelopes(target, plan.projection, plan.generation, envelopes, env, plan.cache));
     position = Number(page[page.length - 1].position);
     positionEvent = checkpointEventOf(page[page.length - 1]);
     events += page.length;
@@ -62,6 +73,11 @@ export async function rebuildProjections(
     options.onProgress?.({ projection: label, position, head, events });
     rebuildPosition.set({ projection: label }, position);
     rebuildHead.set({ projection: label }, head);
+    await turnOfTheEventLoop();
+  }
+  await inTransactions(rdb, plans, (target, plan) => writeUnwritten(target, plan.projection, plan.generation, plan.cache.takeUnwritten()));
+  for (const { projection, generation } of plans) {
+    for (const table of allTables(projection)) await createIndexes(rdb.db, table, generation);
   }
   const results: RebuildResult[] = [];
   for (const { projection, from, generation } of plans) {
@@ -74,6 +90,22 @@ export async function rebuildProjections(
     results.push({ name: projection.name, generation, position, events });
   }
   return results;
+}
+
+/**
+ * SQLite: one transaction for all projections (one connection, one writer). PostgreSQL: one per
+ * projection, run together, so the database writes one while Node folds the next.
+ */
+async function inTransactions<P>(rdb: ReadDatabase, plans: P[], work: (target: BatchTarget, plan: P) => Promise<void>): Promise<void> {
+  if (rdb.dialect === 'sqlite') {
+    await rdb.db.transaction().execute(async (trx) => {
+      for (const plan of plans) await work({ db: trx, dialect: 'sqlite', sqlite: rdb.sqlite }, plan);
+    });
+    return;
+  }
+  const outcomes = await Promise.allSettled(plans.map((plan) => rdb.db.transaction().execute((trx) => work({ db: trx, dialect: 'postgres' }, plan))));
+  const failed = outcomes.find((o) => o.status === 'rejected');
+  if (failed) throw failed.reason;
 }
 
 export async function rebuildProjection(

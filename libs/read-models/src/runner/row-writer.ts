@@ -1,0 +1,103 @@
+import type Sqlite from 'better-sqlite3';
+import { CompiledQuery } from 'kysely';
+import { Dialect, ReadDb } from '../database';
+import { ColumnType, physicalName, Row, TableSpec } from '../table-spec';
+
+/**
+ * Where a batch writes: the transaction, its dialect and, on SQLite, the raw connection under it
+ * (the same single connection, so raw statements run inside the transaction Kysely opened).
+ */
+export interface BatchTarget {
+  db: ReadDb;
+  dialect: Dialect;
+  sqlite?: Sqlite.Database;
+}
+
+/** Prepared once per connection and SQL text: preparing a statement cost more than running it. */
+const statements = new WeakMap<Sqlite.Database, Map<string, Sqlite.Statement>>();
+function prepared(sqlite: Sqlite.Database, text: string): Sqlite.Statement {
+  let cache = statements.get(sqlite);
+  if (!cache) statements.set(sqlite, (cache = new Map()));
+  let statement = cache.get(text);
+  if (!statement) cache.set(text, (statement = sqlite.prepare(text)));
+  return statement;
+}
+
+const quoted = (columns: string[]) => columns.map((c) => `"${c}"`).join(', ');
+
+function conflictClause(spec: TableSpec, columns: string[]): string {
+  const others = columns.filter((c) => !spec.primaryKey.includes(c));
+  return ` on conflict (${quoted(spec.primaryKey)}) do ${others.length === 0 ? 'nothing'
+    : `update set ${others.map((c) => `"${c}" = excluded."${c}"`).join(', ')}`}`;
+}
+
+const PG_ARRAY: Record<ColumnType, string> = { text: 'text[]', int: 'bigint[]', num: 'double precision[]' };
+const PG_CHUNK = 5000;
+
+/**
+ * Insert-or-replace by primary key; each key at most once per call. SQLite: one prepared
+ * single-row statement run per row (no SQL text built per batch, no parsing). PostgreSQL: one
+ * statement per table and chunk that unnests one array per column, so thousands of rows cost one
+ * round trip and one plan, with no limit on parameters. Identifiers come from our table specs only.
+ */
+export async function writeRows(target: BatchTarget, spec: TableSpec, generation: number, rows: Row[]): Promise<void> {
+  if (rows.length === 0) return;
+  const columns = Object.keys(spec.columns);
+  const table = physicalName(spec.name, generation);
+  const head = `insert into "${table}" (${quoted(columns)}) `;
+  if (target.dialect === 'sqlite' && target.sqlite) {
+    const statement = prepared(target.sqlite, `${head}values (${columns.map(() => '?').join(', ')})${conflictClause(spec, columns)}`);
+    const values: unknown[] = new Array(columns.length);
+    for (const row of rows) {
+      for (let i = 0; i < columns.length; i++) values[i] = row[columns[i]] ?? null;
+      statement.run(values);
+    }
+    return;
+  }
+  if (target.dialect === 'postgres') {
+    const text = `${head}select * from unnest(${columns.map((c, i) => `$${i + 1}::${PG_ARRAY[spec.columns[c]]}`).join(', ')})${conflictClause(spec, columns)}`;
+    for (let i = 0; i < rows.length; i += PG_CHUNK) {
+      const slice = rows.slice(i, i + PG_CHUNK);
+      const arrays = columns.map((c) => slice.map((row) => row[c] ?? null));
+      await target.db.executeQuery(CompiledQuery.raw(text, arrays));
+    }
+    return;
+  }
+  // A SQLite database opened without its raw handle (not through openReadDatabase): multi-row statements.
+  const chunk = Math.max(1, Math.floor(30000 / columns.length));
+  for (let i = 0; i < rows.length; i += chunk) {
+    const slice = rows.slice(i, i + chunk);
+    const parameters: unknown[] = [];
+    const tuples = slice.map((row) => `(${columns.map((c) => {
+      parameters.push(row[c] ?? null);
+      return '?';
+    }).join(', ')})`);
+    await target.db.executeQuery(CompiledQuery.raw(`${head}values ${tuples.join(', ')}${conflictClause(spec, columns)}`, parameters));
+  }
+}
+
+const IN_CHUNK = 500;
+
+/** Rows of a case-keyed table for the given case ids (those that exist), keyed by case id. */
+export async function readCaseRows(target: BatchTarget, table: string, columns: string[] | '*', caseIds: string[]): Promise<Map<string, Row>> {
+  const found = new Map<string, Row>();
+  if (caseIds.length === 0) return found;
+  const select = columns === '*' ? '*' : quoted(columns);
+  if (target.dialect === 'sqlite' && target.sqlite) {
+    const statement = prepared(target.sqlite, `select ${select} from "${table}" where case_id = ?`);
+    for (const id of caseIds) {
+      const row = statement.get(id) as Row | undefined;
+      if (row) found.set(id, row);
+    }
+    return found;
+  }
+  for (let i = 0; i < caseIds.length; i += IN_CHUNK) {
+    const ids = caseIds.slice(i, i + IN_CHUNK);
+    const query = target.dialect === 'postgres'
+      ? CompiledQuery.raw(`select ${select} from "${table}" where case_id = any($1::text[])`, [ids])
+      : CompiledQuery.raw(`select ${select} from "${table}" where case_id in (${ids.map(() => '?').join(', ')})`, ids);
+    const result = await target.db.executeQuery<Row>(query);
+    for (const row of result.rows) found.set(String(row.case_id), row);
+  }
+  return found;
+}
