@@ -1,4 +1,5 @@
 import { NestExpressApplication } from '@nestjs/platform-express';
+import expressStaticGzip from 'express-static-gzip';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -17,16 +18,21 @@ export function consoleDirectory(): string | null {
 /**
  * Serves the built console at `/` from the API's own origin. The console routes with the URL's hash
  * (`/#/board`), so no fallback route is needed and no console path can shadow an API path: only
- * existing files under dist/console are served, everything else falls through to the API.
+ * existing files under dist/console are served, everything else falls through to the API. The build
+ * writes brotli and gzip copies beside each asset; the one the browser accepts is sent as it is.
  */
 export function serveConsole(app: NestExpressApplication): void {
   const dir = consoleDirectory();
   if (!dir) return;
-  app.useStaticAssets(dir, {
+  app.use(expressStaticGzip(dir, {
+    enableBrotli: true,
+    orderPreference: ['br', 'gzip'],
     index: 'index.html',
-    // Hashed bundle names never change content; index.html must be fetched fresh after a deploy.
-    setHeaders: (response, path) => {
-      response.setHeader('cache-control', path.endsWith('index.html') ? 'no-cache' : 'public, max-age=31536000, immutable');
+    serveStatic: {
+      // Hashed bundle names never change content; index.html must be fetched fresh after a deploy.
+      setHeaders: (response, path) => {
+        response.setHeader('cache-control', path.endsWith('index.html') ? 'no-cache' : 'public, max-age=31536000, immutable');
+      },
     },
-  });
+  }));
 }
