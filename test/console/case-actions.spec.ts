@@ -88,7 +88,7 @@ describe('console: recall, remind, return review, transfer, merge and whistle wi
     await page.goto(`${harness.baseUrl}/#/board`);
     const row = page.getByRole('row').filter({ has: page.getByRole('link', { name: duplicate.slice(0, 8) }) });
     await row.getByRole('button', { name: '更多操作' }).click();
-    await page.getByRole('menuitem', { name: '合并' }).click();
+    await page.getByRole('dialog', { name: `更多操作 · ${duplicate.slice(0, 8)}` }).getByRole('button', { name: '合并' }).click();
     const merge = page.getByRole('dialog', { name: '合并' });
     await merge.getByText('选择同小区同类别的在办工单').click();
     await page.getByRole('option').filter({ hasText: id.slice(0, 8) }).click();
@@ -111,6 +111,7 @@ describe('console: recall, remind, return review, transfer, merge and whistle wi
     await header(page).getByText('办理中', { exact: true }).waitFor();
     await act(page, '撤回吹哨', (d) => d.getByLabel('原因').fill('已由街道协调解决'));
     await timeline(page).getByText('撤回吹哨', { exact: true }).waitFor();
+    await page.getByRole('figure', { name: '流转链' }).getByText(/需消防到场\s*·\s*撤回吹哨/).waitFor();
     expect(await buttons(page)).not.toContain('撤回吹哨');
     expect(errors).toEqual([]);
   }, 120_000);
