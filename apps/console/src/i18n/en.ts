@@ -13,7 +13,7 @@ export const en: Catalogue = {
     urgency: 'Urgency', channel: 'Channel', status: 'Status', overdue: 'Overdue only', caseId: 'Case', compound: 'Compound',
     holder: 'Holder', receivedAt: 'Received', sla: 'Deadline', actions: 'Actions', dispatch: 'Dispatch', open: 'Open',
     queue: { all: 'All', new: 'New', returned: 'Returned', waiting: 'Waiting for sign-for', overdue: 'Overdue' },
-    more: 'Show more', returns: 'Returns', count: '{n} cases',
+    countNewest: 'Newest {n}', more: 'Show more', returns: 'Returns', count: '{n} cases',
   },
   sla: { signFor: 'Sign for', resolve: 'Resolve', left: '{t} left', overdueBy: 'overdue by {t}', none: '—' },
   intake: {

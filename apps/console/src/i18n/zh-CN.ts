@@ -15,7 +15,7 @@ export const zhCN = {
     urgency: '紧急程度', channel: '来源渠道', status: '状态', overdue: '仅看超期', caseId: '工单号', compound: '小区',
     holder: '承办单位', receivedAt: '受理时间', sla: '时限', actions: '操作', dispatch: '派单', open: '查看',
     queue: { all: '全部', new: '待派单', returned: '退单待重派', waiting: '待签收', overdue: '已超期' },
-    more: '加载更多', returns: '退单', count: '共 {n} 件',
+    countNewest: '最新 {n} 件', more: '加载更多', returns: '退单', count: '共 {n} 件',
   },
   sla: { signFor: '签收', resolve: '办结', left: '剩余 {t}', overdueBy: '超期 {t}', none: '—' },
   intake: {
