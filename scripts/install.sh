@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the service and the tests need on a fresh Debian machine with Node 20 and npm,
-# as root: npm packages (native better-sqlite3 built against Node's headers), Redis, PostgreSQL
+# as root: npm packages (native better-sqlite3, and sqlite3 for the Emmett peer bench, built against Node's headers), Redis, PostgreSQL
 # (--with-postgres), Chromium and CJK fonts for the browser tests (console, audit dossier).
 # Safe to run again: each step is skipped when already done.
 set -euo pipefail
@@ -33,6 +33,6 @@ if ((${#need_apt[@]})); then
 fi
 
 if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
-  echo "installing npm packages (npm ci; better-sqlite3 builds from source, about a minute)"
+  echo "installing npm packages (npm ci; better-sqlite3 and the peer bench's sqlite3 build from source, a few minutes)"
   npm_config_nodedir="${npm_config_nodedir:-/usr}" npm ci --no-audit --no-fund --loglevel=error
 fi

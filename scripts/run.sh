@@ -6,10 +6,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install.sh
-# Build unless dist is newer than every source: a second start (or a test of this script while
-# other tests use dist) must not rebuild under a running service.
-if [[ ! -f dist/apps/api/src/main.js ]] ||
-  [[ -n "$(find apps libs package.json tsconfig.json -newer dist/apps/api/src/main.js \( -name '*.ts' -o -name '*.json' \) -not -name '*.spec.ts' -not -path '*/node_modules/*' -print -quit)" ]]; then
+# Build unless the last complete build (its stamp, touched last) is newer than every source: a
+# second start (or a test of this script while other tests use dist) must not rebuild under a
+# running service. Files the build itself writes (the console's API types) are older than the stamp.
+if [[ ! -f dist/.build-stamp ]] ||
+  [[ -n "$(find apps libs package.json tsconfig.json -newer dist/.build-stamp \( -name '*.ts' -o -name '*.json' -o -name '*.vue' -o -name '*.mts' -o -name '*.css' \) -not -name '*.spec.ts' -not -path '*/node_modules/*' -print -quit)" ]]; then
   npm run -s build
 fi
 export DATA_DIR="${DATA_DIR:-$PWD/data}"

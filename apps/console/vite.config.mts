@@ -15,7 +15,8 @@ export default defineConfig({
     // not the whole library; the board's first paint parses a fraction of it.
     Components({ resolvers: [ElementPlusResolver({ importStyle: 'css' })], dts: false }),
     // Gzip and brotli beside each asset, served as they are (no compression per request).
-    compression({ algorithms: ['gzip', 'brotliCompress'], threshold: 1024 }),
+    // Every file, index.html included: @fastify/static's preCompressed looks for a copy of each.
+    compression({ algorithms: ['gzip', 'brotliCompress'], threshold: 0 }),
   ],
   build: {
     outDir: fileURLToPath(new URL('../../dist/console', import.meta.url)),

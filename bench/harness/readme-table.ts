@@ -59,7 +59,7 @@ export function renderResults(resultsDir: string): string {
   }
   for (const { file, data } of results) {
     lines.push(`### ${data.name ?? file} — \`results/${file}\``, '');
-    const when = [data.date && `run ${data.date}`, data.machine?.loadAverage1m !== undefined && `1-min load average at the end ${data.machine.loadAverage1m}`].filter(Boolean).join(', ');
+    const when = [data.date && `run ${data.date}`, data.machine?.commit && `commit ${data.machine.commit}`, data.machine?.loadAverage1m !== undefined && `1-min load average at the end ${data.machine.loadAverage1m}`].filter(Boolean).join(', ');
     if (when) lines.push(`${when}.`, '');
     if (data.settings) lines.push(`Settings: ${Object.entries(data.settings).map(([k, v]) => `${k} = ${typeof v === 'object' ? JSON.stringify(v) : v}`).join('; ')}.`, '');
     if (Array.isArray(data.figures)) lines.push(...figureRows(data.figures as Figure[]));

@@ -56,7 +56,18 @@ export function machine() {
     os: `${process.platform} ${safe(() => execFileSync('uname', ['-r']).toString().trim())}`,
     /** 1-minute load average when the result was written: other work on the machine skews figures. */
     loadAverage1m: round(loadavg()[0]),
+    commit: measuredCommit(),
   };
+}
+
+/** The commit measured; `+changes` when tracked sources differed from it (results files aside). */
+function measuredCommit(): string {
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+  return safe(() => {
+    const head = git('rev-parse', '--short=12', 'HEAD');
+    const changed = git('status', '--porcelain', '--untracked-files=no', '--', '.', ':(exclude)bench/results', ':(exclude)bench/README.md');
+    return changed ? `${head}+changes` : head;
+  });
 }
 
 export function versions(): Record<string, string> {

@@ -100,6 +100,26 @@ describe('/metrics of a started service', () => {
     expect(await pending()).toBeGreaterThanOrEqual(1);
     for (const secret of [created.body.id, '王女士', '13800138000', demoUser(directory, 'operator').id]) expect(text).not.toContain(secret);
   });
+
+  it('counts the clients of the live event feed while they are connected', async () => {
+    const clients = async () => valueOf(await scrape(`${api.baseUrl}/metrics`), 'civicloop_sse_clients', {});
+    const until = async (wanted: number) => {
+      const deadline = Date.now() + 20_000;
+      while ((await clients()) !== wanted && Date.now() < deadline) await new Promise((done) => setTimeout(done, 100));
+      return clients();
+    };
+    expect(await until(0)).toBe(0);
+    const feeds = [new AbortController(), new AbortController()];
+    const answers = await Promise.all(feeds.map((feed) => fetch(`${api.baseUrl}/events/stream`, {
+      headers: { authorization: `Bearer ${token('operator')}` }, signal: feed.signal,
+    })));
+    expect(answers.map((a) => a.status)).toEqual([200, 200]);
+    expect(await until(2)).toBe(2);
+    feeds[0].abort();
+    expect(await until(1)).toBe(1);
+    feeds[1].abort();
+    expect(await until(0)).toBe(0);
+  });
 });
 
 describe('METRICS_PORT', () => {

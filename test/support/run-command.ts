@@ -1,4 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from './free-port';
 
@@ -17,6 +18,11 @@ export interface RunningService {
  * the service answers HTTP. Needs dist built (scripts/test.sh builds first; run.sh would otherwise).
  */
 export async function startRunCommand(env: Record<string, string>, timeoutMs = 60_000): Promise<RunningService> {
+  // run.sh rebuilds when a source is newer than the last build: under a test run that would empty
+  // dist beneath every other test, so the tests require a complete build and check it was kept.
+  const stamp = join(ROOT, 'dist', '.build-stamp');
+  if (!existsSync(stamp)) throw new Error('dist has no complete build (dist/.build-stamp): run `npm run build` first');
+  const builtAt = statSync(stamp).mtimeMs;
   const port = await freePort();
   const child = spawn('bash', [join(ROOT, 'scripts', 'run.sh')], {
     cwd: ROOT,
@@ -42,6 +48,10 @@ export async function startRunCommand(env: Record<string, string>, timeoutMs = 6
       if (Date.now() > end) { await stop(); throw new Error(`run.sh did not answer within ${timeoutMs} ms:\n${output}`); }
       await new Promise((r) => setTimeout(r, 100));
     }
+  }
+  if (statSync(stamp).mtimeMs !== builtAt) {
+    await stop();
+    throw new Error(`run.sh rebuilt dist although the build was complete:\n${output}`);
   }
   return { baseUrl, child, log: () => output, stop };
 }

@@ -22,7 +22,8 @@ import { HealthController } from './health/health.controller';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
 import { idempotencyStoreProvider } from './idempotency/idempotency-store.provider';
 import { LoggerModule } from 'nestjs-pino';
-import { InfrastructureModule, InfrastructureOptions, loggingParams, MetricsPort } from '@civicloop/platform';
+import { InfrastructureModule, InfrastructureOptions, loggingParams, MetricsPort, TracingLifecycle } from '@civicloop/platform';
+import { TracingInterceptor } from './observability/tracing.interceptor';
 import { MetricsController } from './metrics/metrics.controller';
 
 @Module({})
@@ -54,12 +55,14 @@ export class AppModule {
       controllers: [HealthController, GetDirectoryController, MetricsController],
       providers: [
         MetricsPort,
+        TracingLifecycle,
         GetDirectoryHandler,
         idempotencyStoreProvider,
         ResidentIdentityProvider,
         // Guards run in this order: who you are, then what you may do here.
         { provide: APP_GUARD, useClass: JwtAuthGuard },
         { provide: APP_GUARD, useClass: AccessGuard },
+        { provide: APP_INTERCEPTOR, useClass: TracingInterceptor },
         { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
         { provide: APP_FILTER, useClass: ErrorFilter },
       ],

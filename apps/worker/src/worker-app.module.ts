@@ -1,7 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { LoggerModule } from 'nestjs-pino';
-import { InfrastructureModule, InfrastructureOptions, loggingParams, MetricsPort } from '@civicloop/platform';
+import { InfrastructureModule, InfrastructureOptions, loggingParams, MetricsPort, TracingLifecycle } from '@civicloop/platform';
 import { ConsumersModule } from '@civicloop/consumers';
 
 /** The worker process on its own: the shared infrastructure plus the worker's consumers. */
@@ -11,7 +11,7 @@ export class WorkerAppModule {
     return {
       module: WorkerAppModule,
       imports: [LoggerModule.forRoot(loggingParams(options.config)), InfrastructureModule.forRoot(options), CqrsModule.forRoot(), ConsumersModule],
-      providers: [MetricsPort],
+      providers: [MetricsPort, TracingLifecycle],
     };
   }
 }

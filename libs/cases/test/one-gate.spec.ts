@@ -8,6 +8,7 @@ import { AppConfig, loadConfig, ManualClock } from '@civicloop/platform';
 import { CaseRepository, CommandContext } from '../src/case-repository';
 import { ExecuteCaseCommand, ExecuteCaseCommandHandler } from '../src/gate/execute-case-command';
 import { CalendarRegistry } from '../src/calendar/calendar-registry';
+import { appendCalendarYear } from '../src/calendar/calendar-events';
 import { ChosenDatesInWorkingTime } from '../src/working-time/chosen-dates';
 
 const directory = Directory.fromFile(DEMO_DIRECTORY_FILE);
@@ -49,6 +50,7 @@ describe('the one gate (load once → authorize → decide → append, re-checke
   let store: RacingStore;
   let cases: CaseRepository;
   let gate: ExecuteCaseCommandHandler;
+  let calendars: CalendarRegistry;
   const run = (caseId: string, command: CaseCommand, actor: Actor) => gate.execute(new ExecuteCaseCommand(caseId, command, ctx(actor)));
   const refusal = (promise: Promise<unknown>) => promise.then(() => 'accepted', (error: unknown) => (error instanceof CaseRefused ? error.code : String(error)));
   const escalatedBy = (actor: Actor): NewEvent => ({
@@ -62,7 +64,8 @@ describe('the one gate (load once → authorize → decide → append, re-checke
     store = new RacingStore(new SqliteEventStore(join(dir, 'events.sqlite')));
     cases = new CaseRepository(store, new ManualClock(new Date('2026-03-02T01:00:00.000Z')));
     const config: AppConfig = loadConfig({ NODE_ENV: 'test', DATA_DIR: dir });
-    gate = new ExecuteCaseCommandHandler(cases, directory, config, new ChosenDatesInWorkingTime(new CalendarRegistry(store, new ManualClock(new Date('2026-03-02T01:00:00.000Z')))));
+    calendars = new CalendarRegistry(store, new ManualClock(new Date('2026-03-02T01:00:00.000Z')));
+    gate = new ExecuteCaseCommandHandler(cases, directory, config, new ChosenDatesInWorkingTime(calendars), calendars);
     await run('c1', {
       type: 'ReceiveCase',
       data: {
@@ -102,5 +105,27 @@ describe('the one gate (load once → authorize → decide → append, re-checke
     await expect(refusal(run('c1', { type: 'EscalateCase', data: { reason: '督办上提' } }, supervisor))).resolves.toBe('CASE_MOVED');
     const escalations = (await store.readStream('case-c1')).filter((e) => (e as unknown as CaseEvent).type === 'CaseEscalated');
     expect(escalations).toHaveLength(1);
+  });
+
+  it('checks an extension against the deadline on the calendar in force, an imported year included', async () => {
+    // 7 working days from Monday 2 March end on 11 March on the shipped calendar; an imported 2026
+    // that makes 3–13 March holidays moves the deadline past the 15th, so "until Monday the 16th" is no extension.
+    await run('c2', {
+      type: 'ReceiveCase',
+      data: {
+        caseId: 'c2', channel: 'phone', category: 'environment.noise', urgency: 'normal', requestType: 'complaint',
+        description: '夜间施工噪音', location: { compoundId: 'compound-01' }, reporter: { name: '李先生', phone: '13900139000' },
+      },
+    }, operator);
+    await run('c2', { type: 'DispatchCase', data: { assigneeId: 'company-jinling', tier: 'grid' } }, operator);
+    await run('c2', { type: 'AcceptCase', data: {} }, company);
+    const holidays = Array.from({ length: 11 }, (_, i) => `2026-03-${String(i + 3).padStart(2, '0')}`);
+    await appendCalendarYear(store, {
+      calendar: 'cn-mainland', year: 2026, status: 'official', source: 'test: a corrected arrangement', version: '2026-test',
+      holidays, makeUpWorkdays: [],
+    }, operator, '2026-03-02T01:00:00.000Z', 'test.json');
+    await calendars.refresh();
+    const request = { type: 'RequestExtension', data: { until: '2026-03-16T02:00:00.000Z', reason: '等待配件' } } as const;
+    await expect(refusal(run('c2', request, company))).resolves.toBe('EXTENSION_NOT_LATER');
   });
 });

@@ -90,7 +90,7 @@ export interface EventStore {
   /**
    * An id made when the store was created and never copied (migrate copies events only): what
    * keeps the Redis keys of two deployments sharing one Redis apart. Adapters that cannot keep one
-   * leave it out and are known by their connection string instead (see platform's storeIdentity).
+   * leave it out and are known by their connection string instead (EventStoreDB; see platform's redisNamespace).
    */
   storeId?(): Promise<string>;
   close(): Promise<void>;

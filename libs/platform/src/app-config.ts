@@ -129,6 +129,18 @@ export class AppConfig {
   @IsInt() @Min(0) @Max(65535)
   METRICS_PORT?: number;
 
+  /** OpenTelemetry traces: off, console (stdout), or otlp (OTLP/HTTP to OTEL_EXPORTER_OTLP_ENDPOINT). Unset: otlp when an endpoint is set, else off. */
+  @IsOptional() @IsIn(['off', 'console', 'otlp'])
+  TRACING?: 'off' | 'console' | 'otlp';
+
+  /** The OTLP collector's base URL (e.g. http://otel-collector:4318); traces go to its /v1/traces. */
+  @IsOptional() @Matches(/^https?:\/\/\S+$/, { message: '$property must be an http(s) URL, e.g. http://otel-collector:4318' })
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string;
+
+  get tracingMode(): 'off' | 'console' | 'otlp' {
+    return this.TRACING ?? (this.OTEL_EXPORTER_OTLP_ENDPOINT ? 'otlp' : 'off');
+  }
+
   private resolvedJwtSecret?: string;
 
   /** The key in use: JWT_SECRET, or the one this data directory made for itself on first use. */

@@ -7,5 +7,7 @@ export * from './outage';
 export * from './observability/logging';
 export * from './observability/metrics';
 export * from './observability/metrics-server';
+export * from './observability/tracing';
+export * from './observability/tracing-lifecycle';
 export * from './jwt-secret';
 export * from './store-identity';

@@ -1,4 +1,4 @@
-import { NextFunction, Request, Response } from 'express';
+import { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiErrorBody, FieldProblem } from './api-error';
 
 /** Deeper than any request the API defines (intake is 3 levels); recursion below stays shallow. */
@@ -8,20 +8,20 @@ export const MAX_BODY_BYTES = 64 * 1024;
 /** Keys that reach Object.prototype in code that merges objects; no field of the API is named so. */
 const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
-const refuse = (response: Response, status: number, body: ApiErrorBody) => response.status(status).json(body);
+const refuse = (reply: FastifyReply, status: number, body: ApiErrorBody) => reply.status(status).send(body);
 
-const carriesBody = (request: Request) =>
+const carriesBody = (request: FastifyRequest) =>
   request.headers['transfer-encoding'] !== undefined || Number(request.headers['content-length'] ?? 0) > 0;
 
 /**
  * JSON is the only body the API reads: a form or text body is refused (415) before anything parses
- * it, so no other parser's limits apply.
+ * it, so no other parser's limits apply. A Fastify `onRequest` hook: it runs before the body is read.
  */
-export function onlyJsonBodies(request: Request, response: Response, next: NextFunction): void {
-  if (!carriesBody(request)) return next();
+export async function onlyJsonBodies(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  if (!carriesBody(request)) return;
   const type = (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-  if (type === 'application/json') return next();
-  refuse(response, 415, {
+  if (type === 'application/json') return;
+  await refuse(reply, 415, {
     code: 'UNSUPPORTED_MEDIA_TYPE',
     message: `request bodies must be application/json${type ? `, not ${type}` : ' (Content-Type is missing)'}`,
   });
@@ -31,11 +31,12 @@ export function onlyJsonBodies(request: Request, response: Response, next: NextF
  * After JSON parsing, before anything walks the body recursively (validation, the idempotency
  * fingerprint): too deep a nesting or a prototype key is refused with the path that broke the rule.
  * Iterative, so a body nested thousands of levels deep cannot overflow the stack here.
+ * A Fastify `preValidation` hook: the body is parsed, no guard or handler has run.
  */
-export function boundedJsonBodies(request: Request, response: Response, next: NextFunction): void {
+export async function boundedJsonBodies(request: FastifyRequest, reply: FastifyReply): Promise<void> {
   const problem = findProblem(request.body);
-  if (!problem) return next();
-  refuse(response, 400, { code: problem.code, message: `${problem.field.field}: ${problem.field.problem}`, fields: [problem.field] });
+  if (!problem) return;
+  await refuse(reply, 400, { code: problem.code, message: `${problem.field.field}: ${problem.field.problem}`, fields: [problem.field] });
 }
 
 function findProblem(body: unknown): { code: string; field: FieldProblem } | undefined {

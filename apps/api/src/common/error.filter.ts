@@ -1,5 +1,5 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
-import { Response } from 'express';
+import { FastifyReply } from 'fastify';
 import { CaseRefused, RefusalKind } from '@civicloop/domain';
 import { ConcurrencyError } from '@civicloop/event-store';
 import { ApiErrorBody } from './api-error';
@@ -30,13 +30,13 @@ export class ErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    const response = host.switchToHttp().getResponse<Response>();
+    const response = host.switchToHttp().getResponse<FastifyReply>();
     const [status, body] = this.toResponse(exception);
     // A deliberate 5xx (503 while a dependency is down) is logged where its cause is known, once
     // per outage; a stack trace on every request of it would bury the genuine bugs.
     if (status >= 500 && !(exception instanceof HttpException)) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
     if (status === HttpStatus.TOO_MANY_REQUESTS) setRetryAfter(response);
-    response.status(status).json(body);
+    void response.status(status).send(body);
   }
 
   private toResponse(exception: unknown): [number, ApiErrorBody] {
@@ -67,10 +67,10 @@ export class ErrorFilter implements ExceptionFilter {
  * The throttler names its wait per limit (Retry-After-intake-per-user, …); clients and proxies
  * read the standard header, so it carries the longest of them.
  */
-function setRetryAfter(response: Response): void {
+function setRetryAfter(response: FastifyReply): void {
   const waits = Object.entries(response.getHeaders())
     .filter(([name]) => name.startsWith('retry-after-'))
     .map(([, value]) => Number(value))
     .filter((seconds) => Number.isFinite(seconds) && seconds >= 0);
-  if (waits.length && !response.getHeader('retry-after')) response.setHeader('Retry-After', String(Math.ceil(Math.max(...waits))));
+  if (waits.length && !response.getHeader('retry-after')) response.header('Retry-After', String(Math.ceil(Math.max(...waits))));
 }

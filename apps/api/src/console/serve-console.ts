@@ -1,5 +1,5 @@
-import { NestExpressApplication } from '@nestjs/platform-express';
-import expressStaticGzip from 'express-static-gzip';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import fastifyStatic from '@fastify/static';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -17,22 +17,27 @@ export function consoleDirectory(): string | null {
 
 /**
  * Serves the built console at `/` from the API's own origin. The console routes with the URL's hash
- * (`/#/board`), so no fallback route is needed and no console path can shadow an API path: only
- * existing files under dist/console are served, everything else falls through to the API. The build
- * writes brotli and gzip copies beside each asset; the one the browser accepts is sent as it is.
+ * (`/#/board`), so no fallback route is needed and no console path can shadow an API path: one
+ * route per file found under dist/console at start-up (`wildcard: false`), everything else reaches
+ * the API's own routes or its 404. The build writes brotli and gzip copies beside each asset; the one
+ * the browser accepts is sent as it is (`preCompressed`), nothing is compressed per request.
  */
-export function serveConsole(app: NestExpressApplication): void {
+export async function serveConsole(app: NestFastifyApplication): Promise<void> {
   const dir = consoleDirectory();
   if (!dir) return;
-  app.use(expressStaticGzip(dir, {
-    enableBrotli: true,
-    orderPreference: ['br', 'gzip'],
-    index: 'index.html',
-    serveStatic: {
-      // Hashed bundle names never change content; index.html must be fetched fresh after a deploy.
-      setHeaders: (response, path) => {
-        response.setHeader('cache-control', path.endsWith('index.html') ? 'no-cache' : 'public, max-age=31536000, immutable');
-      },
+  await app.register(fastifyStatic, {
+    root: dir,
+    prefix: '/',
+    wildcard: false,
+    // `/` is its own route below: @fastify/static answers 404 for a directory's index when it looks
+    // for a pre-compressed copy (an Accept-Encoding browsers always send).
+    index: false,
+    preCompressed: true,
+    // Hashed bundle names never change content; index.html must be fetched fresh after a deploy.
+    cacheControl: false,
+    setHeaders: (response, path) => {
+      response.setHeader('cache-control', path.endsWith('index.html') ? 'no-cache' : 'public, max-age=31536000, immutable');
     },
-  }));
+  });
+  app.getHttpAdapter().getInstance().get('/', (_request, reply) => reply.header('cache-control', 'no-cache').sendFile('index.html'));
 }

@@ -1,10 +1,11 @@
-import { Controller, Get, Headers, Inject, Req, Res } from '@nestjs/common';
+import { Controller, Get, Headers, Inject, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { Request, Response } from 'express';
+import { FastifyReply } from 'fastify';
 import { Actor, READ_ACCESS } from '@civicloop/domain';
 import { CaseRepository } from '@civicloop/cases';
 import { Directory } from '@civicloop/directory';
 import { EVENT_STORE, EventStore, RecordedEvent } from '@civicloop/event-store';
+import { sseClients } from '@civicloop/platform';
 import { Access } from '../auth/access.guard';
 import { CurrentActor } from '../auth/actor';
 import { ApiError } from '../common/api-error';
@@ -41,8 +42,7 @@ export class EventsStreamController {
   async stream(
     @CurrentActor() actor: Actor,
     @Headers('last-event-id') lastEventId: string | undefined,
-    @Req() request: Request,
-    @Res() response: Response,
+    @Res() reply: FastifyReply,
   ): Promise<void> {
     if (lastEventId !== undefined && !/^\d{1,15}$/.test(lastEventId)) {
       throw ApiError.badRequest('VALIDATION_FAILED', 'Last-Event-ID must be a position (a whole number)', [
@@ -50,7 +50,12 @@ export class EventsStreamController {
       ]);
     }
     const after = lastEventId !== undefined ? Number(lastEventId) : await this.store.headPosition();
-    response.status(200).set({
+    // The stream is written on the raw response, outside Fastify's send: it keeps the headers the
+    // hooks set (security headers, CORS, the correlation id) and adds the stream's own.
+    reply.hijack();
+    const response = reply.raw;
+    for (const [name, value] of Object.entries(reply.getHeaders())) if (value !== undefined) response.setHeader(name, value);
+    response.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache, no-transform',
       connection: 'keep-alive',
@@ -72,7 +77,9 @@ export class EventsStreamController {
       },
       onError: () => response.end(),
     });
-    request.on('close', () => {
+    sseClients.inc();
+    response.on('close', () => {
+      sseClients.dec();
       clearInterval(heartbeat);
       void subscription.stop();
     });

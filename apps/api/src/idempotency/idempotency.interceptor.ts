@@ -1,6 +1,6 @@
 import { CallHandler, ExecutionContext, HttpStatus, Inject, Injectable, Logger, NestInterceptor } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import { Request, Response } from 'express';
+import { FastifyReply, FastifyRequest } from 'fastify';
 import { catchError, concatMap, defer, from, mergeAll, Observable, of, throwError } from 'rxjs';
 import { Actor } from '@civicloop/domain';
 import { ApiError } from '../common/api-error';
@@ -24,9 +24,10 @@ export class IdempotencyInterceptor implements NestInterceptor {
   constructor(private readonly store: IdempotencyStore, @Inject(CLOCK) private readonly clock: Clock) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const request = context.switchToHttp().getRequest<Request & { actor?: Actor }>();
-    const response = context.switchToHttp().getResponse<Response>();
-    const key = request.header('idempotency-key');
+    const request = context.switchToHttp().getRequest<FastifyRequest & { actor?: Actor }>();
+    const response = context.switchToHttp().getResponse<FastifyReply>();
+    const header = request.headers['idempotency-key'];
+    const key = typeof header === 'string' ? header : undefined;
     if (request.method !== 'POST' || !key) return next.handle();
     if (key.length > 200) {
       throw ApiError.badRequest('VALIDATION_FAILED', 'Idempotency-Key is too long', [
@@ -35,7 +36,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     }
     const scope = `${request.actor?.id ?? 'anonymous'}\u0000${key}`;
     const fingerprint = createHash('sha256')
-      .update(`${request.method} ${request.originalUrl.split('?')[0]}\n${canonical(request.body)}`)
+      .update(`${request.method} ${request.url.split('?')[0]}\n${canonical(request.body)}`)
       .digest('hex');
     return defer(async () => {
       const previous = await this.unlessUnavailable(this.store.find(scope));
@@ -69,7 +70,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     }
   }
 
-  private replay(previous: { fingerprint: string; status: number | null; body: unknown }, fingerprint: string, response: Response) {
+  private replay(previous: { fingerprint: string; status: number | null; body: unknown }, fingerprint: string, response: FastifyReply) {
     if (previous.fingerprint !== fingerprint) {
       throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, 'IDEMPOTENCY_KEY_REUSED',
         'this Idempotency-Key was already used with another request body or path');
@@ -78,7 +79,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
       throw new ApiError(HttpStatus.CONFLICT, 'IDEMPOTENCY_KEY_IN_FLIGHT', 'a request with this Idempotency-Key is still being handled');
     }
     response.status(previous.status);
-    response.setHeader('Idempotent-Replayed', 'true');
+    response.header('Idempotent-Replayed', 'true');
     return of(previous.body);
   }
 }

@@ -1,6 +1,6 @@
 import { Controller, Get, NotFoundException, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { Response } from 'express';
+import { FastifyReply } from 'fastify';
 import { AppConfig, metricsRegistry, observeProjections } from '@civicloop/platform';
 import { ReadModels } from '@civicloop/read-models';
 import { Public } from '../auth/actor';
@@ -19,9 +19,9 @@ export class MetricsController {
 
   @Public()
   @Get()
-  async metrics(@Res({ passthrough: true }) response: Response): Promise<string> {
+  async metrics(@Res({ passthrough: true }) response: FastifyReply): Promise<string> {
     if (this.config.METRICS_PORT !== undefined) throw new NotFoundException(`metrics are served on port ${this.config.METRICS_PORT}`);
-    response.setHeader('content-type', metricsRegistry.contentType);
+    response.header('content-type', metricsRegistry.contentType);
     return metricsRegistry.metrics();
   }
 }

@@ -5,10 +5,11 @@ import {
 } from '@civicloop/domain';
 import { ConcurrencyError } from '@civicloop/event-store';
 import { Directory } from '@civicloop/directory';
-import { AppConfig, appendSeconds, commandSeconds, commandsTotal, refusalsTotal } from '@civicloop/platform';
+import { AppConfig, appendSeconds, commandSeconds, commandsTotal, inSpan, refusalsTotal, rememberCommandSpan } from '@civicloop/platform';
 import { CaseRepository, CommandContext, LoadedCase } from '../case-repository';
 import { resolutionDueAt } from './resolution-due';
 import { ChosenDatesInWorkingTime } from '../working-time/chosen-dates';
+import { CalendarRegistry } from '../calendar/calendar-registry';
 
 export interface CommandAnswer {
   id: string;
@@ -49,10 +50,18 @@ export class ExecuteCaseCommandHandler implements ICommandHandler<ExecuteCaseCom
 
   constructor(
     private readonly cases: CaseRepository, private readonly directory: Directory, private readonly config: AppConfig,
-    private readonly chosenDates: ChosenDatesInWorkingTime,
+    private readonly chosenDates: ChosenDatesInWorkingTime, private readonly calendars: CalendarRegistry,
   ) {}
 
-  async execute({ caseId, command, context, options }: ExecuteCaseCommand): Promise<CommandAnswer> {
+  execute(gateCommand: ExecuteCaseCommand): Promise<CommandAnswer> {
+    const attributes = { 'civicloop.command': gateCommand.command.type, 'civicloop.correlation_id': gateCommand.context.correlationId };
+    return inSpan(`command ${gateCommand.command.type}`, { attributes }, () => {
+      rememberCommandSpan(gateCommand.context.correlationId);
+      return this.executeInSpan(gateCommand);
+    });
+  }
+
+  private async executeInSpan({ caseId, command, context, options }: ExecuteCaseCommand): Promise<CommandAnswer> {
     const stopTimer = commandSeconds.startTimer({ type: command.type });
     try {
       const answer = await (command.type === 'MergeCase' ? this.merge(caseId, command, context) : this.pass(caseId, command, context, options));
@@ -91,8 +100,8 @@ export class ExecuteCaseCommandHandler implements ICommandHandler<ExecuteCaseCom
       if (events.length === 0) return { id: caseId, revision: loaded.revision, position: loaded.position };
       try {
         const stopAppend = appendSeconds.startTimer();
-        const { revision, position } = await this.cases
-          .append(caseId, events, loaded.revision, context, occurredAtOf(command, now), loaded.hash).finally(stopAppend);
+        const { revision, position } = await inSpan('append', { attributes: { 'civicloop.events': events.length } }, () => this.cases
+          .append(caseId, events, loaded.revision, context, occurredAtOf(command, now), loaded.hash)).finally(stopAppend);
         this.log.debug({
           msg: 'appended', correlationId: context.correlationId, commandId: context.commandId, command: command.type,
           caseId, revision, position, events: events.map((e) => e.type), actorId: context.actor.id,
@@ -109,7 +118,7 @@ export class ExecuteCaseCommandHandler implements ICommandHandler<ExecuteCaseCom
     const ctx: DecisionContext = { actor: context.actor, now, directory: this.directory };
     if (relatedId !== undefined) ctx.related = (await this.cases.load(relatedId)).state;
     if (command.type === 'RequestExtension' || command.type === 'DecideExtension') {
-      ctx.resolveDueAt = resolutionDueAt(loaded.events, this.config.SLA_POLICY_FILE);
+      ctx.resolveDueAt = resolutionDueAt(loaded.events, this.config.SLA_POLICY_FILE, await this.calendars.fresh());
     }
     return ctx;
   }

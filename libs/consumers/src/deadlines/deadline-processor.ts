@@ -5,7 +5,7 @@ import { CaseRepository, CommandContext, ExecuteCaseCommand } from '@civicloop/c
 import { foldDeadlineFacts, PendingDeadline, pendingDeadlines } from '@civicloop/deadlines';
 import { Actor, CaseRefused, RecordDeadlineReached } from '@civicloop/domain';
 import { RecordedEvent } from '@civicloop/event-store';
-import { Clock, deadlineLatenessSeconds, deadlinesFiredTotal } from '@civicloop/platform';
+import { Clock, deadlineLatenessSeconds, deadlinesFiredTotal, inSpan, SpanKind } from '@civicloop/platform';
 import { DeadlineJobData } from './deadline-queue';
 import { SlaRules } from './sla-rules';
 
@@ -30,7 +30,11 @@ export class DeadlineProcessor {
     private readonly clock: Clock,
   ) {}
 
-  async process(job: Job<DeadlineJobData>, token?: string): Promise<string> {
+  process(job: Job<DeadlineJobData>, token?: string): Promise<string> {
+    return inSpan('deadline job', { kind: SpanKind.CONSUMER, attributes: { 'civicloop.deadline_id': job.data.deadlineId } }, () => this.fire(job, token));
+  }
+
+  private async fire(job: Job<DeadlineJobData>, token?: string): Promise<string> {
     const { caseId, deadlineId } = job.data;
     const refusedEarlier = new Set<string>();
     for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {

@@ -7,7 +7,7 @@ import {
 import { isCalendarEvent } from '@civicloop/cases';
 import { Clock } from '@civicloop/platform';
 import { DeadlineCheckpoint } from './deadline-checkpoint';
-import { deadlinesScheduledTotal, Outage, OutageState, retryDelayMs } from '@civicloop/platform';
+import { deadlinesScheduledTotal, inSpan, Outage, OutageState, retryDelayMs, SpanKind } from '@civicloop/platform';
 import { DeadlineJobData, deadlineJob, scheduleDeadlines, unscheduleDeadlines } from './deadline-queue';
 import { SlaRules } from './sla-rules';
 
@@ -188,25 +188,31 @@ export class DeadlineScheduler {
 
   async handle(event: RecordedEvent): Promise<void> {
     if (event.streamId.startsWith(CASE_STREAM)) {
-      const history = await this.store.readStream(event.streamId, { toRevision: event.revision });
-      const facts = foldDeadlineFacts(history.slice(0, -1));
-      const before = pendingDeadlines(facts, this.rules.policy, this.rules.calendar).map((d) => d.deadlineId);
-      applyDeadlineFact(facts, history[history.length - 1]);
-      const after = pendingDeadlines(facts, this.rules.policy, this.rules.calendar);
-      const caseId = caseIdOf(event.streamId);
-      const now = this.clock.now().getTime();
-      const added = after.filter((d) => !before.includes(d.deadlineId));
-      await scheduleDeadlines(this.queue, added.map((d) => deadlineJob(caseId, d, now)));
-      deadlinesScheduledTotal.inc(added.length);
-      const ended = before.filter((id) => !after.some((d) => d.deadlineId === id));
-      if (ended.length) await unscheduleDeadlines(this.queue, caseId, ended);
-      this.log.debug({
-        msg: 'scheduled', correlationId: event.metadata.correlationId, caseId, revision: event.revision,
-        scheduled: added.map((d) => d.deadlineId), ended,
-      });
+      const attributes = { 'civicloop.event': event.type, 'civicloop.correlation_id': event.metadata.correlationId };
+      await inSpan('consume deadlines', { kind: SpanKind.CONSUMER, attributes, followsCorrelationId: event.metadata.correlationId }, () => this.schedule(event));
     } else if (isCalendarEvent(event)) {
       await this.onCalendarImported?.(event);
     }
     this.advance(event);
+  }
+
+  /** The deadlines a case event sets and ends, added to and removed from the queue. */
+  private async schedule(event: RecordedEvent): Promise<void> {
+    const history = await this.store.readStream(event.streamId, { toRevision: event.revision });
+    const facts = foldDeadlineFacts(history.slice(0, -1));
+    const before = pendingDeadlines(facts, this.rules.policy, this.rules.calendar).map((d) => d.deadlineId);
+    applyDeadlineFact(facts, history[history.length - 1]);
+    const after = pendingDeadlines(facts, this.rules.policy, this.rules.calendar);
+    const caseId = caseIdOf(event.streamId);
+    const now = this.clock.now().getTime();
+    const added = after.filter((d) => !before.includes(d.deadlineId));
+    await scheduleDeadlines(this.queue, added.map((d) => deadlineJob(caseId, d, now)));
+    deadlinesScheduledTotal.inc(added.length);
+    const ended = before.filter((id) => !after.some((d) => d.deadlineId === id));
+    if (ended.length) await unscheduleDeadlines(this.queue, caseId, ended);
+    this.log.debug({
+      msg: 'scheduled', correlationId: event.metadata.correlationId, caseId, revision: event.revision,
+      scheduled: added.map((d) => d.deadlineId), ended,
+    });
   }
 }

@@ -149,6 +149,11 @@ export class PostgresEventStore implements EventStore {
     };
   }
 
+  async storeId(): Promise<string> {
+    const { rows } = await this.pool.query<{ store_id: string }>('SELECT store_id FROM event_store_settings');
+    return rows[0].store_id;
+  }
+
   /** The newest committed event, settled or not: readers reach it once older transactions end. */
   async headPosition(): Promise<Position | null> {
     const { rows } = await this.pool.query<{ position: string | null }>('SELECT max(position) AS position FROM events');

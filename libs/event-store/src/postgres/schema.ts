@@ -25,12 +25,17 @@ CREATE TABLE IF NOT EXISTS events (
   CONSTRAINT events_stream_revision_key UNIQUE (stream_id, revision)
 )`;
 
-/** One row: how far transaction ids are shifted to make positions (positions.ts). */
+/**
+ * One row: how far transaction ids are shifted to make positions (positions.ts), and the store's
+ * identity, made with the table (the column is added to stores created before it) and never
+ * copied by migrate, which copies events only: it keeps Redis keys of two deployments apart.
+ */
 const SETTINGS = `
 CREATE TABLE IF NOT EXISTS event_store_settings (
   id         boolean PRIMARY KEY DEFAULT true CHECK (id),
   xid_offset bigint  NOT NULL DEFAULT 0
 );
+ALTER TABLE event_store_settings ADD COLUMN IF NOT EXISTS store_id text NOT NULL DEFAULT gen_random_uuid()::text;
 INSERT INTO event_store_settings (id, xid_offset) VALUES (true, 0) ON CONFLICT (id) DO NOTHING`;
 
 /**

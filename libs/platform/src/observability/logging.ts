@@ -9,10 +9,15 @@ export const MAX_CORRELATION_ID = 200;
 
 type Request = IncomingMessage & { id?: unknown; route?: { path?: unknown }; actor?: { id?: unknown } };
 
-/** The caller's X-Correlation-Id when usable, else a fresh one; answered back in the same header. */
-function correlationIdOf(request: IncomingMessage, response: ServerResponse): string {
+/** The caller's X-Correlation-Id when usable, else a fresh one (the HTTP server's request id). */
+export function correlationIdFor(request: IncomingMessage): string {
   const given = request.headers['x-correlation-id'];
-  const id = typeof given === 'string' && given.length > 0 && given.length <= MAX_CORRELATION_ID ? given : randomUUID();
+  return typeof given === 'string' && given.length > 0 && given.length <= MAX_CORRELATION_ID ? given : randomUUID();
+}
+
+/** Where the server has not named the request already: its correlation id, answered back in the same header. */
+function correlationIdOf(request: IncomingMessage, response: ServerResponse): string {
+  const id = correlationIdFor(request);
   response.setHeader('x-correlation-id', id);
   return id;
 }

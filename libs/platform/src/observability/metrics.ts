@@ -61,6 +61,11 @@ export const deadlineLatenessSeconds = new Histogram({
   buckets: [0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600],
 });
 
+export const sseClients = new Gauge({
+  name: 'civicloop_sse_clients',
+  help: 'Clients connected to the live event feed (GET /events/stream) of this process.',
+});
+
 /** A value read at scrape time; a source that fails or takes longer than a second is skipped. */
 type Source<T> = () => Promise<T>;
 const SCRAPE_TIMEOUT_MS = 1000;

@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Param, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsOptional, IsString } from 'class-validator';
-import { Response } from 'express';
+import { FastifyReply } from 'fastify';
 import { Actor, refuse } from '@civicloop/domain';
 import { CaseRepository } from '@civicloop/cases';
 import { EVENT_STORE, EventStore } from '@civicloop/event-store';
@@ -30,7 +30,7 @@ export class GetCaseChainController {
   @Get(':id/chain')
   @Access('case')
   async chain(
-    @Param('id') id: string, @Query() query: CaseChainQueryDto, @CurrentActor() actor: Actor, @Res({ passthrough: true }) response: Response,
+    @Param('id') id: string, @Query() query: CaseChainQueryDto, @CurrentActor() actor: Actor, @Res({ passthrough: true }) response: FastifyReply,
   ): Promise<CaseChain | string> {
     const asOf = parseAsOf(query.asOf);
     let chain: CaseChain | null;

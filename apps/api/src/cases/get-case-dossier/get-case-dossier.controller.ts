@@ -1,6 +1,6 @@
 import { Controller, Get, Headers, Inject, Param, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { Response } from 'express';
+import { FastifyReply } from 'fastify';
 import { Dossier, buildDossier, renderDossierHtml } from '@civicloop/audit';
 import { CaseRepository } from '@civicloop/cases';
 import { caseSlaView } from '@civicloop/deadlines';
@@ -22,7 +22,7 @@ export class GetCaseDossierController {
   @Get(':id/dossier')
   @Access('dossier')
   @ApiProduces('text/html', 'application/json')
-  async dossier(@Param('id') id: string, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) response: Response): Promise<Dossier | string> {
+  async dossier(@Param('id') id: string, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) response: FastifyReply): Promise<Dossier | string> {
     const events = await this.cases.history(id);
     if (events.length === 0) throw refuse.notFound('CASE_NOT_FOUND', `no case ${id}`);
     const dossier = buildDossier({
@@ -32,7 +32,7 @@ export class GetCaseDossierController {
       pending: caseSlaView(events, this.config.SLA_POLICY_FILE).pendingDeadlines,
     });
     if (/application\/json/.test(accept ?? '')) return dossier;
-    response.setHeader('content-type', 'text/html; charset=utf-8');
+    response.header('content-type', 'text/html; charset=utf-8');
     return renderDossierHtml(dossier);
   }
 }

@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { Response } from 'express';
+import { FastifyReply } from 'fastify';
 import { Actor, CASE_STATUSES, CHANNELS, TIERS, URGENCIES } from '@civicloop/domain';
 import { Directory } from '@civicloop/directory';
 import { Clock, CLOCK } from '@civicloop/platform';
@@ -24,7 +24,7 @@ export class BoardController {
 
   @Get()
   @Access('views')
-  async board(@Query() query: BoardQueryDto, @CurrentActor() actor: Actor, @Res({ passthrough: true }) response: Response) {
+  async board(@Query() query: BoardQueryDto, @CurrentActor() actor: Actor, @Res({ passthrough: true }) response: FastifyReply) {
     const filter = this.filter(query);
     await this.views.consistent(query, ['board']);
     try {

@@ -1,5 +1,5 @@
 import { HttpException, HttpStatus, Injectable } from '@nestjs/common';
-import { Response } from 'express';
+import { FastifyReply } from 'fastify';
 import { Actor } from '@civicloop/domain';
 import { NotCaughtUp, ReadModels, ViewScope } from '@civicloop/read-models';
 import { AppConfig } from '@civicloop/platform';
@@ -51,10 +51,10 @@ export class ViewResponder {
    * JSON, or CSV of the rows with a file name; either way with the directory's names beside the
    * ids. `view` names the header a CSV of no rows still carries (csv-columns.ts).
    */
-  send<T extends object>(response: Response, query: ViewQueryDto, name: string, body: T, rows: object[], view: CsvView): T | string {
+  send<T extends object>(response: FastifyReply, query: ViewQueryDto, name: string, body: T, rows: object[], view: CsvView): T | string {
     if (query.format !== 'csv') return withNames(body, this.directory);
-    response.setHeader('content-type', 'text/csv; charset=utf-8');
-    response.setHeader('content-disposition', `attachment; filename="${name}.csv"`);
+    response.header('content-type', 'text/csv; charset=utf-8');
+    response.header('content-disposition', `attachment; filename="${name}.csv"`);
     return toCsv(withNames(rows, this.directory), CSV_COLUMNS[view]);
   }
 }

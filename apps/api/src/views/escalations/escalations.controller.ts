@@ -1,7 +1,7 @@
 import { Controller, Get, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsIn } from 'class-validator';
-import { Response } from 'express';
+import { FastifyReply } from 'fastify';
 import { Actor } from '@civicloop/domain';
 import { ESCALATION_GROUPS, EscalationGroup, queryEscalations, ReadModels } from '@civicloop/read-models';
 import { Access } from '../../auth/access.guard';
@@ -23,7 +23,7 @@ export class EscalationsController {
 
   @Get()
   @Access('views')
-  async escalations(@Query() query: EscalationsQueryDto, @CurrentActor() actor: Actor, @Res({ passthrough: true }) response: Response) {
+  async escalations(@Query() query: EscalationsQueryDto, @CurrentActor() actor: Actor, @Res({ passthrough: true }) response: FastifyReply) {
     await this.views.consistent(query, ['chain']);
     const rows = await queryEscalations(this.models, { groupBy: query.groupBy, period: query.period ?? 'month', from: query.from, to: query.to }, this.views.scopeOf(actor));
     const csvRows = rows.flatMap(({ departments, ...row }) => (departments.length ? departments.map((d) => ({ ...row, department: d })) : [row]));

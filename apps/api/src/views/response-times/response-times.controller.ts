@@ -1,7 +1,7 @@
 import { Controller, Get, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsIn } from 'class-validator';
-import { Response } from 'express';
+import { FastifyReply } from 'fastify';
 import { Actor } from '@civicloop/domain';
 import { queryResponseTimes, ReadModels, RESPONSE_TIME_GROUPS, ResponseTimeGroup } from '@civicloop/read-models';
 import { Access } from '../../auth/access.guard';
@@ -23,7 +23,7 @@ export class ResponseTimesController {
 
   @Get()
   @Access('views')
-  async responseTimes(@Query() query: ResponseTimesQueryDto, @CurrentActor() actor: Actor, @Res({ passthrough: true }) response: Response) {
+  async responseTimes(@Query() query: ResponseTimesQueryDto, @CurrentActor() actor: Actor, @Res({ passthrough: true }) response: FastifyReply) {
     await this.views.consistent(query, ['stats']);
     const rows = await queryResponseTimes(this.models, { groupBy: query.groupBy, period: query.period ?? 'month', from: query.from, to: query.to }, this.views.scopeOf(actor));
     return this.views.send(response, query, 'response-times', { rows }, rows, 'response-times');

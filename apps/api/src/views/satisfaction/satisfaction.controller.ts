@@ -1,7 +1,7 @@
 import { Controller, Get, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsIn } from 'class-validator';
-import { Response } from 'express';
+import { FastifyReply } from 'fastify';
 import { Actor } from '@civicloop/domain';
 import { querySatisfaction, ReadModels, SATISFACTION_GROUPS, SatisfactionGroup } from '@civicloop/read-models';
 import { Access } from '../../auth/access.guard';
@@ -23,7 +23,7 @@ export class SatisfactionController {
 
   @Get()
   @Access('views')
-  async satisfaction(@Query() query: SatisfactionQueryDto, @CurrentActor() actor: Actor, @Res({ passthrough: true }) response: Response) {
+  async satisfaction(@Query() query: SatisfactionQueryDto, @CurrentActor() actor: Actor, @Res({ passthrough: true }) response: FastifyReply) {
     await this.views.consistent(query, ['stats']);
     const rows = await querySatisfaction(this.models, { groupBy: query.groupBy, period: query.period ?? 'month', from: query.from, to: query.to }, this.views.scopeOf(actor));
     return this.views.send(response, query, 'satisfaction', { rows }, rows, 'satisfaction');

@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional, Matches } from 'class-validator';
-import { Response } from 'express';
+import { FastifyReply } from 'fastify';
 import { Actor } from '@civicloop/domain';
 import { Clock, CLOCK } from '@civicloop/platform';
 import { Attribution, ATTRIBUTIONS, queryThreeRates, ReadModels, THREE_RATE_GROUPS, ThreeRateGroup } from '@civicloop/read-models';
@@ -33,7 +33,7 @@ export class ThreeRatesController {
 
   @Get()
   @Access('views')
-  async threeRates(@Query() query: ThreeRatesQueryDto, @CurrentActor() actor: Actor, @Res({ passthrough: true }) response: Response) {
+  async threeRates(@Query() query: ThreeRatesQueryDto, @CurrentActor() actor: Actor, @Res({ passthrough: true }) response: FastifyReply) {
     await this.views.consistent(query, ['stats']);
     const now = this.clock.now().toISOString();
     const attribution = query.attribution ?? 'location';
