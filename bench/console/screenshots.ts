@@ -30,7 +30,7 @@ export async function main(): Promise<void> {
 
     const board = await demo.pageAs(operator);
     await board.page.goto(`${demo.baseUrl}/#/board`);
-    await shot(board.page, '02-dispatch-board', '共');
+    await shot(board.page, '02-dispatch-board', '最新');
 
     // A case that went far: escalated and whistled.
     const rows: { id: string; whistles: number; escalations: number }[] = (await demo.get('/views/board?limit=500', operator)).rows;
@@ -57,10 +57,18 @@ export async function main(): Promise<void> {
       channel: 'online', category: 'repair.water_leak', urgency: 'normal', requestType: 'complaint', description: '楼顶漏水，雨天渗到卧室',
       location: { compoundId: 'compound-01', building: '3' }, reporter: { name: '王女士', phone: '13800138000' },
     });
+    // The resident's list is theirs from the API (GET /views/my-cases), once the board has the report.
+    await demo.get(`/views/my-cases?consistentWith=${reported.position}`, residentToken);
     const resident = await demo.pageAs(residentToken, { width: 390, height: 844 });
-    await resident.context.addInitScript({ content: `localStorage.setItem('civicloop.myCases.user-resident-1', ${JSON.stringify(JSON.stringify([reported.id]))});` });
     await resident.page.goto(`${demo.baseUrl}/#/resident`);
-    await shot(resident.page, '07-resident-mobile', '我的反映');
+    await shot(resident.page, '07-resident-mobile', '楼顶漏水');
+
+    // The dispatch centre's transfer form on a case waiting for sign-for, its required fields checked.
+    const waiting = rows.find((r) => (r as { status?: string }).status === 'dispatched' && r.whistles === 0) ?? rows[0];
+    await board.page.goto(`${demo.baseUrl}/#/cases/${waiting.id}`);
+    await board.page.getByRole('button', { name: '转办', exact: true }).click();
+    await board.page.getByRole('dialog', { name: '转办' }).getByRole('button', { name: '提交' }).click();
+    await shot(board.page, '08-case-transfer-form', '请选择转至小区');
   } finally {
     await demo.close();
   }

@@ -15,8 +15,10 @@ export function toCaseView(state: CaseState, revision: number, sla: CaseSlaView 
       whistleId: w.whistleId,
       reason: w.reason,
       blownAt: w.blownAt,
-      status: w.completedAt ? 'complete' : 'open',
+      // A withdrawn whistle no longer waits for anyone: it is not open.
+      status: w.completedAt ? 'complete' : w.withdrawnAt ? 'withdrawn' : 'open',
       completedAt: w.completedAt,
+      withdrawnAt: w.withdrawnAt,
       departments: w.departmentIds.map((departmentId) => ({
         departmentId,
         reportedAt: w.reportedAt[departmentId] ?? null,

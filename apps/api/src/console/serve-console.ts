@@ -19,7 +19,8 @@ export function consoleDirectory(): string | null {
  * Serves the built console at `/` from the API's own origin. The console routes with the URL's hash
  * (`/#/board`), so no fallback route is needed and no console path can shadow an API path: one
  * route per file found under dist/console at start-up (`wildcard: false`), everything else reaches
- * the API's own routes or its 404.
+ * the API's own routes or its 404. The build writes brotli and gzip copies beside each asset; the one
+ * the browser accepts is sent as it is (`preCompressed`), nothing is compressed per request.
  */
 export async function serveConsole(app: NestFastifyApplication): Promise<void> {
   const dir = consoleDirectory();
@@ -28,11 +29,15 @@ export async function serveConsole(app: NestFastifyApplication): Promise<void> {
     root: dir,
     prefix: '/',
     wildcard: false,
-    index: 'index.html',
+    // `/` is its own route below: @fastify/static answers 404 for a directory's index when it looks
+    // for a pre-compressed copy (an Accept-Encoding browsers always send).
+    index: false,
+    preCompressed: true,
     // Hashed bundle names never change content; index.html must be fetched fresh after a deploy.
     cacheControl: false,
     setHeaders: (response, path) => {
       response.setHeader('cache-control', path.endsWith('index.html') ? 'no-cache' : 'public, max-age=31536000, immutable');
     },
   });
+  app.getHttpAdapter().getInstance().get('/', (_request, reply) => reply.header('cache-control', 'no-cache').sendFile('index.html'));
 }

@@ -13,7 +13,7 @@ export const en: Catalogue = {
     urgency: 'Urgency', channel: 'Channel', status: 'Status', overdue: 'Overdue only', caseId: 'Case', compound: 'Compound',
     holder: 'Holder', receivedAt: 'Received', sla: 'Deadline', actions: 'Actions', dispatch: 'Dispatch', open: 'Open',
     queue: { all: 'All', new: 'New', returned: 'Returned', waiting: 'Waiting for sign-for', overdue: 'Overdue' },
-    returns: 'Returns', count: '{n} cases',
+    countNewest: 'Newest {n}', more: 'Show more', returns: 'Returns', count: '{n} cases',
   },
   sla: { signFor: 'Sign for', resolve: 'Resolve', left: '{t} left', overdueBy: 'overdue by {t}', none: '—' },
   intake: {
@@ -30,7 +30,7 @@ export const en: Catalogue = {
     urgency: 'Urgency', requestType: 'Request type', compound: 'Compound', reporter: 'Reporter', description: 'Description', deadlines: 'Deadlines',
     timeline: 'Timeline', chain: 'Escalation chain', replay: 'Replay', revision: 'Step {n}', current: 'Now', asOfNote: 'Showing the case as it stood at step {n}',
     actions: 'Actions', noActions: 'No action available now', by: '{who} ({unit})', notFound: 'No such case, or not yours to see',
-    whistles: 'Whistles', supervisions: 'Supervision', returns: 'Returns', rating: 'Rating', resolution: 'Resolution', reworks: 'Reworks',
+    whistles: 'Whistles', supervisions: 'Supervision', pendingReturn: 'Return waiting for review: {unit} ({reason})', returns: 'Returns', rating: 'Rating', resolution: 'Resolution', reworks: 'Reworks',
     spell: 'held {d}', reportDue: 'Report due', reportedAt: 'Reported', late: 'late', onTime: 'on time', pending: 'not reported',
   },
   action: {
@@ -39,7 +39,10 @@ export const en: Catalogue = {
     merge: 'Merge', unmask: 'Show personal data', extensionDecision: 'Decide extension', approve: 'Approve', reject: 'Reject',
     reason: 'Reason', text: 'Text', summary: 'Summary', outcome: 'Outcome', until: 'Until', departments: 'Departments', answerText: 'Answer',
     solved: 'Solved', comment: 'Comment', submit: 'Submit', cancel: 'Cancel', done: 'Done', intoCase: 'Merge into case',
+    transfer: 'Transfer', toCompound: 'To compound', remind: 'Remind', recall: 'Recall dispatch', reviewReturn: 'Review return', approveReturn: 'Approve the return (rejected: the unit keeps handling it)',
+    withdrawWhistle: 'Withdraw whistle', mergeHint: 'An open case of the same compound and category', noMergeTarget: 'No open case to merge into', more: 'More actions',
   },
+  validation: { required: 'Please fill in {field}', choose: 'Please choose {field}' },
   workbench: { title: 'Workbench', toSign: 'To sign for', inProgress: 'In progress', supervisions: 'Supervision to answer', whistles: 'Whistles to report', empty: 'No cases' },
   dashboard: {
     title: 'Supervision', month: 'Month', ranking: 'Three-rate ranking', groupBy: 'Rank', satisfactionTrend: 'Satisfaction trend', responseTimes: 'Response and resolution times',

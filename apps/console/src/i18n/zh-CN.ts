@@ -15,7 +15,7 @@ export const zhCN = {
     urgency: '紧急程度', channel: '来源渠道', status: '状态', overdue: '仅看超期', caseId: '工单号', compound: '小区',
     holder: '承办单位', receivedAt: '受理时间', sla: '时限', actions: '操作', dispatch: '派单', open: '查看',
     queue: { all: '全部', new: '待派单', returned: '退单待重派', waiting: '待签收', overdue: '已超期' },
-    returns: '退单', count: '共 {n} 件',
+    countNewest: '最新 {n} 件', more: '加载更多', returns: '退单', count: '共 {n} 件',
   },
   sla: { signFor: '签收', resolve: '办结', left: '剩余 {t}', overdueBy: '超期 {t}', none: '—' },
   intake: {
@@ -32,7 +32,7 @@ export const zhCN = {
     urgency: '紧急程度', requestType: '诉求类型', compound: '小区', reporter: '来电人', description: '问题描述', deadlines: '时限',
     timeline: '办理过程', chain: '流转链', replay: '回放', revision: '第 {n} 步', current: '当前', asOfNote: '正在查看第 {n} 步时的工单状态',
     actions: '可办理操作', noActions: '当前无可办理操作', by: '{who}（{unit}）', notFound: '工单不存在或无权查看',
-    whistles: '吹哨报到', supervisions: '督办', returns: '退单记录', rating: '评价', resolution: '办结情况', reworks: '重办次数',
+    whistles: '吹哨报到', supervisions: '督办', pendingReturn: '退单待审核：{unit}（{reason}）', returns: '退单记录', rating: '评价', resolution: '办结情况', reworks: '重办次数',
     spell: '承办 {d}', reportDue: '报到时限', reportedAt: '报到时间', late: '超时', onTime: '按时', pending: '未报到',
   },
   action: {
@@ -41,7 +41,10 @@ export const zhCN = {
     merge: '合并', unmask: '查看个人信息', extensionDecision: '审批延期', approve: '同意', reject: '不同意',
     reason: '原因', text: '内容', summary: '办结说明', outcome: '办结结果', until: '延期至', departments: '报到部门', answerText: '答复内容',
     solved: '问题已解决', comment: '评价意见', submit: '提交', cancel: '取消', done: '已提交', intoCase: '合并到工单',
+    transfer: '转办', toCompound: '转至小区', remind: '催办', recall: '撤回派单', reviewReturn: '退单审核', approveReturn: '同意退单（不同意则由原单位继续办理）',
+    withdrawWhistle: '撤回吹哨', mergeHint: '选择同小区同类别的在办工单', noMergeTarget: '没有可合并的在办工单', more: '更多操作',
   },
+  validation: { required: '请填写{field}', choose: '请选择{field}' },
   workbench: { title: '工作台', toSign: '待签收', inProgress: '办理中', supervisions: '待答复督办', whistles: '待报到吹哨', empty: '暂无工单' },
   dashboard: {
     title: '督办', month: '月份', ranking: '三率排名', groupBy: '排名对象', satisfactionTrend: '满意率趋势', responseTimes: '响应与办结用时',

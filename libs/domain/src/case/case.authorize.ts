@@ -116,8 +116,10 @@ const involvesMyUnit: CaseRule = ({ actor, state }) => actor.unitId !== null && 
  * Reads, in the same terms: `case` is one case and its history, chain and dossier; `views` the
  * aggregate views (narrowed to the caller's jurisdiction by the queries); `directory` the org tree.
  */
-export const READ_ACCESS: Record<'case' | 'dossier' | 'views' | 'directory', Partial<Record<ActorRole, CaseRule>>> = {
+export const READ_ACCESS: Record<'case' | 'dossier' | 'views' | 'ownCases' | 'directory', Partial<Record<ActorRole, CaseRule>>> = {
   case: { resident: myOwnCase, operator: anyone, handler: involvesMyUnit, supervisor: inMySubtree, auditor: anyone },
+  /** The list of the caller's own reported cases (GET /views/my-cases): the query narrows it to the caller. */
+  ownCases: { resident: anyone },
   /** The audit dossier of a case (GET /cases/{id}/dossier). */
   dossier: { supervisor: inMySubtree, auditor: anyone },
   views: { operator: anyone, handler: anyone, supervisor: anyone, auditor: anyone },

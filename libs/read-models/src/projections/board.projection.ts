@@ -18,9 +18,11 @@ export const BOARD_TABLE: TableSpec = {
     ever_dispatch_overdue: 'int', returns: 'int', escalations: 'int', reworks: 'int', reminders: 'int',
     whistles: 'int', open_whistles: 'int', whistle_departments: 'text', open_supervisions: 'int', rating: 'text',
     updated_at: 'text', position: 'num',
+    /** The resident who reported it online (their own cases: GET /views/my-cases). */
+    resident_id: 'text',
   },
   primaryKey: ['case_id'],
-  indexes: [['received_at'], ['next_due_at'], ['updated_at'], ['status'], ['assignee_id'], ['street_id'], ['community_id']],
+  indexes: [['received_at'], ['next_due_at'], ['updated_at'], ['status'], ['assignee_id'], ['street_id'], ['community_id'], ['resident_id']],
 };
 
 type BoardRow = Row & Record<keyof typeof BOARD_TABLE.columns, string | number | null>;
@@ -63,6 +65,7 @@ function apply(doc: BoardRow | undefined, e: CaseEventEnvelope, out: RowSink, en
       sla_dispatch: terms.dispatch ?? null, dispatch_due_at: env.settings.sla.dispatchDue(terms, e.at), dispatch_overdue_flag: 0,
       ever_dispatch_overdue: 0, returns: 0, escalations: 0, reworks: 0, reminders: 0, whistles: 0, open_whistles: 0,
       whistle_departments: '', open_supervisions: 0, rating: null, updated_at: e.at, position: e.position,
+      resident_id: e.data.residentId ?? null,
     };
   } else {
     row = { ...doc!, updated_at: e.at, position: e.position };
@@ -206,7 +209,8 @@ function apply(doc: BoardRow | undefined, e: CaseEventEnvelope, out: RowSink, en
 
 export const boardProjection: Projection<BoardRow> = {
   name: 'board',
-  version: 3,
+  // 4: resident_id
+  version: 4,
   tables: [BOARD_TABLE],
   stateTable: BOARD_TABLE.name,
   apply,

@@ -11,6 +11,8 @@ export interface BoardFilter {
   status?: string[];
   tier?: string[];
   assigneeId?: string;
+  /** The resident who reported the cases (a resident's own cases; never set from a request parameter). */
+  residentId?: string;
   /** Any unit: cases located in its subtree (a department: cases it holds or is whistled to). */
   areaId?: string;
   category?: string[];
@@ -109,6 +111,7 @@ export async function queryBoard(
   list('channel', filter.channel);
   list('urgency', filter.urgency);
   if (filter.assigneeId) query = query.where('assignee_id', '=', filter.assigneeId);
+  if (filter.residentId) query = query.where('resident_id', '=', filter.residentId);
   if (filter.areaId) {
     const kind = models.org.kind(filter.areaId);
     const areaId = filter.areaId;
