@@ -22,6 +22,21 @@ function keyStoreContract(name: string, open: () => Promise<PersonalDataKeys>) {
         await keys.close();
       }
     });
+
+    it('makes a key of its own for each of many cases asking together (concurrent intakes), each kept', async () => {
+      const keys = await open();
+      try {
+        const ids = Array.from({ length: 40 }, (_, i) => `together-${i}`);
+        const made = await Promise.all([...ids, ...ids.slice(0, 5)].map((id) => keys.obtain(id)));
+        const hex = made.map((k) => (k.state === 'active' ? k.key.toString('hex') : k.state));
+        expect(new Set(hex.slice(0, 40)).size).toBe(40);
+        expect(hex.slice(40)).toEqual(hex.slice(0, 5));
+        const looked = await Promise.all(ids.map((id) => keys.lookup(id)));
+        expect(looked.map((k) => (k.state === 'active' ? k.key.toString('hex') : k.state))).toEqual(hex.slice(0, 40));
+      } finally {
+        await keys.close();
+      }
+    });
   });
 }
 
