@@ -26,4 +26,19 @@ describe('GET /audit/unmasks', () => {
     expect(body.rows[0]).toMatchObject({ actorId: expect.any(String), actorUnitId: 'district-qinhuai', occurredAt: expect.any(String) });
     expect((await api.request('GET', '/audit/unmasks', { token: api.token('operator') })).status).toBe(403);
   });
+
+  it('never keeps an unmask answer for replay: a retry with the same Idempotency-Key looks (and is recorded) again', async () => {
+    const auditor = api.token('auditor');
+    const { body: intake } = await api.request('POST', '/cases', {
+      token: api.token('operator'),
+      body: { channel: 'phone', category: 'repair.water_leak', urgency: 'normal', requestType: 'complaint', description: '水管爆裂',
+        location: { compoundId: 'compound-01' }, reporter: { name: '赵先生', phone: '13700137000' } },
+    });
+    const retry = { token: auditor, body: { reason: '复核' }, headers: { 'Idempotency-Key': 'unmask-1' } };
+    const first = await api.request('POST', `/cases/${intake.id}/unmask`, retry);
+    const second = await api.request('POST', `/cases/${intake.id}/unmask`, retry);
+    expect([first.status, second.status]).toEqual([200, 200]);
+    expect(second.body.reporter).toMatchObject({ phone: '13700137000' });
+    expect(second.body.revision).toBe(first.body.revision + 1);
+  });
 });

@@ -37,6 +37,14 @@ describe('the console\'s files as the API serves them', () => {
       expect(answer.headers['cache-control']).toBe('public, max-age=31536000, immutable');
       expect(answer.headers['content-type']).toMatch(/javascript/);
     }
+    // Named files other than hashed bundles revalidate, whichever copy is sent (the .br copy's path
+    // once made index.html immutable for a year: a browser then kept a page naming deleted bundles).
+    for (const path of ['/index.html', '/favicon.svg']) {
+      for (const encoding of ['br, gzip', 'identity']) {
+        const answer = await get(`${base}${path}`, encoding);
+        expect([path, encoding, answer.status, answer.headers['cache-control']]).toEqual([path, encoding, 200, 'no-cache']);
+      }
+    }
     // API paths are not shadowed by the console's files.
     expect((await fetch(`${base}/directory`)).status).toBe(401);
   });

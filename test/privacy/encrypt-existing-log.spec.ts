@@ -1,15 +1,17 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { linkHashOf, verifyLog } from '@civicloop/audit';
 import { CaseRepository, CommandContext } from '@civicloop/cases';
 import { CaseEvent } from '@civicloop/domain';
 import {
-  PersonalDataStore, RecordedEvent, SqliteEventStore, SqlitePersonalDataKeys,
+  PersonalDataStore, PostgresEventStore, PostgresPersonalDataKeys, RecordedEvent, SqliteEventStore, SqlitePersonalDataKeys,
 } from '@civicloop/event-store';
 import { ManualClock, PERSONAL_DATA_POLICY } from '@civicloop/platform';
 import { PersonalDataEncryption } from '../../apps/api/src/cli/migrate/encrypt-personal-data';
 import { migrate } from '../../apps/api/src/cli/migrate/migrate';
+import { startPostgres } from '../support/postgres-server';
 
 const context: CommandContext = {
   actor: { id: 'op-1', role: 'operator', unitId: null }, commandId: 'c', correlationId: 'c', causationId: 'c',
@@ -83,4 +85,31 @@ describe('migrate --encrypt-personal-data: the log written in plain text, encryp
       await target.close();
     }
   });
+
+  it('into PostgreSQL (the built CLI): the keys go into its database, where the service reads them', async () => {
+    await plainLog(join(dir, 'plain.sqlite'));
+    const pg = await startPostgres();
+    try {
+      const url = await pg.createDatabase('encrypted');
+      const env = { ...process.env, DATA_DIR: dir };
+      const cli = spawnSync(process.execPath, [join(__dirname, '..', '..', 'dist', 'apps', 'api', 'src', 'cli', 'migrate', 'main.js'),
+        '--from', `sqlite:${join(dir, 'plain.sqlite')}`, '--to', url, '--encrypt-personal-data', '--no-progress', '--checkpoint', join(dir, 'cp.json')],
+      { cwd: dir, env, encoding: 'utf8', timeout: 60_000 });
+      expect([cli.status, cli.stderr]).toEqual([0, expect.any(String)]);
+      expect(existsSync(join(dir, 'personal-data-keys.sqlite'))).toBe(false);
+      const store = await PostgresEventStore.connect(url);
+      const keys = await PostgresPersonalDataKeys.connect(url);
+      try {
+        const stored = await store.readStream('case-a');
+        expect(JSON.stringify(stored)).not.toContain('赵明月');
+        const shown = await new PersonalDataStore(store, keys, PERSONAL_DATA_POLICY).readStream('case-a');
+        expect(shown[0].data).toMatchObject({ description: '电梯困人三次仍未修好', reporterName: '赵明月' });
+      } finally {
+        await keys.close();
+        await store.close();
+      }
+    } finally {
+      await pg.stop();
+    }
+  }, 90_000);
 });

@@ -33,10 +33,11 @@ export async function serveConsole(app: NestFastifyApplication): Promise<void> {
     // for a pre-compressed copy (an Accept-Encoding browsers always send).
     index: false,
     preCompressed: true,
-    // Hashed bundle names never change content; index.html must be fetched fresh after a deploy.
+    // Hashed bundle names (under assets/) never change content; everything else (index.html, the
+    // icon) must be fetched fresh after a deploy. `path` may name the .br/.gz copy actually sent.
     cacheControl: false,
     setHeaders: (response, path) => {
-      response.setHeader('cache-control', path.endsWith('index.html') ? 'no-cache' : 'public, max-age=31536000, immutable');
+      response.setHeader('cache-control', /[\\/]assets[\\/]/.test(path) ? 'public, max-age=31536000, immutable' : 'no-cache');
     },
   });
   app.getHttpAdapter().getInstance().get('/', (_request, reply) => reply.header('cache-control', 'no-cache').sendFile('index.html'));

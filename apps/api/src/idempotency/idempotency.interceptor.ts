@@ -1,4 +1,5 @@
-import { CallHandler, ExecutionContext, HttpStatus, Inject, Injectable, Logger, NestInterceptor } from '@nestjs/common';
+import { CallHandler, ExecutionContext, HttpStatus, Inject, Injectable, Logger, NestInterceptor, SetMetadata } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import { createHash } from 'node:crypto';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { catchError, concatMap, defer, from, mergeAll, Observable, of, throwError } from 'rxjs';
@@ -17,18 +18,28 @@ function canonical(value: unknown): string {
   return JSON.stringify(value ?? null);
 }
 
+const NOT_REPLAYED = 'civicloop:not-replayed';
+/**
+ * An answer that must never be kept for replay: it carries personal data, which would then sit in
+ * plain text in the idempotency store and be replayed after the case's data was erased. A retry
+ * runs (and is recorded) again.
+ */
+export const NotReplayed = () => SetMetadata(NOT_REPLAYED, true);
+
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
   private readonly log = new Logger('Idempotency');
 
-  constructor(private readonly store: IdempotencyStore, @Inject(CLOCK) private readonly clock: Clock) {}
+  constructor(
+    private readonly store: IdempotencyStore, @Inject(CLOCK) private readonly clock: Clock, private readonly reflector: Reflector,
+  ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const request = context.switchToHttp().getRequest<FastifyRequest & { actor?: Actor }>();
     const response = context.switchToHttp().getResponse<FastifyReply>();
     const header = request.headers['idempotency-key'];
     const key = typeof header === 'string' ? header : undefined;
-    if (request.method !== 'POST' || !key) return next.handle();
+    if (request.method !== 'POST' || !key || this.reflector.get<boolean>(NOT_REPLAYED, context.getHandler())) return next.handle();
     if (key.length > 200) {
       throw ApiError.badRequest('VALIDATION_FAILED', 'Idempotency-Key is too long', [
         { field: 'Idempotency-Key', problem: 'must be at most 200 characters' },

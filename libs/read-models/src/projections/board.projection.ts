@@ -187,9 +187,10 @@ function apply(doc: BoardRow | undefined, e: CaseEventEnvelope, out: RowSink, en
       // Reading personal data is not handling the case: it leaves the row as it was.
       case 'PersonalDataUnmasked':
         return undefined;
-      // Erasing is not handling either: only the copy of the resident's words goes.
+      // Erasing is not handling either: only the copy of the resident's words goes, and the link
+      // to the resident (an erased case leaves their "my cases" list).
       case 'PersonalDataErased':
-        row = { ...doc!, description: ERASED, position: e.position };
+        row = { ...doc!, description: ERASED, resident_id: null, position: e.position };
         break;
       // Handling that changes no column but when the case was last touched.
       case 'CaseNoteAdded': case 'ExtensionRequested': case 'DepartmentReported': case 'DepartmentActed':

@@ -5,6 +5,7 @@ import { CaseRepository, CommandAnswer, CommandContext, ExecuteCaseCommand } fro
 import { Gated } from '../../auth/access.guard';
 import { CommandMeta } from '../../common/command-context.decorator';
 import { UnmaskPersonalDataDto } from './unmask-personal-data.dto';
+import { NotReplayed } from '../../idempotency/idempotency.interceptor';
 
 @ApiTags('cases') @ApiBearerAuth()
 @Controller('cases')
@@ -12,7 +13,7 @@ export class UnmaskPersonalDataController {
   constructor(private readonly commandBus: CommandBus, private readonly cases: CaseRepository) {}
 
   /** An auditor sees the reporter's personal data; the look and its reason are recorded first. */
-  @Gated()
+  @Gated() @NotReplayed()
   @Post(':id/unmask') @HttpCode(200)
   async unmask(@Param('id') id: string, @Body() body: UnmaskPersonalDataDto, @CommandMeta() meta: CommandContext) {
     const answer: CommandAnswer = await this.commandBus.execute(

@@ -14,7 +14,7 @@ export async function dossierCommand(caseId: string, options: DossierCliOptions,
   if (!/^[A-Za-z0-9_-]{1,100}$/.test(caseId)) throw new UsageError('the case id may hold letters, digits, - and _ only');
   const store = await openEvents(options);
   const audit = openAudit(options);
-  const shown = readable(store, options);
+  const shown = await readable(store, options);
   try {
     const storedEvents = await store.readStream(`case-${caseId}`);
     const events = await shown.events.readStream(`case-${caseId}`);

@@ -1,7 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AuditStore, parseCheckpoint, SignedCheckpoint } from '@civicloop/audit';
-import { EventStore, PersonalDataStore, SqliteEventStore, SqlitePersonalDataKeys } from '@civicloop/event-store';
+import {
+  EventStore, isPostgresConnectionString, PersonalDataKeys, PersonalDataStore, PostgresPersonalDataKeys, SqliteEventStore,
+  SqlitePersonalDataKeys,
+} from '@civicloop/event-store';
 import { PERSONAL_DATA_POLICY } from '@civicloop/platform';
 import { openStore } from '../migrate/open-store';
 
@@ -20,11 +23,14 @@ export async function openEvents({ dataDir, store }: SourceOptions): Promise<Eve
 }
 
 /**
- * The events as readers see them: residents' personal data decrypted with the keys in the data
- * directory (DATA_DIR/personal-data-keys.sqlite), or 已删除 where a key was destroyed or is absent.
+ * The events as readers see them: residents' personal data decrypted with the keys the service
+ * keeps (in a PostgreSQL store's database, else DATA_DIR/personal-data-keys.sqlite), or 已删除
+ * where a key was destroyed or is absent.
  */
-export function readable(stored: EventStore, { dataDir }: SourceOptions): { events: EventStore; close: () => Promise<void> } {
-  const keys = new SqlitePersonalDataKeys(join(dataDir ?? process.env.DATA_DIR ?? './data', 'personal-data-keys.sqlite'));
+export async function readable(stored: EventStore, { dataDir, store }: SourceOptions): Promise<{ events: EventStore; close: () => Promise<void> }> {
+  const keys: PersonalDataKeys = store && isPostgresConnectionString(store)
+    ? await PostgresPersonalDataKeys.connect(store)
+    : new SqlitePersonalDataKeys(join(dataDir ?? process.env.DATA_DIR ?? './data', 'personal-data-keys.sqlite'));
   return { events: new PersonalDataStore(stored, keys, PERSONAL_DATA_POLICY), close: () => keys.close() };
 }
 

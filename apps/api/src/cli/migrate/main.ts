@@ -2,7 +2,9 @@ import { SingleBar } from 'cli-progress';
 import { existsSync, readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { join } from 'node:path';
-import { EventStore, SqlitePersonalDataKeys } from '@civicloop/event-store';
+import {
+  EventStore, isPostgresConnectionString, PersonalDataKeys, PostgresPersonalDataKeys, SqlitePersonalDataKeys,
+} from '@civicloop/event-store';
 import { PersonalDataEncryption } from './encrypt-personal-data';
 import { allEvents, historyHash } from './history-hash';
 import { migrate, MigrationCheckpoint, MigrationRefused } from './migrate';
@@ -35,8 +37,15 @@ async function countEvents(store: EventStore): Promise<number> {
   return count;
 }
 
-function personalDataEncryption(options: CliOptions, target: EventStore) {
-  const keys = new SqlitePersonalDataKeys(options.keys ?? 'personal-data-keys.sqlite');
+/**
+ * The keys go where the service will look for them: beside a PostgreSQL target in its database (as
+ * the service keeps them there), else in the file named by --keys. Keys written anywhere else would
+ * leave every migrated case reading 已删除.
+ */
+async function personalDataEncryption(options: CliOptions, target: EventStore) {
+  const keys: PersonalDataKeys = options.keys === undefined && isPostgresConnectionString(options.to)
+    ? await PostgresPersonalDataKeys.connect(options.to)
+    : new SqlitePersonalDataKeys(options.keys ?? join(process.env.DATA_DIR || './data', 'personal-data-keys.sqlite'));
   const encryption = new PersonalDataEncryption(keys, target);
   return { rewrite: encryption.rewrite, report: encryption.report, close: () => keys.close() };
 }
@@ -51,7 +60,7 @@ async function run(options: CliOptions): Promise<void> {
     await source.close();
     throw error;
   });
-  const encryption = options.encryptPersonalData ? personalDataEncryption(options, target) : null;
+  const encryption = options.encryptPersonalData ? await personalDataEncryption(options, target) : null;
   try {
     if (options.progress) process.stderr.write('counting events in the source…\n');
     const total = options.progress ? await countEvents(source) : 0;
@@ -104,7 +113,7 @@ if (require.main === module) {
     .option('--no-progress', 'no progress bar (and no counting pass)')
     .option('--verify', 'compare a sha256 over both histories when done (not with --encrypt-personal-data)', false)
     .option('--encrypt-personal-data', 'one-time: encrypt residents\' personal data written as plain text, re-sealing the streams it touches', false)
-    .option('--keys <file>', 'the data keys (with --encrypt-personal-data)', join(process.env.DATA_DIR || './data', 'personal-data-keys.sqlite'))
+    .option('--keys <file>', 'the data keys (with --encrypt-personal-data); default: in the target\'s database when it is PostgreSQL, else $DATA_DIR/personal-data-keys.sqlite')
     .parse();
   run(program.opts<CliOptions>()).catch((error) => {
     console.error(error instanceof Error ? error.message : error);
