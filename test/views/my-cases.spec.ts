@@ -38,6 +38,11 @@ describe('GET /views/my-cases (a resident\'s own cases)', () => {
     expect((await api.request('GET', '/views/my-cases?resident=user-resident-1', { token: li })).status).toBe(400);
     expect((await api.request('GET', '/views/board', { token: li })).status).toBe(403);
     expect((await api.request('GET', `/cases/${first.id}`, { token: li })).status).toBe(403);
+
+    // An erased case is no longer linked to the resident who reported it.
+    const erased = ok(await api.request('POST', `/cases/${first.id}/erase-personal-data`, { token: api.token('operator'), body: { reason: '居民申请删除' } }));
+    const after = ok(await api.request('GET', `/views/my-cases?consistentWith=${erased.position}`, { token: wang }));
+    expect(after.rows.map((r: { id: string }) => r.id)).toEqual([second.id]);
   });
 
   it('is a resident\'s list only, and checks its limit', async () => {
