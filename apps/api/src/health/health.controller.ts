@@ -7,6 +7,7 @@ import { calendarCoverage, daysOfOfficialCoverageLeft, OFFICIAL_COVERAGE_WARNING
 import { Directory } from '@civicloop/directory';
 import { Clock, CLOCK } from '@civicloop/platform';
 import { EVENT_STORE, EventStore } from '@civicloop/event-store';
+import { eventsBehind } from './events-behind';
 import { ReadModels } from '@civicloop/read-models';
 import { DeadlinesService } from '@civicloop/consumers';
 import { Public } from '../auth/actor';
@@ -94,11 +95,11 @@ export class HealthController implements OnModuleInit {
         const indicator = this.indicators.check('projections');
         try {
           const lags = (await this.readModels.lags()).map(({ name, position, lag, owner }) => ({ name, position, lag, owner }));
-          const behind = Math.max(0, ...lags.map((l) => l.lag));
+          const behind = Math.max(0, ...await Promise.all(lags.map((l) => eventsBehind(this.store, l.position, l.lag, PROJECTIONS_BEHIND_EVENTS))));
           const degraded = behind > PROJECTIONS_BEHIND_EVENTS;
           return indicator.up({
             degraded,
-            ...(degraded && { warning: `views are ${behind} events behind the log (catching up): they answer, but late` }),
+            ...(degraded && { warning: `views are more than ${PROJECTIONS_BEHIND_EVENTS} events behind the log (catching up): they answer, but late` }),
             lags,
           });
         } catch (error) {
