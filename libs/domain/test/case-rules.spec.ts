@@ -1,4 +1,5 @@
 import { actors, CASE_ID, ev, fold, given, histories } from './given-when-then';
+import { CaseEvent } from '../src/case/case.events';
 import { ReceiveCase } from '../src/case/case.commands';
 import { ERASED } from '../src/case/personal-data/personal-data';
 
@@ -189,6 +190,16 @@ describe('erasing personal data (PIPL)', () => {
       .toEqual({ status: before.status, category: before.category, compound: before.location?.compoundId });
     given(...histories.closed, { type: 'PersonalDataErased', data: { reason: 'x' } })
       .when({ type: 'ErasePersonalData', data: { reason: '再次' } }, actors.operator).thenRefused('PERSONAL_DATA_ALREADY_ERASED', 'conflict');
+  });
+
+  it('refuses free text it could only store as 已删除 (a note, a rating comment) once the data is erased; a bare rating still counts', () => {
+    const erased: CaseEvent = { type: 'PersonalDataErased', data: { reason: '居民申请删除' } };
+    given(...histories.accepted, erased).when({ type: 'AddNote', data: { text: '已上门' } }, actors.company).thenRefused('PERSONAL_DATA_ERASED', 'conflict');
+    given(...histories.resolved, erased).when({ type: 'RateCase', data: { rating: 'satisfied', solved: true, comment: '师傅很负责' } }, actors.operator)
+      .thenRefused('PERSONAL_DATA_ERASED', 'conflict');
+    given(...histories.resolved, erased).when({ type: 'RateCase', data: { rating: 'satisfied', solved: true } }, actors.operator)
+      .then([{ type: 'CaseRated', data: { rating: 'satisfied', solved: true, comment: null, source: 'callback' } }]);
+    given(...histories.accepted).when({ type: 'AddNote', data: { text: '已上门' } }, actors.company).then([{ type: 'CaseNoteAdded', data: { text: '已上门' } }]);
   });
 });
 

@@ -101,7 +101,7 @@ export const en: Catalogue = {
     TOO_MANY_REQUESTS: 'Too many requests, try later', UNAUTHENTICATED: 'Please sign in again', UNHEALTHY: 'Service unavailable',
     UNIT_KIND_NOT_ALLOWED_AT_TIER: 'This unit cannot hold the case at this tier', UNKNOWN_CATEGORY: 'Unknown category', UNKNOWN_COMPOUND: 'Unknown compound',
     UNKNOWN_DEADLINE_KIND: 'Unknown deadline', UNKNOWN_DEPARTMENT: 'Unknown department', UNKNOWN_PRIMARY_CASE: 'No such primary case',
-    UNKNOWN_SUPERVISION: 'No such supervision order', PERSONAL_DATA_ALREADY_ERASED: 'Personal data already erased', UNKNOWN_UNIT: 'Unknown unit', UNKNOWN_WHISTLE: 'No such whistle', UNPROCESSABLE: 'Cannot process',
+    UNKNOWN_SUPERVISION: 'No such supervision order', PERSONAL_DATA_ALREADY_ERASED: 'Personal data already erased', PERSONAL_DATA_ERASED: 'Personal data erased: notes and rating comments can no longer be kept', UNKNOWN_UNIT: 'Unknown unit', UNKNOWN_WHISTLE: 'No such whistle', UNPROCESSABLE: 'Cannot process',
     UNSUPPORTED_MEDIA_TYPE: 'Unsupported content type', VALIDATION_FAILED: 'Please check the form', VIEW_NOT_CAUGHT_UP: 'Updating, try again shortly',
     WHISTLE_COMPLETED: 'Whistle complete', WHISTLE_OPEN: 'The whistle is open: every department must report and act', WHISTLE_REQUIRES_STREET_TIER: 'Only the street may whistle',
     NETWORK: 'Network error',

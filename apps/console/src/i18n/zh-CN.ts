@@ -103,7 +103,7 @@ export const zhCN = {
     TOO_MANY_REQUESTS: '提交过于频繁，请稍后再试', UNAUTHENTICATED: '请重新登录', UNHEALTHY: '服务暂不可用',
     UNIT_KIND_NOT_ALLOWED_AT_TIER: '该单位不能在此层级承办', UNKNOWN_CATEGORY: '未知的问题类别', UNKNOWN_COMPOUND: '未知的小区',
     UNKNOWN_DEADLINE_KIND: '未知的时限类型', UNKNOWN_DEPARTMENT: '未知的部门', UNKNOWN_PRIMARY_CASE: '主工单不存在',
-    UNKNOWN_SUPERVISION: '督办单不存在', PERSONAL_DATA_ALREADY_ERASED: '个人信息已删除', UNKNOWN_UNIT: '未知的单位', UNKNOWN_WHISTLE: '吹哨不存在', UNPROCESSABLE: '无法处理',
+    UNKNOWN_SUPERVISION: '督办单不存在', PERSONAL_DATA_ALREADY_ERASED: '个人信息已删除', PERSONAL_DATA_ERASED: '个人信息已删除，不能再记录备注或评价意见', UNKNOWN_UNIT: '未知的单位', UNKNOWN_WHISTLE: '吹哨不存在', UNPROCESSABLE: '无法处理',
     UNSUPPORTED_MEDIA_TYPE: '不支持的内容类型', VALIDATION_FAILED: '填写有误', VIEW_NOT_CAUGHT_UP: '数据更新中，请稍后',
     WHISTLE_COMPLETED: '吹哨已办结', WHISTLE_OPEN: '吹哨尚未办结：各部门须报到并处置', WHISTLE_REQUIRES_STREET_TIER: '只有街道层级可以吹哨',
     NETWORK: '网络连接失败',

@@ -5,10 +5,12 @@ import { CaseEvent } from '../case.events';
 import { refuse } from '../case.errors';
 import { CaseState, ExistingCase, openSupervisions } from '../case.state';
 import { endOpenSupervisions, requireExisting, requireStatus, streetOf, WITHDRAWABLE } from './guards';
+import { requireKeyForPersonalText } from './handling';
 
 export function rate(command: RateCase, state: CaseState, ctx: DecisionContext): CaseEvent[] {
   const existing = requireStatus(state, ['resolved'], 'rate');
   if (existing.rating) throw refuse.conflict('CASE_ALREADY_RATED', 'this round of handling has already been rated');
+  if (command.data.comment) requireKeyForPersonalText(existing.personalDataErasedAt);
   return [{
     type: 'CaseRated',
     data: {

@@ -5,7 +5,8 @@ import { CaseState, openWhistles } from '../case.state';
 import { OPEN_STATUSES, requireFuture, requireHeld, requireStatus } from './guards';
 
 export function note(command: AddNote, state: CaseState): CaseEvent[] {
-  requireStatus(state, OPEN_STATUSES, 'note');
+  const existing = requireStatus(state, OPEN_STATUSES, 'note');
+  requireKeyForPersonalText(existing.personalDataErasedAt);
   return [{ type: 'CaseNoteAdded', data: { text: command.data.text } }];
 }
 
@@ -44,4 +45,15 @@ export function resolve(command: ResolveCase, state: CaseState): CaseEvent[] {
       `whistle ${open[0].whistleId} is still open: every named department must report and act first, or it must be withdrawn`);
   }
   return [{ type: 'CaseResolved', data: { summary: command.data.summary, outcome: command.data.outcome } }];
+}
+
+/**
+ * Notes and rating comments may quote the resident, so they are kept under the case's data key;
+ * once that key is destroyed new text could only be stored as 已删除, which would lose it while
+ * answering 200. Refused instead, so the writer knows (handling goes on without free text).
+ */
+export function requireKeyForPersonalText(erasedAt: string | null): void {
+  if (erasedAt !== null) {
+    throw refuse.conflict('PERSONAL_DATA_ERASED', `the personal data of this case was erased at ${erasedAt}: free text (notes, rating comments) can no longer be kept for it`);
+  }
 }
