@@ -1,9 +1,14 @@
 import 'reflect-metadata';
 import { Body, Controller, Get, Module, Post } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { NestExpressApplication } from '@nestjs/platform-express';
 
-/** The Express baseline: NestJS on Express with the body parser the API used before Fastify, answering without doing anything. */
+/**
+ * The baseline of the command path: NestJS answering without doing anything, with the API's body
+ * limit. BARE_ADAPTER=fastify (default) is the API's adapter (apps/api/src/bootstrap.ts);
+ * BARE_ADAPTER=express the body parser the API used before Fastify, for comparison.
+ */
 @Controller()
 class NoopController {
   @Post('noop')
@@ -20,10 +25,19 @@ class NoopController {
 @Module({ controllers: [NoopController] })
 class BareModule {}
 
+async function create() {
+  const logger: ('warn' | 'error')[] = ['warn', 'error'];
+  if (process.env.BARE_ADAPTER === 'express') {
+    const app = await NestFactory.create<NestExpressApplication>(BareModule, { logger });
+    app.disable('x-powered-by');
+    app.useBodyParser('json', { limit: '64kb' });
+    return app;
+  }
+  return NestFactory.create<NestFastifyApplication>(BareModule, new FastifyAdapter({ bodyLimit: 64 * 1024 }), { logger });
+}
+
 async function main(): Promise<void> {
-  const app = await NestFactory.create<NestExpressApplication>(BareModule, { logger: ['warn', 'error'] });
-  app.disable('x-powered-by');
-  app.useBodyParser('json', { limit: '64kb' });
+  const app = await create();
   app.enableShutdownHooks();
   await app.listen(Number(process.env.PORT ?? 3999), '0.0.0.0');
 }

@@ -14,8 +14,7 @@ import { productionDirectoryFile } from '../harness/production-directory';
 
 const CONNECTIONS = 32;
 const SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 10);
-const BARE_FASTIFY = join(__dirname, 'bare-fastify-server.js');
-const BARE_EXPRESS = join(__dirname, 'bare-server.js');
+const BARE = join(__dirname, 'bare-server.js');
 const WORKER_MAIN = join(API_MAIN, '..', '..', '..', 'worker', 'src', 'main.js');
 
 const COMPANY = 'company-jinling'; // serves compound-01
@@ -80,13 +79,13 @@ async function measureApi(workerApart: boolean, notes: string[]): Promise<ApiRun
   }
 }
 
-async function measureBare(script: string, notes: string[]): Promise<{ noop: Measured; peakRssMb: number }> {
-  const bare = await startServer(script, {});
+async function measureBare(adapter: 'fastify' | 'express', notes: string[]): Promise<{ noop: Measured; peakRssMb: number }> {
+  const bare = await startServer(BARE, { BARE_ADAPTER: adapter });
   try {
     const request = { method: 'POST', path: '/noop', headers: { 'content-type': 'application/json' }, body: INTAKE_BODY };
     await load({ url: bare.url, connections: CONNECTIONS, duration: 2, requests: [request] });
     const noop = await load({ url: bare.url, connections: CONNECTIONS, duration: SECONDS, requests: [request] });
-    notes.push(...checkClean(script, noop));
+    notes.push(...checkClean(`bare ${adapter}`, noop));
     return { noop, peakRssMb: bare.peakRssMb() };
   } finally {
     await bare.stop();
@@ -97,8 +96,8 @@ async function main(): Promise<void> {
   const notes: string[] = [];
   const apart = await measureApi(true, notes);
   const inProcess = await measureApi(false, notes);
-  const fastify = await measureBare(BARE_FASTIFY, notes);
-  const express = await measureBare(BARE_EXPRESS, notes);
+  const fastify = await measureBare('fastify', notes);
+  const express = await measureBare('express', notes);
 
   const baseline = `bare NestJS POST /noop on the same Fastify adapter (same body limit, no work), ${CONNECTIONS} connections`;
   const expressBaseline = `bare NestJS POST /noop on Express (the adapter before), ${CONNECTIONS} connections`;

@@ -100,7 +100,7 @@ async function main(): Promise<void> {
 
     // The same reads over HTTP, one request at a time, beside a bare NestJS GET.
     const api = await startServer(API_MAIN, env, '/health', API_NODE_ARGS);
-    const bare = await startServer(join(__dirname, '..', 'http', 'bare-fastify-server.js'), {});
+    const bare = await startServer(join(__dirname, '..', 'http', 'bare-server.js'), { BARE_ADAPTER: 'fastify' });
     try {
       const token = signToken(secret, demoUser(Directory.fromFile(config.DIRECTORY_FILE), 'auditor'), '1h');
       const get = (url: string) => async () => {
