@@ -8,6 +8,7 @@ import { AppConfig } from '@civicloop/platform';
 import { ApiError } from '../common/api-error';
 import { IS_PUBLIC, TokenClaims } from './actor';
 import { IDP_ALGORITHMS, IdentityRefused, ResidentIdentityProvider } from './resident-identity-provider';
+import { VerifiedTokens } from './verified-tokens';
 
 const unauthenticated = (message: string) => new ApiError(HttpStatus.UNAUTHORIZED, 'UNAUTHENTICATED', message);
 
@@ -18,6 +19,8 @@ const unauthenticated = (message: string) => new ApiError(HttpStatus.UNAUTHORIZE
  */
 @Injectable()
 export class JwtAuthGuard implements CanActivate {
+  private readonly verified = new VerifiedTokens();
+
   constructor(
     private readonly jwt: JwtService,
     private readonly reflector: Reflector,
@@ -46,14 +49,7 @@ export class JwtAuthGuard implements CanActivate {
   }
 
   private async staff(token: string): Promise<Actor> {
-    let claims: TokenClaims;
-    try {
-      claims = await this.jwt.verifyAsync<TokenClaims>(token, { algorithms: ['HS256'] });
-    } catch (error) {
-      const expired = (error as Error).name === 'TokenExpiredError';
-      throw unauthenticated(expired ? 'the token has expired' : 'the token is not valid');
-    }
-    if (typeof (claims as { exp?: unknown }).exp !== 'number') throw unauthenticated('the token has no expiry');
+    const claims = this.verified.claimsOf(token) ?? await this.verify(token);
     const user = typeof claims.sub === 'string' ? this.directory.user(claims.sub) : undefined;
     if (!user) throw unauthenticated('the token names no user of the directory');
     if (claims.role !== user.role || (claims.org ?? null) !== user.unitId) {
@@ -63,6 +59,21 @@ export class JwtAuthGuard implements CanActivate {
       throw unauthenticated('residents sign in through the residents\' identity provider (JWT_JWKS_URL)');
     }
     return { id: user.id, role: user.role, unitId: user.unitId };
+  }
+
+  /** The signature and expiry check (HS256), remembered for the token's next requests. */
+  private async verify(token: string): Promise<TokenClaims> {
+    let claims: TokenClaims & { exp?: unknown };
+    try {
+      claims = await this.jwt.verifyAsync<TokenClaims & { exp?: unknown }>(token, { algorithms: ['HS256'] });
+    } catch (error) {
+      const expired = (error as Error).name === 'TokenExpiredError';
+      throw unauthenticated(expired ? 'the token has expired' : 'the token is not valid');
+    }
+    const { exp } = claims;
+    if (typeof exp !== 'number') throw unauthenticated('the token has no expiry');
+    this.verified.remember(token, { ...claims, exp });
+    return claims;
   }
 }
 
