@@ -8,8 +8,22 @@ interface HeldCase {
   docChanged: boolean;
   /** By table, then by primary key (the last put of a key wins). */
   rows: Map<TableSpec, Map<string, Row>> | null;
-  /** The page that last touched it (the order of `held` is by this: least recently touched first). */
-  page: number;
+}
+
+/**
+ * A page's envelopes by case, each case's in log order. A projection folds each case on its own
+ * (every row it puts is keyed by its case), so the order between cases does not change a row.
+ */
+export type CaseGroups = Map<string, CaseEventEnvelope[]>;
+
+export function byCase(envelopes: CaseEventEnvelope[]): CaseGroups {
+  const cases: CaseGroups = new Map();
+  for (const e of envelopes) {
+    const events = cases.get(e.caseId);
+    if (events) events.push(e);
+    else cases.set(e.caseId, [e]);
+  }
+  return cases;
 }
 
 /** What a flush writes: rows by table (the last put of a key wins) and documents. */
@@ -33,7 +47,6 @@ export class RebuildFold {
   private readonly specs: Map<string, TableSpec>;
   private readonly docSpec: TableSpec;
   private readonly stateTable: string;
-  private page = 0;
   private current: HeldCase | null = null;
   private readonly sink: RowSink;
   /** Rows written again because their case fell out and came back (a figure for the bench notes). */
@@ -58,32 +71,31 @@ export class RebuildFold {
     };
   }
 
-  /** Folds one page; cases that fell out earlier are read back first (`reader`: committed rows, outside the writes). */
-  async apply(reader: BatchTarget, envelopes: CaseEventEnvelope[]): Promise<void> {
-    this.page += 1;
-    const missing = new Set<string>();
-    for (const e of envelopes) if (!this.held.has(e.caseId)) missing.add(e.caseId);
-    if (missing.size && this.reloadNeeded) {
-      const stored = await readCaseRows(reader, this.stateTable, this.projection.stateTable ? '*' : ['case_id', 'doc'], [...missing]);
+  /** Folds one page, grouped by case; cases that fell out earlier are read back first (`reader`: committed rows, outside the writes). */
+  async apply(reader: BatchTarget, cases: CaseGroups): Promise<void> {
+    if (this.reloadNeeded) {
+      const missing = [...cases.keys()].filter((caseId) => !this.held.has(caseId));
+      const stored = await readCaseRows(reader, this.stateTable, this.projection.stateTable ? '*' : ['case_id', 'doc'], missing);
       for (const [caseId, row] of stored) {
         this.reloaded += 1;
-        this.held.set(caseId, { doc: this.projection.stateTable ? row : JSON.parse(String(row.doc)), docChanged: false, rows: null, page: this.page });
+        this.held.set(caseId, { doc: this.projection.stateTable ? row : JSON.parse(String(row.doc)), docChanged: false, rows: null });
       }
     }
-    for (const e of envelopes) {
-      let held = this.held.get(e.caseId);
-      if (!held) this.held.set(e.caseId, (held = { doc: undefined, docChanged: false, rows: null, page: this.page }));
-      else if (held.page !== this.page) {
+    for (const [caseId, events] of cases) {
+      let held = this.held.get(caseId);
+      if (!held) this.held.set(caseId, (held = { doc: undefined, docChanged: false, rows: null }));
+      else {
         // Map keeps insertion order: re-inserted, it is the most recently touched.
-        this.held.delete(e.caseId);
-        this.held.set(e.caseId, held);
-        held.page = this.page;
+        this.held.delete(caseId);
+        this.held.set(caseId, held);
       }
       this.current = held;
-      const next = this.projection.apply(held.doc as never, e, this.sink, this.env);
-      if (next !== undefined) {
-        held.doc = next;
-        held.docChanged = true;
+      for (const e of events) {
+        const next = this.projection.apply(held.doc as never, e, this.sink, this.env);
+        if (next !== undefined) {
+          held.doc = next;
+          held.docChanged = true;
+        }
       }
     }
     this.current = null;

@@ -5,7 +5,7 @@ import { ReadDatabase } from '../database';
 import { allTables, Projection, ProjectionEnv } from '../projection';
 import { createIndexes, createTable, dropTable } from '../table-spec';
 import { CheckpointStore } from './checkpoint-store';
-import { flushSize, RebuildFold } from './rebuild-fold';
+import { byCase, flushSize, RebuildFold } from './rebuild-fold';
 import { readEnvelopePages } from './rebuild-reader';
 import { BatchTarget } from './row-writer';
 
@@ -68,7 +68,8 @@ export async function rebuildProjections(
     if (flushes.some((f) => flushSize(f) > 0)) await inTransactions(rdb, plans, (target, plan, i) => plan.fold.write(target, flushes[i]));
   };
   for await (const page of readEnvelopePages(store, options.batchSize ?? 5000)) {
-    for (const { fold } of plans) await fold.apply(reader, page.envelopes);
+    const cases = byCase(page.envelopes);
+    for (const { fold } of plans) await fold.apply(reader, cases);
     await write(false);
     position = page.position;
     positionEvent = page.checkpointEvent;
