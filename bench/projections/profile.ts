@@ -5,21 +5,23 @@ import { join } from 'node:path';
 import { Directory, DEMO_DIRECTORY_FILE } from '@civicloop/directory';
 import { SqliteEventStore } from '@civicloop/event-store';
 import { ALL_PROJECTIONS, openReadDatabase, OrgLookup, ReadModels, rebuildProjections, viewSettings } from '@civicloop/read-models';
+import { startPostgres } from '../../test/support/postgres-server';
 import { sharedHistory } from './projections-common';
 
 /**
  * One SQLite rebuild of a cached log, timed, for a profile:
- * node --cpu-prof node_modules/.cache/civicloop-bench/bench/projections/profile.js 150000 [board,stats,chain]
+ * node --cpu-prof node_modules/.cache/civicloop-bench/bench/projections/profile.js 150000 [board,stats,chain] [postgres]
  */
 async function main(): Promise<void> {
   const size = Number(process.argv[2] ?? 150_000);
-  const only = process.argv[3]?.split(',');
+  const only = process.argv[3] && process.argv[3] !== 'all' ? process.argv[3].split(',') : null;
+  const pg = process.argv[4] === 'postgres' ? await startPostgres() : null;
   const directory = Directory.fromFile(DEMO_DIRECTORY_FILE);
   const history = await sharedHistory(directory, size);
   const dir = mkdtempSync(join(tmpdir(), 'civicloop-profile-'));
   try {
     const store = new SqliteEventStore(history.file);
-    const rdb = openReadDatabase({ sqliteFile: join(dir, 'read.sqlite') });
+    const rdb = pg ? openReadDatabase({ databaseUrl: await pg.createDatabase('profile') }) : openReadDatabase({ sqliteFile: join(dir, 'read.sqlite') });
     const models = new ReadModels(rdb, store, new OrgLookup(directory), viewSettings());
     await models.ensureSchema();
     const projections = ALL_PROJECTIONS.filter((p) => !only || only.includes(p.name));
@@ -34,6 +36,7 @@ async function main(): Promise<void> {
     await store.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
+    await pg?.stop();
   }
 }
 
