@@ -27,8 +27,9 @@ export interface ProjectionEnv {
 export interface RowSink {
   /**
    * Insert or replace the row with the same primary key. The row object is kept as it is (a
-   * rebuild holds it until its case falls out of memory): never change it after the put; put a
-   * new object (`{ ...row, changed }`) instead.
+   * rebuild holds it until its case falls out of memory) and written later, in whatever state it
+   * is then: change it after the put only to make it the same key's next state, and put it again
+   * (the board does, its row being its document); otherwise put a new object (`{ ...row, changed }`).
    */
   put(table: string, row: Row): void;
 }

@@ -1,12 +1,12 @@
 import { setImmediate as turnOfTheEventLoop } from 'node:timers/promises';
-import { CheckpointEvent, checkpointEventOf, EventStore } from '@civicloop/event-store';
+import { CheckpointEvent, EventStore } from '@civicloop/event-store';
 import { rebuildHead, rebuildPosition } from '@civicloop/platform';
 import { ReadDatabase } from '../database';
-import { allTables, Projection, ProjectionEnv, toEnvelope } from '../projection';
+import { allTables, Projection, ProjectionEnv } from '../projection';
 import { createIndexes, createTable, dropTable } from '../table-spec';
-import { applyEnvelopes, writeUnwritten } from './apply-batch';
 import { CheckpointStore } from './checkpoint-store';
-import { DocCache } from './doc-cache';
+import { byCase, flushSize, RebuildFold } from './rebuild-fold';
+import { readEnvelopePages } from './rebuild-reader';
 import { BatchTarget } from './row-writer';
 
 export interface RebuildProgress {
@@ -36,46 +36,51 @@ export interface RebuildResult {
  * is read once for all the projections given. A live runner notices the swap at its next commit
  * (its compare-and-set fails) and carries on from the new checkpoint in the new tables.
  *
- * Why it scales with the log: each page's envelopes are made once for all projections; working
- * documents and the rows they put stay in memory with their case (bounded, see DocCache) and are
- * written once, when the case falls out or at the end, rather than once per batch; rows go in through prepared statements (SQLite) or one unnest per table (PostgreSQL, each
- * projection in its own transaction, in parallel); secondary indexes are built once after the last
- * row instead of being updated on every upsert; each page gives the event loop a turn, so a
+ * Why it scales with the log: the log is read once, in pages, for all projections (see
+ * readEnvelopePages); each projection folds its cases in memory and writes each row once, in its
+ * final state, when its case falls out of memory or at the end (see RebuildFold), so the work is
+ * that of writing the final rows, whatever the number of events per case; rows go in through
+ * prepared statements (SQLite) or one unnest per table (PostgreSQL, each projection in its own
+ * transaction, in parallel), in few large transactions; secondary indexes are built once after the
+ * last row instead of being updated on every upsert; each page gives the event loop a turn, so a
  * rebuild inside the service does not stall its requests.
  */
 export async function rebuildProjections(
   rdb: ReadDatabase, store: EventStore, projections: Projection[], env: ProjectionEnv, options: RebuildOptions = {},
 ): Promise<RebuildResult[]> {
   const checkpoints = new CheckpointStore(rdb);
-  const plans: { projection: Projection; from: number; generation: number; cache: DocCache }[] = [];
+  const plans: { projection: Projection; from: number; generation: number; fold: RebuildFold }[] = [];
   for (const projection of projections) {
     const current = await checkpoints.ensureProjection(projection);
     const generation = current.generation + 1;
     for (const table of allTables(projection)) await dropTable(rdb.db, table, generation);
     for (const table of allTables(projection)) await createTable(rdb.db, rdb.dialect, table, generation, { withIndexes: false });
-    plans.push({ projection, from: current.generation, generation, cache: new DocCache(options.cachedCases ?? 5_000, true) });
+    plans.push({ projection, from: current.generation, generation, fold: new RebuildFold(projection, generation, env, options.cachedCases ?? 10_000) });
   }
-  const batchSize = options.batchSize ?? 5000;
   const label = projections.map((p) => p.name).join('+');
+  const reader: BatchTarget = { db: rdb.db, dialect: rdb.dialect, sqlite: rdb.sqlite };
   let position: number | null = null;
   let positionEvent: CheckpointEvent | null = null;
   let events = 0;
   let head = Number((await store.headPosition()) ?? 0);
-  for (;;) {
-    const page = await store.readAll({ after: position, limit: batchSize });
-    if (page.length === 0) break;
-    const envelopes = page.map(toEnvelope).filter((e) => e !== null);
-    await inTransactions(rdb, plans, (target, plan) => applyEnvelopes(target, plan.projection, plan.generation, envelopes, env, plan.cache));
-    position = Number(page[page.length - 1].position);
-    positionEvent = checkpointEventOf(page[page.length - 1]);
-    events += page.length;
+  const write = async (all: boolean) => {
+    const flushes = plans.map(({ fold }) => fold.evict(all));
+    if (flushes.some((f) => flushSize(f) > 0)) await inTransactions(rdb, plans, (target, plan, i) => plan.fold.write(target, flushes[i]));
+  };
+  for await (const page of readEnvelopePages(store, options.batchSize ?? 5000)) {
+    const cases = byCase(page.envelopes);
+    for (const { fold } of plans) await fold.apply(reader, cases);
+    await write(false);
+    position = page.position;
+    positionEvent = page.checkpointEvent;
+    events += page.events;
     head = Math.max(head, position);
     options.onProgress?.({ projection: label, position, head, events });
     rebuildPosition.set({ projection: label }, position);
     rebuildHead.set({ projection: label }, head);
     await turnOfTheEventLoop();
   }
-  await inTransactions(rdb, plans, (target, plan) => writeUnwritten(target, plan.projection, plan.generation, plan.cache.takeUnwritten()));
+  await write(true);
   for (const { projection, generation } of plans) {
     for (const table of allTables(projection)) await createIndexes(rdb.db, table, generation);
   }
@@ -96,14 +101,14 @@ export async function rebuildProjections(
  * SQLite: one transaction for all projections (one connection, one writer). PostgreSQL: one per
  * projection, run together, so the database writes one while Node folds the next.
  */
-async function inTransactions<P>(rdb: ReadDatabase, plans: P[], work: (target: BatchTarget, plan: P) => Promise<void>): Promise<void> {
+async function inTransactions<P>(rdb: ReadDatabase, plans: P[], work: (target: BatchTarget, plan: P, index: number) => Promise<void>): Promise<void> {
   if (rdb.dialect === 'sqlite') {
     await rdb.db.transaction().execute(async (trx) => {
-      for (const plan of plans) await work({ db: trx, dialect: 'sqlite', sqlite: rdb.sqlite }, plan);
+      for (const [i, plan] of plans.entries()) await work({ db: trx, dialect: 'sqlite', sqlite: rdb.sqlite }, plan, i);
     });
     return;
   }
-  const outcomes = await Promise.allSettled(plans.map((plan) => rdb.db.transaction().execute((trx) => work({ db: trx, dialect: 'postgres' }, plan))));
+  const outcomes = await Promise.allSettled(plans.map((plan, i) => rdb.db.transaction().execute((trx) => work({ db: trx, dialect: 'postgres' }, plan, i))));
   const failed = outcomes.find((o) => o.status === 'rejected');
   if (failed) throw failed.reason;
 }
