@@ -29,7 +29,7 @@ export default defineConfig({
         // share (Vue, Element Plus's used components), ECharts apart (only the dashboard draws).
         manualChunks(id: string) {
           if (id.includes('node_modules/echarts') || id.includes('node_modules/zrender')) return 'echarts';
-          if (id.includes('node_modules')) return 'vendor';
+          if (/node_modules\/(@vue|vue|vue-router|vue-i18n|@intlify)\//.test(id)) return 'vue';
           return undefined;
         },
       },
