@@ -24,9 +24,9 @@ export default defineConfig({
     chunkSizeWarningLimit: 1000,
     rollupOptions: {
       output: {
-        // Libraries change less often than pages, and a few larger files beat dozens of small ones
-        // from an API process that is also busy with commands: one chunk for the libraries the pages
-        // share (Vue, Element Plus's used components), ECharts apart (only the dashboard draws).
+        // Vue, its router and i18n in one chunk every page needs; Element Plus's components go with
+        // the pages that use them (the board does not load the dashboard's or the dialogs' widgets),
+        // and ECharts apart (only the dashboard draws).
         manualChunks(id: string) {
           if (id.includes('node_modules/echarts') || id.includes('node_modules/zrender')) return 'echarts';
           if (/node_modules\/(@vue|vue|vue-router|vue-i18n|@intlify)\//.test(id)) return 'vue';
