@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Directory } from '@civicloop/directory';
 import { loadConfig } from '@civicloop/platform';
 import { demoUser, signToken } from '../../apps/api/src/cli/token';
+import { summarizeLayers } from '../harness/cpu-layers';
 import { summarizeProfile } from '../harness/cpu-profile';
 import { load } from '../harness/load';
 import { API_MAIN, API_NODE_ARGS } from '../harness/result';
@@ -56,6 +57,8 @@ async function main(): Promise<void> {
   const summary = summarizeProfile(file, 25);
   console.log(`\nself time, ${summary.totalMs} ms sampled\n\nby owner:`);
   for (const o of summary.owners) console.log(`  ${String(o.share).padStart(5)}%  ${o.owner}`);
+  console.log('\nby layer (the innermost layer on each sample\'s stack; start-up and idle apart):');
+  for (const l of summarizeLayers(file)) console.log(`  ${String(l.share).padStart(5)}%  ${l.layer}`);
   console.log('\nby function:');
   for (const f of summary.functions) console.log(`  ${String(f.share).padStart(5)}%  ${f.name}  ${f.where}`);
   if (process.env.KEEP_PROFILE) console.log(`\nprofile kept: ${file}`);

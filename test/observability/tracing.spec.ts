@@ -72,7 +72,7 @@ describe('OpenTelemetry traces (TRACING=otlp)', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('exports one trace for a command: HTTP request → command → append, and the deadline consumer of its event', async () => {
+  it('exports one trace for a command: HTTP request → command → append, and the deadline and projection consumers of its event', async () => {
     const correlationId = `hotline-${randomUUID()}`;
     const operator = signToken(SECRET, demoUser(directory, 'operator'), '1h');
     const answer = await api.request('POST', '/cases', { token: operator, body: intake, headers: { 'x-correlation-id': correlationId } });
@@ -80,7 +80,8 @@ describe('OpenTelemetry traces (TRACING=otlp)', () => {
 
     const named = (name: string) => collector.spans.find((s) => s.name === name && attribute(s, 'civicloop.correlation_id') === correlationId);
     const deadline = Date.now() + 30_000;
-    while (!(named('POST /cases') && named('command ReceiveCase') && named('consume deadlines')) && Date.now() < deadline) {
+    const projected = () => collector.spans.filter((s) => s.name.startsWith('project ') && attribute(s, 'civicloop.correlation_id') === correlationId);
+    while (!(named('POST /cases') && named('command ReceiveCase') && named('consume deadlines') && projected().length >= 3) && Date.now() < deadline) {
       await new Promise((done) => setTimeout(done, 200));
     }
     const http = named('POST /cases');
@@ -91,6 +92,9 @@ describe('OpenTelemetry traces (TRACING=otlp)', () => {
     const append = collector.spans.find((s) => s.name === 'append' && s.parentSpanId === command?.spanId);
     expect(append).toMatchObject({ traceId: http?.traceId });
     expect(consumer).toMatchObject({ traceId: http?.traceId, parentSpanId: command?.spanId });
+    // Each projection's batch that applied the event continues the command's trace.
+    expect(projected().map((s) => s.name).sort()).toEqual(['project board', 'project chain', 'project stats']);
+    for (const batch of projected()) expect(batch).toMatchObject({ traceId: http?.traceId, parentSpanId: command?.spanId });
     expect(collector.paths.every((path) => path === '/v1/traces')).toBe(true);
     // Span names and attributes hold routes, types and ids, never the resident's data.
     const exported = JSON.stringify(collector.spans);

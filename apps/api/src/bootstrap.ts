@@ -1,13 +1,13 @@
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import helmet from '@fastify/helmet';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { validationPipe } from './common/validation';
 import { boundedJsonBodies, MAX_BODY_BYTES, onlyJsonBodies } from './common/body-rules';
 import { answerCorrelationId, exposeToRequestLog, trustProxyOf } from './common/fastify-request';
+import { securityHeaders } from './common/security-headers';
 import { serveConsole } from './console/serve-console';
 import { correlationIdFor, InfrastructureOptions } from '@civicloop/platform';
 
@@ -43,10 +43,10 @@ export async function createApp(options: InfrastructureOptions, logger: false | 
   });
   // Nest's own log calls (Logger.log, new Logger(context)) go through pino as JSON lines too.
   if (logger !== false) app.useLogger(app.get(Logger));
-  await app.register(helmet);
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onRequest', securityHeaders());
   const origins = config.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean);
   if (origins.length) app.enableCors({ origin: origins, allowedHeaders: ['authorization', 'content-type', 'idempotency-key', 'x-correlation-id'] });
-  const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onRequest', onlyJsonBodies);
   fastify.addHook('onRequest', exposeToRequestLog);
   fastify.addHook('onRequest', answerCorrelationId);

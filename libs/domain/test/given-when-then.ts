@@ -22,8 +22,20 @@ export const actors = {
   urban: { id: 'user-handler-dept-urban', role: 'handler', unitId: 'dept-urban' },
 } satisfies Record<string, Actor>;
 
+/** Frozen all the way down: evolve must build new states, and a write into its input throws here. */
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
+
 export function fold(events: CaseEvent[]): CaseState {
-  return events.reduce((state, event, i) => evolve(state, event, new Date(Date.parse(NOW) - (events.length - i) * 60_000).toISOString()), initialCaseState());
+  return events.reduce(
+    (state, event, i) => evolve(deepFreeze(state), event, new Date(Date.parse(NOW) - (events.length - i) * 60_000).toISOString()),
+    initialCaseState(),
+  );
 }
 
 export type Outcome = { events: CaseEvent[] } | { refused: CaseRefused };

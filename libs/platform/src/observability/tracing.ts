@@ -66,6 +66,8 @@ export interface SpanOptions {
   attributes?: Attributes;
   /** Continue the trace of the command with this correlation id (consumers, jobs). */
   followsCorrelationId?: string;
+  /** Commands the work also serves (a projection batch holds the events of many): linked, not parents. */
+  alsoLinksCorrelationIds?: readonly string[];
 }
 
 /** Runs `work` inside a span (child of the active one, or of the command it follows); a no-op while tracing is off. */
@@ -77,6 +79,10 @@ export async function inSpan<T>(name: string, options: SpanOptions, work: (span:
   if (followed) {
     parent = trace.setSpanContext(parent, followed);
     links.push({ context: followed });
+  }
+  for (const correlationId of options.alsoLinksCorrelationIds ?? []) {
+    const linked = commandSpans.get(correlationId);
+    if (linked && linked !== followed) links.push({ context: linked });
   }
   return tracer().startActiveSpan(name, { kind: options.kind ?? SpanKind.INTERNAL, attributes: options.attributes, links }, parent, async (span) => {
     try {

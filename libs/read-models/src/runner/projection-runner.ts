@@ -3,6 +3,7 @@ import { setImmediate as turnOfTheEventLoop } from 'node:timers/promises';
 import {
   checkCheckpoint, checkpointEventOf, describeCheckpointEvent, EventStore, RecordedEvent, Subscription,
 } from '@civicloop/event-store';
+import { inSpan, SpanKind } from '@civicloop/platform';
 import { ReadDatabase } from '../database';
 import { Projection, ProjectionEnv, toEnvelope } from '../projection';
 import { applyEnvelopes } from './apply-batch';
@@ -155,13 +156,19 @@ export class ProjectionRunner {
       buffer = [];
       const last = Number(batch[batch.length - 1].position);
       const lastEvent = checkpointEventOf(batch[batch.length - 1]);
-      await this.rdb.db.transaction().execute(async (trx) => {
+      const correlationIds = [...new Set(batch.map((e) => e.metadata.correlationId))];
+      // The batch continues the trace of its first event's command and links the others' (a no-op while tracing is off).
+      const span = {
+        kind: SpanKind.CONSUMER, followsCorrelationId: correlationIds[0], alsoLinksCorrelationIds: correlationIds.slice(1),
+        attributes: { 'civicloop.projection': name, 'civicloop.events': batch.length, 'civicloop.correlation_id': correlationIds[0] },
+      };
+      await inSpan(`project ${name}`, span, () => this.rdb.db.transaction().execute(async (trx) => {
         if (!(await this.checkpoints.advance(trx, name, owner, state.generation, position, last, lastEvent, leaseMs))) {
           throw new Error('the checkpoint moved (lease lost or tables swapped by a rebuild)');
         }
         const envelopes = batch.map(toEnvelope).filter((e) => e !== null);
         await applyEnvelopes({ db: trx, dialect: this.rdb.dialect, sqlite: this.rdb.sqlite }, this.projection, state.generation, envelopes, this.env, cache);
-      });
+      }));
       position = last;
       this.committed = last;
       if (batch.some((e) => e.type === 'PersonalDataErased')) await forgetOldPages(this.rdb);
@@ -170,7 +177,7 @@ export class ProjectionRunner {
       await turnOfTheEventLoop();
       this.logger.debug({
         msg: 'applied', events: batch.length, position: last,
-        correlationIds: [...new Set(batch.map((e) => e.metadata.correlationId))],
+        correlationIds,
       });
     };
     const enqueue = () => (queue = queue.then(flush)).catch((error) => {
