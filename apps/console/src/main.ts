@@ -5,7 +5,9 @@ import { startFirstReads } from './api/firstReads';
 import { loadPageOf } from './pages';
 
 const path = location.hash.replace(/^#/, '') || '/';
+// The reads first: a browser opens at most six connections to the API over HTTP/1.1, and a read
+// asked after the page's chunks waits in that queue behind all of them.
+startFirstReads(path);
 // A failed load here is left to the router, which asks again and shows the failure.
 loadPageOf(path)?.catch(() => undefined);
-startFirstReads(path);
 void import('./boot');

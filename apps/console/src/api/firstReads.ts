@@ -33,7 +33,7 @@ export function startFirstReads(path: string): void {
   if (!token) return;
   for (const read of readsOf(path)) {
     const url = new URL(read, location.origin);
-    const response = fetch(url, { headers: { authorization: `Bearer ${token}` } });
+    const response = fetch(url, { headers: { authorization: `Bearer ${token}` }, priority: 'high' });
     // A read nobody takes must not surface as an unhandled rejection; the page's own request fails on its own.
     response.catch(() => undefined);
     reads.set(keyOf(url), { token, startedAt: performance.now(), response });
