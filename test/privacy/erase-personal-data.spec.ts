@@ -79,9 +79,9 @@ describe('erasing a resident\'s personal data (PIPL art. 47), on a started servi
     const stored = JSON.stringify(await log.readStream(`case-${id}`));
     await log.close();
     for (const secret of SECRETS) expect(stored).not.toContain(secret);
-    expect(stored).toContain('pd1:');
+    expect(stored).toContain('pd2:');
     const keys = new Database(join(dataDir, 'personal-data-keys.sqlite'), { readonly: true });
-    const key = keys.prepare('SELECT key FROM case_keys WHERE case_id = ?').get(id) as { key: Buffer };
+    const key = keys.prepare('SELECT d.key FROM case_keys c JOIN data_keys d ON d.key_id = c.key_id WHERE c.case_id = ?').get(id) as { key: Buffer };
     keys.close();
     expect(key.key).toHaveLength(32);
     await until(async () => {

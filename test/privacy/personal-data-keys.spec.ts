@@ -1,6 +1,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { PersonalDataKeys, PostgresPersonalDataKeys, SqlitePersonalDataKeys } from '@civicloop/event-store';
 import { PostgresServer, startPostgres } from '../support/postgres-server';
 
@@ -18,6 +19,23 @@ function keyStoreContract(name: string, open: () => Promise<PersonalDataKeys>) {
         expect(await keys.lookup('k-1')).toEqual({ state: 'erased', erasedAt: '2026-11-29T00:00:00.000Z' });
         expect(await keys.obtain('k-1')).toEqual({ state: 'erased', erasedAt: '2026-11-29T00:00:00.000Z' });
         expect((await keys.obtain('k-2')).state).toBe('active');
+      } finally {
+        await keys.close();
+      }
+    });
+
+    it('finds a key by the id its events carry, and destroys every key the case\'s events name', async () => {
+      const keys = await open();
+      try {
+        const [a, b] = [await keys.obtain('by-id-a'), await keys.obtain('by-id-b')];
+        if (a.state !== 'active' || b.state !== 'active' || a.keyId === null || b.keyId === null) throw new Error('no key ids');
+        expect(a.keyId).not.toBe(b.keyId);
+        expect(await keys.lookupKey(a.keyId)).toEqual(a);
+        expect(await keys.lookupKey('no-such-key')).toEqual({ state: 'none' });
+        // b's key named by one of a's events (as after a claim lost to a power cut and a second key): both go.
+        await keys.destroy('by-id-a', '2026-11-29T00:00:00.000Z', [b.keyId]);
+        expect(await keys.lookupKey(a.keyId)).toEqual({ state: 'erased', erasedAt: '2026-11-29T00:00:00.000Z' });
+        expect(await keys.lookupKey(b.keyId)).toEqual({ state: 'erased', erasedAt: '2026-11-29T00:00:00.000Z' });
       } finally {
         await keys.close();
       }
@@ -68,5 +86,53 @@ describe('personal data key stores', () => {
     await keys.destroy('gone', '2026-11-29T00:00:00.000Z');
     expect(present()).toBe(false);
     await keys.close();
+  });
+});
+
+describe('SQLite key store: keys made ahead, claimed without an fsync of their own', () => {
+  let dir: string;
+  beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'civicloop-keys-')); });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('two processes on one file never hand out the same key, agree on a case\'s key, and see each other\'s erasure at once', async () => {
+    const file = join(dir, 'personal-data-keys.sqlite');
+    const [a, b] = [new SqlitePersonalDataKeys(file), new SqlitePersonalDataKeys(file)];
+    try {
+      const made = [...await Promise.all(Array.from({ length: 30 }, (_, i) => a.obtain(`a-${i}`))),
+        ...await Promise.all(Array.from({ length: 30 }, (_, i) => b.obtain(`b-${i}`)))];
+      const ids = made.map((k) => (k.state === 'active' ? k.keyId : k.state));
+      expect(new Set(ids).size).toBe(60);
+      const shared = await a.obtain('shared');
+      expect(await b.obtain('shared')).toEqual(shared);
+      if (shared.state !== 'active' || shared.keyId === null) throw new Error('no key');
+      expect(await a.lookupKey(shared.keyId)).toEqual(shared); // now remembered by a
+      await b.destroy('shared', '2026-11-29T00:00:00.000Z');
+      expect(await a.lookupKey(shared.keyId)).toEqual({ state: 'erased', erasedAt: '2026-11-29T00:00:00.000Z' });
+      expect(await a.obtain('shared')).toEqual({ state: 'erased', erasedAt: '2026-11-29T00:00:00.000Z' });
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it('a key whose claim was lost (power cut) is still found by id and destroyed with the case; the file keeps no copy', async () => {
+    const file = join(dir, 'personal-data-keys.sqlite');
+    const keys = new SqlitePersonalDataKeys(file);
+    const made = await keys.obtain('lost-claim');
+    if (made.state !== 'active' || made.keyId === null) throw new Error('no key');
+    await keys.close();
+    const raw = new Database(file);
+    raw.prepare('DELETE FROM case_keys WHERE case_id = ?').run('lost-claim');
+    raw.close();
+    const reopened = new SqlitePersonalDataKeys(file);
+    try {
+      expect(await reopened.lookup('lost-claim')).toEqual({ state: 'none' });
+      expect(await reopened.lookupKey(made.keyId)).toEqual(made);
+      await reopened.destroy('lost-claim', '2026-11-29T00:00:00.000Z', [made.keyId]);
+      expect(await reopened.lookupKey(made.keyId)).toEqual({ state: 'erased', erasedAt: '2026-11-29T00:00:00.000Z' });
+      expect(readdirSync(dir).some((f) => readFileSync(join(dir, f)).includes(made.key))).toBe(false);
+    } finally {
+      await reopened.close();
+    }
   });
 });

@@ -3,7 +3,7 @@ import {
   Actor, CASE_EVENT_SCHEMA_VERSION, CaseEvent, CaseState, evolve, initialCaseState,
 } from '@civicloop/domain';
 import {
-  AppendResult, EVENT_STORE, EventStore, ExpectedRevision, holdsPersonalData, NewEvent, PERSONAL_DATA_KEYS, PersonalDataKeys,
+  AppendResult, EVENT_STORE, EventStore, ExpectedRevision, holdsPersonalData, keyIdOf, NewEvent, PERSONAL_DATA_KEYS, PersonalDataKeys,
   protectEvent, ReadStreamOptions, RecordedEvent, storedEventsOf,
 } from '@civicloop/event-store';
 import { Clock, CLOCK, ID_GENERATOR, IdGenerator, PERSONAL_DATA_POLICY, randomIdGenerator } from '@civicloop/platform';
@@ -129,11 +129,15 @@ export class CaseRepository {
   /**
    * Residents' personal data is encrypted with the case's key before it is sealed, so the chain covers
    * ciphertext. An erasure destroys the key before its event is recorded: a crash in between leaves
-   * data that already reads 已删除, and the erasure is simply issued again.
+   * data that already reads 已删除, and the erasure is simply issued again. Every key the case's events
+   * name is destroyed, not only the one on record for the case (whose record is not fsynced alone).
    */
   private async protect(caseId: string, events: NewEvent[], at: string): Promise<NewEvent[]> {
     if (!this.keys) return events;
-    if (events.some((event) => event.type === 'PersonalDataErased')) await this.keys.destroy(caseId, at);
+    if (events.some((event) => event.type === 'PersonalDataErased')) {
+      const named = (await this.storedHistory(caseId)).map(keyIdOf).filter((keyId): keyId is string => keyId !== null);
+      await this.keys.destroy(caseId, at, [...new Set(named)]);
+    }
     if (!events.some((event) => holdsPersonalData(event, PERSONAL_DATA_POLICY))) return events;
     const caseKey = await this.keys.obtain(caseId);
     return events.map((event) => protectEvent(event, caseKey, PERSONAL_DATA_POLICY));

@@ -11,3 +11,4 @@ export * from './personal-data/sqlite-personal-data-keys';
 export * from './personal-data/personal-data-cipher';
 export * from './personal-data/personal-data-store';
 export * from './personal-data/postgres-personal-data-keys';
+export * from './personal-data/data-key';

@@ -67,7 +67,7 @@ export class DeadlinesService implements OnApplicationBootstrap, OnModuleDestroy
     observeDeadlineQueue(() => queue.getJobCounts('delayed', 'waiting', 'active', 'failed'));
     const processor = new DeadlineProcessor(this.cases, this.commandBus, rules, this.clock);
     this.worker = new Worker<DeadlineJobData>(DEADLINE_QUEUE, (job, token) =>
-      (job.name === RETENTION_JOB ? this.retention.run().then((r) => `erased ${r.erased.length}`) : processor.process(job, token)), {
+      (job.name === RETENTION_JOB ? this.retention.run().then((r) => `erased ${r.erased.length}, failed ${r.failed.length}`) : processor.process(job, token)), {
       connection: workerConnection,
       prefix: this.namespace,
       concurrency: 16,

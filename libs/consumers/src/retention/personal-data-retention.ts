@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { ExecuteCaseCommand } from '@civicloop/cases';
 import { Actor, CaseRefused } from '@civicloop/domain';
 import { AppConfig, CLOCK, Clock } from '@civicloop/platform';
-import { casesPastRetention, ReadModels } from '@civicloop/read-models';
+import { casesPastRetention, ReadModels, RetentionEntry } from '@civicloop/read-models';
 import { Inject } from '@nestjs/common';
 
 /** The engine itself, acting on the retention setting: the access table lets `system` erase. */
@@ -15,6 +15,8 @@ export interface RetentionReport {
   erased: string[];
   /** Cases another run (or an operator) had erased already: nothing changed. */
   alreadyErased: number;
+  /** Cases whose erasure failed this run (each logged); the next run tries them again. */
+  failed: string[];
 }
 
 const DAY_MS = 86_400_000;
@@ -38,21 +40,28 @@ export class PersonalDataRetention {
     return this.config.PERSONAL_DATA_RETENTION_DAYS;
   }
 
+  /** One case that cannot be erased (refused, a store error) is logged and counted; the others are still erased. */
   async run(): Promise<RetentionReport> {
-    const report: RetentionReport = { erased: [], alreadyErased: 0 };
+    const report: RetentionReport = { erased: [], alreadyErased: 0, failed: [] };
     if (this.days <= 0) return report;
     const closedBefore = new Date(this.clock.now().getTime() - this.days * DAY_MS).toISOString();
-    const seen = new Set<string>();
-    for (;;) {
-      const page = (await casesPastRetention(this.models, closedBefore, PAGE)).filter((id) => !seen.has(id));
+    for (let after: RetentionEntry | undefined; ;) {
+      const page = await casesPastRetention(this.models, closedBefore, PAGE, after);
       if (page.length === 0) break;
-      for (const caseId of page) {
-        seen.add(caseId);
-        if (await this.erase(caseId)) report.erased.push(caseId);
-        else report.alreadyErased += 1;
+      for (const { caseId } of page) {
+        try {
+          if (await this.erase(caseId)) report.erased.push(caseId);
+          else report.alreadyErased += 1;
+        } catch (error) {
+          report.failed.push(caseId);
+          this.log.error({ msg: 'personal data retention: erasure failed', caseId, error: error instanceof Error ? error.message : String(error) });
+        }
       }
+      after = page[page.length - 1];
     }
-    if (report.erased.length) this.log.log({ msg: 'personal data erased after retention', cases: report.erased.length, closedBefore });
+    if (report.erased.length || report.failed.length) {
+      this.log.log({ msg: 'personal data erased after retention', cases: report.erased.length, failed: report.failed.length, closedBefore });
+    }
     return report;
   }
 

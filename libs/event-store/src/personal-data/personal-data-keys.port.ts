@@ -1,21 +1,30 @@
 /**
  * Where each case's data key lives: a durable store beside the event log (never a read model, which
- * is rebuilt at will), replaceable by a KMS. A key is made when a case first holds personal data and
- * destroyed when that data is erased; the destroyed case keeps a tombstone, so it is never given a
- * new key and every later read knows it was erased rather than never encrypted.
+ * is rebuilt at will), replaceable by a KMS. A key is given to a case when it first holds personal
+ * data and destroyed when that data is erased; the destroyed case keeps a tombstone, so it is never
+ * given a new key and every later read knows it was erased rather than never encrypted.
+ *
+ * Every key has an id, which each event it sealed names in its metadata (`keyId`): a reader finds the
+ * key by it, and an erasure destroys every key the case's events name, so the case→key record itself
+ * need not be fsynced on its own (the event records which key it used). Keys kept with the case
+ * before key ids (and the events they sealed, which name none) have `keyId: null` and are found by case.
  */
 export type CaseKey =
   | { state: 'none' }
-  | { state: 'active'; key: Buffer }
+  | { state: 'active'; key: Buffer; keyId: string | null }
   | { state: 'erased'; erasedAt: string };
 
 export interface PersonalDataKeys {
-  /** The case's key as it stands now (never cached across processes: another one may have erased it). */
+  /** The case's key as it stands now (another process may have erased it since: stores check before trusting a cache). */
   lookup(caseId: string): Promise<CaseKey>;
-  /** The case's key, made and stored durably first when it has none; `erased` once destroyed. */
+  /** The key an event names by id, as it stands now. */
+  lookupKey(keyId: string): Promise<CaseKey>;
+  /** What lookup/lookupKey would answer, when the store can tell without waiting (a trusted cache); else undefined. */
+  peek?(by: 'case' | 'key', id: string): CaseKey | undefined;
+  /** The case's key, one on disk before it is handed out; `erased` once destroyed. */
   obtain(caseId: string): Promise<CaseKey>;
-  /** Destroys the key for good (idempotent) and leaves the tombstone. */
-  destroy(caseId: string, at: string): Promise<void>;
+  /** Destroys the case's key and every key named in `keyIds` (the ids its events carry) for good (idempotent), and leaves the tombstone. */
+  destroy(caseId: string, at: string, keyIds?: readonly string[]): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -2,7 +2,7 @@ import {
   AppendResult, EventStore, ExpectedRevision, NewEvent, Position, ReadAllOptions, ReadStreamOptions, RecordedEvent,
   SubscribeOptions, Subscription,
 } from '../event-store.port';
-import { holdsPersonalData, PersonalDataPolicy, revealEvent } from './personal-data-cipher';
+import { holdsPersonalData, keyIdOf, PersonalDataPolicy, revealPersonal } from './personal-data-cipher';
 import { CaseKey, PersonalDataKeys } from './personal-data-keys.port';
 
 /** The case an event belongs to: its metadata says so; events from before that field, their stream. */
@@ -55,28 +55,56 @@ export class PersonalDataStore implements EventStore {
     await this.stored.close();
   }
 
-  /** One key look-up per case per read; the array itself is handed back when nothing in it is personal. */
+  /**
+   * One key look-up per key (or per case, for events that name no key) per read, then every event
+   * revealed without awaiting; the array itself is handed back when nothing in it is personal.
+   */
   private async revealAll(events: RecordedEvent[]): Promise<RecordedEvent[]> {
-    if (!events.some((event) => holdsPersonalData(event, this.policy))) return events;
+    let refs: (string | null)[] | null = null;
     const keys = new Map<string, CaseKey>();
-    const revealed: RecordedEvent[] = [];
-    for (const event of events) revealed.push(await this.reveal(event, keys));
-    return revealed;
+    for (const [i, event] of events.entries()) {
+      const ref = this.keyRefOf(event);
+      if (ref === null) continue;
+      refs ??= new Array<string | null>(events.length).fill(null);
+      refs[i] = ref;
+      if (!keys.has(ref)) keys.set(ref, this.peek(ref) ?? await this.lookup(ref));
+    }
+    if (refs === null) return events;
+    const found = refs;
+    return events.map((event, i) => this.revealWith(event, keys.get(found[i] ?? '')));
   }
 
   private async reveal(event: RecordedEvent, keys: Map<string, CaseKey>): Promise<RecordedEvent> {
-    if (!holdsPersonalData(event, this.policy)) return event;
+    const ref = this.keyRefOf(event);
+    if (ref !== null && !keys.has(ref)) keys.set(ref, await this.lookup(ref));
+    return this.revealWith(event, ref === null ? undefined : keys.get(ref));
+  }
+
+  /** Where an event's key is found: by the id it names, else by its case; null when it holds no personal data. */
+  private keyRefOf(event: RecordedEvent): string | null {
+    if (!holdsPersonalData(event, this.policy)) return null;
+    const keyId = keyIdOf(event);
+    if (keyId !== null) return `k:${keyId}`;
     const caseId = caseIdOf(event);
-    if (caseId === null) return event;
-    let key = keys.get(caseId);
-    if (!key) {
-      key = await this.keys.lookup(caseId);
-      keys.set(caseId, key);
-    }
+    return caseId === null ? null : `c:${caseId}`;
+  }
+
+  private peek(ref: string): CaseKey | undefined {
+    return this.keys.peek?.(ref.startsWith('k:') ? 'key' : 'case', ref.slice(2));
+  }
+
+  private lookup(ref: string): Promise<CaseKey> {
+    return ref.startsWith('k:') ? this.keys.lookupKey(ref.slice(2)) : this.keys.lookup(ref.slice(2));
+  }
+
+  private revealWith(event: RecordedEvent, key: CaseKey | undefined): RecordedEvent {
+    if (!key) return event;
+    // Only a store's cached events are frozen (and come back again): only those are worth remembering.
+    if (!Object.isFrozen(event)) return revealPersonal(event, key, this.policy);
     const kept = this.revealed.get(event);
     if (kept && sameKey(kept.key, key)) return kept.event;
-    const shown = revealEvent(event, key, this.policy);
-    if (Object.isFrozen(event)) this.revealed.set(event, { key, event: shown });
+    const shown = revealPersonal(event, key, this.policy);
+    this.revealed.set(event, { key, event: shown });
     return shown;
   }
 }

@@ -2,14 +2,25 @@ import { ERASED } from '@civicloop/domain';
 import { BOARD_TABLE } from '../projections/board.projection';
 import { ReadModels } from '../read-models';
 
+/** A case on the retention job's work list, and where the next page starts after it. */
+export interface RetentionEntry { caseId: string; closedAt: string }
+
 /**
  * Cases closed before `closedBefore` whose personal data the board still holds (its copy of the
- * description reads 已删除 once erased): the retention job's work list, oldest closure first.
+ * description reads 已删除 once erased): the retention job's work list, oldest closure first, a page
+ * at a time from just after `after` (a keyset cursor on (closed_at, case_id): each page is one index
+ * range, however many cases came before it or failed to erase).
  */
-export async function casesPastRetention(models: ReadModels, closedBefore: string, limit = 500): Promise<string[]> {
+export async function casesPastRetention(models: ReadModels, closedBefore: string, limit = 500, after?: RetentionEntry): Promise<RetentionEntry[]> {
   const table = (await models.tables('board'))(BOARD_TABLE.name);
-  const rows = await models.db.selectFrom(table).select(['case_id'])
-    .where('status', '=', 'closed').where('closed_at', '<', closedBefore).where('description', '!=', ERASED)
-    .orderBy('closed_at').orderBy('case_id').limit(limit).execute();
-  return rows.map((row) => String(row.case_id));
+  let query = models.db.selectFrom(table).select(['case_id', 'closed_at'])
+    .where('status', '=', 'closed').where('closed_at', '<', closedBefore).where('description', '!=', ERASED);
+  if (after) {
+    query = query.where((eb) => eb.or([
+      eb('closed_at', '>', after.closedAt),
+      eb.and([eb('closed_at', '=', after.closedAt), eb('case_id', '>', after.caseId)]),
+    ]));
+  }
+  const rows = await query.orderBy('closed_at').orderBy('case_id').limit(limit).execute();
+  return rows.map((row) => ({ caseId: String(row.case_id), closedAt: String(row.closed_at) }));
 }

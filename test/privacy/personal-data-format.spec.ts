@@ -1,0 +1,93 @@
+import Database from 'better-sqlite3';
+import { createCipheriv, createHmac, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CaseRepository, CommandContext } from '@civicloop/cases';
+import { CaseEvent } from '@civicloop/domain';
+import { PersonalDataStore, SqliteEventStore, SqlitePersonalDataKeys } from '@civicloop/event-store';
+import { ManualClock, PERSONAL_DATA_POLICY } from '@civicloop/platform';
+
+const context: CommandContext = { actor: { id: 'op-1', role: 'operator', unitId: null }, commandId: 'c', correlationId: 'c', causationId: 'c' };
+const received = (caseId: string): CaseEvent => ({
+  type: 'CaseReceived',
+  data: {
+    caseId, channel: 'hotline_12345', category: 'repair.water_leak', urgency: 'normal', requestType: 'complaint',
+    description: '楼顶漏水，渗到卧室', compoundId: 'compound-01', building: '3', unit: '东单元', lat: null, long: null,
+    reporterName: '赵明月', reporterPhone: '13600002222', anonymous: false, residentId: null,
+  },
+});
+
+/** A value as written before 2026-11-30: one AES-GCM value per field, nonce from (event id, field), the field as additional data. */
+function pd1(key: Buffer, eventId: string, field: string, text: string): string {
+  const iv = createHmac('sha256', key).update(`${eventId}\u0000${field}`).digest().subarray(0, 12);
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  cipher.setAAD(Buffer.from(field, 'utf8'));
+  const body = Buffer.concat([cipher.update(text, 'utf8'), cipher.final()]);
+  return `pd1:${Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64')}`;
+}
+
+describe('personal data as stored: pd2 (one sealed value per event, the key named) beside the older pd1', () => {
+  let dir: string;
+  beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'civicloop-pd-format-')); });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('reads a log and key file written before key ids (pd1 per field, the key kept with the case), and appends to it', async () => {
+    const keyFile = join(dir, 'personal-data-keys.sqlite');
+    const old = new Database(keyFile);
+    old.exec('CREATE TABLE case_keys (case_id TEXT PRIMARY KEY, key BLOB, created_at TEXT NOT NULL, erased_at TEXT)');
+    const key = randomBytes(32);
+    old.prepare('INSERT INTO case_keys VALUES (?, ?, ?, NULL)').run('old', key, '2026-11-01T00:00:00.000Z');
+    old.close();
+    const store = new SqliteEventStore(join(dir, 'events.sqlite'));
+    const metadata = {
+      eventId: 'e-1', streamId: 'case-old', caseId: 'old', occurredAt: '2026-11-01T00:00:00.000Z', actor: context.actor,
+      commandId: 'c', correlationId: 'c', causationId: 'c', schemaVersion: 1,
+    };
+    await store.append('case-old', [{ type: 'CaseNoteAdded', data: { text: pd1(key, 'e-1', 'text', '赵明月说：又漏了') }, metadata }], 'no_stream');
+    const keys = new SqlitePersonalDataKeys(keyFile);
+    const cases = new CaseRepository(new PersonalDataStore(store, keys, PERSONAL_DATA_POLICY), new ManualClock(new Date('2026-11-30T00:00:00.000Z')), undefined, keys);
+    try {
+      await cases.append('old', [{ type: 'CaseNoteAdded', data: { text: '赵明月再次来电' } }], 0, context);
+      const stored = await cases.storedHistory('old');
+      expect(stored[1].data.text).toMatch(/^pd2:/);
+      expect(stored[1].metadata.keyId).toBeUndefined(); // sealed with the case's own key, found by case
+      expect((await cases.history('old')).map((e) => e.data.text)).toEqual(['赵明月说：又漏了', '赵明月再次来电']);
+      await cases.append('old', [{ type: 'PersonalDataErased', data: { reason: 'resident asked' } }], 1, context);
+      expect((await cases.history('old')).slice(0, 2).map((e) => e.data.text)).toEqual(['已删除', '已删除']);
+    } finally {
+      await keys.close();
+      await store.close();
+    }
+  });
+
+  it('seals all of an event\'s personal texts in one value naming its key; a moved or altered value reads 已删除', async () => {
+    const store = new SqliteEventStore(join(dir, 'events.sqlite'));
+    const keys = new SqlitePersonalDataKeys(join(dir, 'personal-data-keys.sqlite'));
+    const cases = new CaseRepository(new PersonalDataStore(store, keys, PERSONAL_DATA_POLICY), new ManualClock(new Date('2026-11-30T00:00:00.000Z')), undefined, keys);
+    try {
+      await cases.append('new', [received('new')], -1, context);
+      await cases.append('new', [{ type: 'CaseNoteAdded', data: { text: '赵明月来电补充' } }], 0, context);
+      const [intake, note] = await cases.storedHistory('new');
+      const caseKey = await keys.lookup('new');
+      expect(caseKey.state === 'active' && intake.metadata.keyId === caseKey.keyId && note.metadata.keyId === caseKey.keyId).toBe(true);
+      expect(intake.data.description).toMatch(/^pd2:.{40,}/);
+      expect([intake.data.building, intake.data.unit, intake.data.reporterName, intake.data.reporterPhone]).toEqual(['pd2:', 'pd2:', 'pd2:', 'pd2:']);
+      expect(JSON.stringify(intake)).not.toContain('赵明月');
+      const shown = (await cases.history('new'))[0];
+      expect(JSON.parse(JSON.stringify(shown.data))).toMatchObject({ description: '楼顶漏水，渗到卧室', unit: '东单元', reporterName: '赵明月', category: 'repair.water_leak' });
+      // Written past the gate into another stream: the note's sealed value under another note, and an altered intake.
+      const copy = (id: string) => ({ ...intake.metadata, eventId: id, streamId: 'case-forged' });
+      await store.append('case-forged', [
+        { type: 'CaseNoteAdded', data: { text: note.data.text }, metadata: copy('f-1') },
+        { type: 'CaseReceived', data: { ...intake.data, description: `pd2:${Buffer.from('x'.repeat(60)).toString('base64')}` }, metadata: copy('f-2') },
+      ], 'no_stream');
+      const [moved, altered] = await new PersonalDataStore(store, keys, PERSONAL_DATA_POLICY).readStream('case-forged');
+      expect(moved.data.text).toBe('已删除');
+      expect(altered.data.reporterName).toBe('已删除');
+    } finally {
+      await keys.close();
+      await store.close();
+    }
+  });
+});
