@@ -6,12 +6,12 @@ import { startDemoConsole } from './demo-console';
 const OUT = join(process.cwd(), 'docs', 'screenshots');
 const CASES = Number(process.env.SCREENSHOT_CASES ?? 600);
 
-async function shot(page: Page, name: string, ready: string) {
+async function shot(page: Page, name: string, ready: string, fullPage = false) {
   await page.getByText(ready, { exact: false }).first().waitFor();
   // Charts animate in and the other panels' reads land (the page keeps its event stream open, so
   // there is no network idle to wait for).
   await page.waitForTimeout(2000);
-  await page.screenshot({ path: join(OUT, `${name}.png`) });
+  await page.screenshot({ path: join(OUT, `${name}.png`), fullPage });
   console.log(`docs/screenshots/${name}.png`);
 }
 
@@ -61,7 +61,8 @@ export async function main(): Promise<void> {
     await demo.get(`/views/my-cases?consistentWith=${reported.position}`, residentToken);
     const resident = await demo.pageAs(residentToken, { width: 390, height: 844 });
     await resident.page.goto(`${demo.baseUrl}/#/resident`);
-    await shot(resident.page, '07-resident-mobile', '楼顶漏水');
+    // The whole page: the report form fills the phone's first screen, the resident's own list is below it.
+    await shot(resident.page, '07-resident-mobile', '楼顶漏水', true);
 
     // The dispatch centre's transfer form on a case waiting for sign-for, its required fields checked.
     const waiting = rows.find((r) => (r as { status?: string }).status === 'dispatched' && r.whistles === 0) ?? rows[0];

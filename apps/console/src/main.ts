@@ -1,19 +1,13 @@
-import { createApp } from 'vue';
-// Element Plus components come with the pages that use them (unplugin-vue-components in
-// vite.config.mts); the base variables and the message box, called from code, are loaded here.
-import 'element-plus/theme-chalk/base.css';
-import 'element-plus/theme-chalk/el-message.css';
-import App from './App.vue';
-import { i18n } from './i18n';
-import { router } from './router';
-import { showFailure } from './composables/useFailure';
+// The entry imports nothing heavy, so it runs as soon as it arrives: the page in the address bar
+// and the API reads that page starts with are asked for now, while the browser is still fetching
+// and evaluating the framework and the component library (boot.ts), not after the app has mounted.
+import { startFirstReads } from './api/firstReads';
+import { loadPageOf } from './pages';
 
-document.documentElement.lang = i18n.global.locale.value;
-const app = createApp(App).use(i18n).use(router);
-// A refused command or a failed read is shown in words; it is not a console error.
-app.config.errorHandler = (error) => showFailure(error);
-window.addEventListener('unhandledrejection', (event) => {
-  event.preventDefault();
-  showFailure(event.reason);
-});
-app.mount('#app');
+const path = location.hash.replace(/^#/, '') || '/';
+// The reads first: a browser opens at most six connections to the API over HTTP/1.1, and a read
+// asked after the page's chunks waits in that queue behind all of them.
+startFirstReads(path);
+// A failed load here is left to the router, which asks again and shows the failure.
+loadPageOf(path)?.catch(() => undefined);
+void import('./boot');

@@ -1,5 +1,6 @@
 import { createRouter, createWebHashHistory } from 'vue-router';
 import { homeOf, useSession } from './composables/useSession';
+import { pages } from './pages';
 
 /**
  * Hash routes (`/#/board`): the API serves only files at `/`, so no console path can ever shadow
@@ -9,13 +10,13 @@ export const router = createRouter({
   history: createWebHashHistory(),
   routes: [
     { path: '/', redirect: () => homeOf(useSession().user.value?.role) },
-    { path: '/sign-in', component: () => import('./pages/SignInPage.vue'), meta: { public: true } },
-    { path: '/board', component: () => import('./pages/BoardPage.vue') },
-    { path: '/cases/:id', component: () => import('./pages/CasePage.vue'), props: true },
-    { path: '/workbench', component: () => import('./pages/WorkbenchPage.vue') },
-    { path: '/dashboard', component: () => import('./pages/DashboardPage.vue') },
-    { path: '/audit', component: () => import('./pages/AuditPage.vue') },
-    { path: '/resident', component: () => import('./pages/ResidentPage.vue') },
+    { path: '/sign-in', component: pages.signIn, meta: { public: true } },
+    { path: '/board', component: pages.board },
+    { path: '/cases/:id', component: pages.case, props: true },
+    { path: '/workbench', component: pages.workbench },
+    { path: '/dashboard', component: pages.dashboard },
+    { path: '/audit', component: pages.audit },
+    { path: '/resident', component: pages.resident },
     { path: '/:rest(.*)*', redirect: '/' },
   ],
 });

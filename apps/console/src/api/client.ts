@@ -1,6 +1,7 @@
 import createClient from 'openapi-fetch';
 import type { paths } from './schema';
 import { useSession } from '../composables/useSession';
+import { fetchWithFirstReads } from './firstReads';
 
 /** A refusal of the API in its one error shape, or NETWORK when it did not answer. */
 export class ApiFailure extends Error {
@@ -12,7 +13,7 @@ export class ApiFailure extends Error {
 const session = useSession();
 
 /** Typed from the OpenAPI document (generated into schema.d.ts by `npm run build:console`). */
-export const api = createClient<paths>({ baseUrl: '' });
+export const api = createClient<paths>({ baseUrl: '', fetch: fetchWithFirstReads });
 api.use({
   onRequest({ request }) {
     const token = session.token.value;

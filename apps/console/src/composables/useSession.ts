@@ -1,5 +1,6 @@
 import { computed, reactive } from 'vue';
 import type { Role } from '../api/types';
+import { SESSION_KEY, storedToken } from './sessionToken';
 
 export interface SessionUser {
   id: string;
@@ -7,8 +8,6 @@ export interface SessionUser {
   role: Role;
   unitId: string | null;
 }
-
-const STORAGE_KEY = 'civicloop.session';
 
 /** Claims of a token, read (not verified: the API verifies) to know whom the console shows. */
 function userOf(token: string): SessionUser | null {
@@ -23,9 +22,8 @@ function userOf(token: string): SessionUser | null {
   }
 }
 
-// Kept in sessionStorage: it lasts for this tab only and never travels in a URL.
 const state = reactive<{ token: string | null; user: SessionUser | null }>({ token: null, user: null });
-const stored = sessionStorage.getItem(STORAGE_KEY);
+const stored = storedToken();
 if (stored) {
   state.token = stored;
   state.user = userOf(stored);
@@ -40,13 +38,13 @@ export function useSession() {
       if (!user) return false;
       state.token = token;
       state.user = user;
-      sessionStorage.setItem(STORAGE_KEY, token);
+      sessionStorage.setItem(SESSION_KEY, token);
       return true;
     },
     signOut(): void {
       state.token = null;
       state.user = null;
-      sessionStorage.removeItem(STORAGE_KEY);
+      sessionStorage.removeItem(SESSION_KEY);
     },
   };
 }
