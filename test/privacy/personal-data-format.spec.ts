@@ -90,4 +90,29 @@ describe('personal data as stored: pd2 (one sealed value per event, the key name
       await store.close();
     }
   });
+  it('seals a resident\'s text that only looks like ciphertext ("pd2:…", "pd1:…"): it reads back and no copy outlives an erasure', async () => {
+    const file = join(dir, 'events.sqlite');
+    const store = new SqliteEventStore(file);
+    const keys = new SqlitePersonalDataKeys(join(dir, 'personal-data-keys.sqlite'));
+    const cases = new CaseRepository(new PersonalDataStore(store, keys, PERSONAL_DATA_POLICY), new ManualClock(new Date('2026-11-30T00:00:00.000Z')), undefined, keys);
+    const intake = received('lookalike');
+    const data = { ...intake.data, description: 'pd2:我家楼上漏水三天了', reporterName: 'pd1:钱多多' };
+    try {
+      await cases.append('lookalike', [{ ...intake, data } as CaseEvent], -1, context);
+      const [stored] = await cases.storedHistory('lookalike');
+      expect(JSON.stringify(stored)).not.toContain('漏水三天');
+      expect(JSON.stringify(stored)).not.toContain('钱多多');
+      expect((await cases.history('lookalike'))[0].data).toMatchObject({ description: 'pd2:我家楼上漏水三天了', reporterName: 'pd1:钱多多', unit: '东单元' });
+      await cases.append('lookalike', [{ type: 'PersonalDataErased', data: { reason: 'resident asked' } }], 0, context);
+      expect((await cases.history('lookalike'))[0].data).toMatchObject({ description: '已删除', reporterName: '已删除' });
+    } finally {
+      await keys.close();
+      await store.close();
+    }
+    const raw = new Database(file, { readonly: true });
+    const rows = raw.prepare<[], { data: string }>('SELECT data FROM events').all().map((row) => row.data).join('\n');
+    raw.close();
+    expect(rows).not.toContain('漏水三天');
+    expect(rows).not.toContain('钱多多');
+  });
 });

@@ -1,5 +1,6 @@
 import {
-  describePostgres, EsdbEventStore, EventStore, isPostgresConnectionString, PostgresEventStore, SqliteEventStore,
+  describePostgres, EsdbEventStore, EventStore, isPostgresConnectionString, KeyMaker, PersonalDataKeys, PostgresEventStore,
+  PostgresPersonalDataKeys, SqliteEventStore, SqlitePersonalDataKeys,
 } from '@civicloop/event-store';
 import { AppConfig } from './app-config';
 
@@ -16,6 +17,13 @@ export async function createEventStore(config: AppConfig): Promise<EventStore> {
     return EsdbEventStore.connect(config.EVENTSTORE_CONNECTION_STRING, { connectTimeoutMs: 5000 });
   }
   return new SqliteEventStore(config.eventStoreFile);
+}
+
+/** The data keys, beside the events: in their PostgreSQL database when they live there, else a file in DATA_DIR. */
+export async function openPersonalDataKeys(config: AppConfig, keyMaker?: KeyMaker): Promise<PersonalDataKeys> {
+  return config.EVENTSTORE_CONNECTION_STRING && isPostgresConnectionString(config.EVENTSTORE_CONNECTION_STRING)
+    ? PostgresPersonalDataKeys.connect(config.EVENTSTORE_CONNECTION_STRING, keyMaker)
+    : new SqlitePersonalDataKeys(config.personalDataKeysFile, keyMaker);
 }
 
 /** Where the events live, for start-up logs. */

@@ -3,13 +3,12 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { Directory } from '@civicloop/directory';
 import {
-  EVENT_STORE, EventStore, isPostgresConnectionString, KeyMaker, PERSONAL_DATA_KEYS, PersonalDataKeys, PersonalDataStore,
-  PostgresPersonalDataKeys, randomKeyMaker, SqlitePersonalDataKeys,
+  EVENT_STORE, EventStore, KeyMaker, PERSONAL_DATA_KEYS, PersonalDataKeys, PersonalDataStore, randomKeyMaker,
 } from '@civicloop/event-store';
 import { PERSONAL_DATA_POLICY } from './personal-data-policy';
 import { AppConfig } from './app-config';
 import { CLOCK, Clock, systemClock } from './clock';
-import { createEventStore } from './event-store.factory';
+import { createEventStore, openPersonalDataKeys } from './event-store.factory';
 import { ID_GENERATOR, IdGenerator, randomIdGenerator } from './id-generator';
 import { REDIS_NAMESPACE, redisNamespaceProvider } from './store-identity';
 
@@ -51,9 +50,7 @@ export class InfrastructureModule {
         {
           provide: PERSONAL_DATA_KEYS,
           // Beside the events: in their PostgreSQL database when they live there, else a file in DATA_DIR.
-          useFactory: () => (config.EVENTSTORE_CONNECTION_STRING && isPostgresConnectionString(config.EVENTSTORE_CONNECTION_STRING)
-            ? PostgresPersonalDataKeys.connect(config.EVENTSTORE_CONNECTION_STRING, keyMaker)
-            : new SqlitePersonalDataKeys(config.personalDataKeysFile, keyMaker)),
+          useFactory: () => openPersonalDataKeys(config, keyMaker),
         },
         // Every reader gets residents' personal data decrypted (or erased); the stored bytes stay ciphertext.
         {

@@ -3,8 +3,8 @@ import { MultiBar, Presets } from 'cli-progress';
 import { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { Directory } from '@civicloop/directory';
-import { EventStore } from '@civicloop/event-store';
-import { createEventStore, loadConfig } from '@civicloop/platform';
+import { EventStore, PersonalDataStore } from '@civicloop/event-store';
+import { createEventStore, loadConfig, openPersonalDataKeys, PERSONAL_DATA_POLICY } from '@civicloop/platform';
 import { ALL_PROJECTIONS, createReadModels, ReadModels, rebuildProjections } from '@civicloop/read-models';
 
 interface CliOptions {
@@ -19,13 +19,16 @@ async function withReadModels(options: CliOptions, work: (models: ReadModels, st
   if (!config.EVENTSTORE_CONNECTION_STRING && !existsSync(config.eventStoreFile)) {
     throw new NoEventStore(`no event store at ${config.eventStoreFile}: pass --data-dir (or DATA_DIR) of a service's data`);
   }
-  const store = await createEventStore(config);
+  // The views hold what the service's views hold: residents' texts decrypted (or 已删除 once erased), never ciphertext.
+  const keys = await openPersonalDataKeys(config);
+  const store = new PersonalDataStore(await createEventStore(config), keys, PERSONAL_DATA_POLICY);
   const models = await createReadModels(config, store, Directory.fromFile(config.DIRECTORY_FILE));
   try {
     await work(models, store);
   } finally {
     await models.rdb.close();
     await store.close();
+    await keys.close();
   }
 }
 

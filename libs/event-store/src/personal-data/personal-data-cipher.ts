@@ -92,10 +92,13 @@ export const keyIdOf = (event: { metadata: Record<string, unknown> }): string | 
  * The event as it is stored: its personal texts sealed with the case's key in one pd2 value, and the
  * key's id in its metadata (so a reader finds the key the event used, whichever process made it). A
  * case whose data was erased takes no new personal data: such a text is stored as the erased text.
- * Already encrypted values (a resumed migration) are kept as they are.
+ * Every text is sealed, even one that looks like ciphertext: a resident may type "pd2:…", and such a
+ * text left plain would outlive an erasure. Only a migration re-encrypting a stored log passes
+ * `keepSealed`, so the values a resumed run already encrypted are kept as they are.
  */
-export function protectEvent<E extends NewEvent>(event: E, caseKey: CaseKey, policy: PersonalDataPolicy): E {
-  const fields = policy.fieldsOf(event.type).filter((field) => typeof event.data[field] === 'string' && !isCiphertext(event.data[field]));
+export function protectEvent<E extends NewEvent>(event: E, caseKey: CaseKey, policy: PersonalDataPolicy, options: { keepSealed?: boolean } = {}): E {
+  const fields = policy.fieldsOf(event.type)
+    .filter((field) => typeof event.data[field] === 'string' && !(options.keepSealed && isCiphertext(event.data[field])));
   if (!fields.length) return event;
   const data = { ...event.data };
   if (caseKey.state === 'erased') {
@@ -163,13 +166,17 @@ function revealData(event: NewEvent, caseKey: CaseKey, policy: PersonalDataPolic
   return data;
 }
 
-/** The texts of the event's one sealed value (the field holding more than the bare prefix). */
+/**
+ * The texts of the event's one sealed value (a field holding more than the bare prefix). Each such
+ * field is tried: an event stored before every text was sealed may hold a resident's plain "pd2:…"
+ * beside the real sealed value.
+ */
 function unsealed(key: Buffer, event: NewEvent, policy: PersonalDataPolicy): Record<string, unknown> | null {
   for (const field of policy.fieldsOf(event.type)) {
     const value = event.data[field];
-    if (typeof value === 'string' && value.length > PD2.length && value.startsWith(PD2)) {
-      return unseal(key, event.metadata.eventId, event.type, value);
-    }
+    if (typeof value !== 'string' || value.length <= PD2.length || !value.startsWith(PD2)) continue;
+    const texts = unseal(key, event.metadata.eventId, event.type, value);
+    if (texts) return texts;
   }
   return null;
 }

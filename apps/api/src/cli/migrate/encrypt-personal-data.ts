@@ -48,7 +48,7 @@ export class PersonalDataEncryption {
       }
       let next: NewEvent = { ...asNew(event), metadata: { ...event.metadata, rechainedFrom: linkHashOf(event) } };
       if (plain && caseId !== null) {
-        next = protectEvent({ ...next, metadata: { ...next.metadata, caseId } }, await this.keys.obtain(caseId), PERSONAL_DATA_POLICY);
+        next = protectEvent({ ...next, metadata: { ...next.metadata, caseId } }, await this.keys.obtain(caseId), PERSONAL_DATA_POLICY, { keepSealed: true });
         this.report.encrypted += 1;
       }
       const [sealed] = sealEvents(streamId, event.revision, this.links.get(streamId) ?? GENESIS_HASH, [next]);
