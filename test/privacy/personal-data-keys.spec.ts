@@ -89,7 +89,7 @@ describe('personal data key stores', () => {
   });
 });
 
-describe('SQLite key store: keys made ahead, claimed without an fsync of their own', () => {
+describe('SQLite key store: keys made ahead, claims written together without an fsync of their own', () => {
   let dir: string;
   beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'civicloop-keys-')); });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
@@ -103,6 +103,7 @@ describe('SQLite key store: keys made ahead, claimed without an fsync of their o
       const ids = made.map((k) => (k.state === 'active' ? k.keyId : k.state));
       expect(new Set(ids).size).toBe(60);
       const shared = await a.obtain('shared');
+      a.flushClaims(); // else written within a few ms
       expect(await b.obtain('shared')).toEqual(shared);
       if (shared.state !== 'active' || shared.keyId === null) throw new Error('no key');
       expect(await a.lookupKey(shared.keyId)).toEqual(shared); // now remembered by a
@@ -112,6 +113,30 @@ describe('SQLite key store: keys made ahead, claimed without an fsync of their o
     } finally {
       await a.close();
       await b.close();
+    }
+  });
+
+  it('writes a case\'s claim a few ms later, answering from memory meanwhile; an erasure before then still destroys that key', async () => {
+    const file = join(dir, 'personal-data-keys.sqlite');
+    const keys = new SqlitePersonalDataKeys(file);
+    const raw = new Database(file, { readonly: true });
+    const claimOf = (caseId: string) => raw.prepare<[string], { key_id: string }>('SELECT key_id FROM case_keys WHERE case_id = ?').get(caseId)?.key_id;
+    try {
+      const made = await keys.obtain('soon');
+      if (made.state !== 'active' || made.keyId === null) throw new Error('no key');
+      expect(await keys.lookup('soon')).toEqual(made);
+      expect(await keys.obtain('soon')).toEqual(made);
+      for (const began = Date.now(); claimOf('soon') === undefined && Date.now() - began < 5_000;) await new Promise((resolve) => setTimeout(resolve, 5));
+      expect(claimOf('soon')).toBe(made.keyId);
+
+      const early = await keys.obtain('erased-early');
+      if (early.state !== 'active' || early.keyId === null) throw new Error('no key');
+      await keys.destroy('erased-early', '2026-11-29T00:00:00.000Z');
+      expect(await keys.lookupKey(early.keyId)).toEqual({ state: 'erased', erasedAt: '2026-11-29T00:00:00.000Z' });
+      expect(await keys.obtain('erased-early')).toEqual({ state: 'erased', erasedAt: '2026-11-29T00:00:00.000Z' });
+    } finally {
+      raw.close();
+      await keys.close();
     }
   });
 
