@@ -7,9 +7,9 @@ import { EventStore, PersonalDataStore, SqliteEventStore, SqlitePersonalDataKeys
 import { ManualClock, PERSONAL_DATA_POLICY } from '@civicloop/platform';
 import { figure, percentile, round, writeResult } from '../harness/result';
 
-const CASES = Number(process.env.BENCH_PIPL_CASES ?? 900);
-const NOTES = Number(process.env.BENCH_PIPL_NOTES ?? 900);
-const READS = Number(process.env.BENCH_PIPL_READS ?? 2000);
+const CASES = Number(process.env.BENCH_PIPL_CASES ?? 1800);
+const NOTES = Number(process.env.BENCH_PIPL_NOTES ?? 1800);
+const READS = Number(process.env.BENCH_PIPL_READS ?? 3000);
 const EVENTS_PER_CASE = 20;
 
 const context: CommandContext = { actor: { id: 'op-1', role: 'operator', unitId: null }, commandId: 'c', correlationId: 'c', causationId: 'c' };
