@@ -27,12 +27,16 @@ const ID_BYTES = 16;
  */
 export function randomDataKeys(count: number): DataKey[] {
   const bytes = randomBytes(count * (KEY_BYTES + ID_BYTES));
-  return Array.from({ length: count }, (_, i) => {
+  const keys = Array.from({ length: count }, (_, i) => {
     const at = i * (KEY_BYTES + ID_BYTES);
-    // Copies, so no key shares memory with the others.
-    const key = Buffer.from(bytes.subarray(at, at + KEY_BYTES));
+    // Each key in memory of its own (Buffer.from would take a slice of Node's shared 8 KB pool),
+    // and the batch's bytes zeroed below, so no key outlives its own buffer anywhere in the heap.
+    const key = Buffer.alloc(KEY_BYTES);
+    bytes.copy(key, 0, at, at + KEY_BYTES);
     return { keyId: bytes.subarray(at + KEY_BYTES, at + KEY_BYTES + ID_BYTES).toString('base64url'), key };
   });
+  bytes.fill(0);
+  return keys;
 }
 
 export interface KeyRow { key: Buffer | null; erased_at: string | null }

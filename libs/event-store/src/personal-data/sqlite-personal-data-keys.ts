@@ -112,13 +112,23 @@ export class SqlitePersonalDataKeys implements PersonalDataKeys {
     return this.remember(`k:${keyId}`, keyOf(this.statements.getKey.get(keyId), keyId));
   }
 
-  async obtain(caseId: string): Promise<CaseKey> {
+  async obtain(caseId: string, { newCase = false } = {}): Promise<CaseKey> {
     const found = this.caseKeyNow(caseId);
     if (found.state !== 'none') return found;
     if (this.pooled) {
       const pooled = this.pooledKey();
-      this.claimLater(caseId, pooled);
-      return { state: 'active', key: pooled.key, keyId: pooled.keyId };
+      if (newCase) {
+        this.claimLater(caseId, pooled);
+        return { state: 'active', key: pooled.key, keyId: pooled.keyId };
+      }
+      // An existing case: an erasure in another process may be under way, and it must find this
+      // claim (its tombstone returns the claimed key) or refuse it (ON CONFLICT: the tombstone wins).
+      if (this.statements.claim.run(caseId, new Date().toISOString(), pooled.keyId).changes > 0) {
+        return this.remember(`c:${caseId}`, { state: 'active', key: pooled.key, keyId: pooled.keyId });
+      }
+      this.pool.push(pooled); // never named by an event: still unused
+      this.cache.delete(`c:${caseId}`);
+      return this.caseKeyNow(caseId);
     }
     const fresh = newDataKey(this.makeKey(caseId));
     const now = new Date().toISOString();
@@ -177,8 +187,11 @@ export class SqlitePersonalDataKeys implements PersonalDataKeys {
   private claimLater(caseId: string, key: DataKey): void {
     this.claims.set(caseId, key);
     this.remember(`c:${caseId}`, { state: 'active', key: key.key, keyId: key.keyId });
-    if (this.claims.size >= CLAIMS_PER_COMMIT) this.flushClaims();
-    else this.claimTimer ??= setTimeout(() => this.flushClaimsSafely(), CLAIM_DELAY_MS).unref();
+    if (this.claims.size >= CLAIMS_PER_COMMIT) {
+      // Not on the request path's account: a busy file leaves them to the timer's next try.
+      if (this.claimTimer) clearTimeout(this.claimTimer);
+      this.flushClaimsSafely();
+    } else this.claimTimer ??= setTimeout(() => this.flushClaimsSafely(), CLAIM_DELAY_MS).unref();
   }
 
   /** From the timer: a busy file (another process's long write) leaves the claims waiting for the next try. */
@@ -211,11 +224,15 @@ export class SqlitePersonalDataKeys implements PersonalDataKeys {
   private caseKeyNow(caseId: string): CaseKey {
     const cached = this.peek('case', caseId);
     if (cached) return cached;
-    const waiting = this.claims.get(caseId);
-    if (waiting) return this.remember(`c:${caseId}`, { state: 'active', key: waiting.key, keyId: waiting.keyId });
+    // The file first: another process's claim or tombstone outranks a claim still waiting here.
     const key = caseKeyOf(this.statements.getCase.get(caseId));
-    // 'none' is not remembered: this process may claim one any moment.
-    return key.state === 'none' ? key : this.remember(`c:${caseId}`, key);
+    const waiting = this.claims.get(caseId);
+    if (key.state === 'none') {
+      // 'none' is not remembered: this process may claim one any moment.
+      return waiting ? this.remember(`c:${caseId}`, { state: 'active', key: waiting.key, keyId: waiting.keyId }) : key;
+    }
+    if (waiting) this.claims.delete(caseId);
+    return this.remember(`c:${caseId}`, key);
   }
 
   /** Forgets every look-up when another connection committed to the file since the last look. */

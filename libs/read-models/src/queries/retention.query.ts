@@ -1,8 +1,14 @@
-import { BOARD_TABLE } from '../projections/board.projection';
+import { BOARD_TABLE, boardProjection } from '../projections/board.projection';
 import { ReadModels } from '../read-models';
 
 /** A case on the retention job's work list, and where the next page starts after it. */
 export interface RetentionEntry { caseId: string; closedAt: string }
+
+/**
+ * The board readers use now is of an older version while its rebuild to the current one runs (after
+ * an upgrade): its tables may lack what the work list selects on, so the list waits for the swap.
+ */
+export class BoardRebuilding extends Error {}
 
 /**
  * Cases closed before `closedBefore` whose personal data was not erased (the board marks when it was;
@@ -11,6 +17,10 @@ export interface RetentionEntry { caseId: string; closedAt: string }
  * range, however many cases came before it or failed to erase).
  */
 export async function casesPastRetention(models: ReadModels, closedBefore: string, limit = 500, after?: RetentionEntry): Promise<RetentionEntry[]> {
+  const state = await models.checkpoints.read(boardProjection.name);
+  if (!state || state.version < boardProjection.version) {
+    throw new BoardRebuilding(`the board is being rebuilt (version ${state?.version ?? 'none'} → ${boardProjection.version})`);
+  }
   const table = (await models.tables('board'))(BOARD_TABLE.name);
   let query = models.db.selectFrom(table).select(['case_id', 'closed_at'])
     .where('status', '=', 'closed').where('closed_at', '<', closedBefore).where('personal_data_erased_at', 'is', null);
