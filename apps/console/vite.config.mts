@@ -1,5 +1,6 @@
 import { defineConfig } from 'vite';
 import vue from '@vitejs/plugin-vue';
+import VueI18nPlugin from '@intlify/unplugin-vue-i18n/vite';
 import Components from 'unplugin-vue-components/vite';
 import { ElementPlusResolver } from 'unplugin-vue-components/resolvers';
 import { compression } from 'vite-plugin-compression2';
@@ -11,6 +12,16 @@ export default defineConfig({
   base: './',
   plugins: [
     vue(),
+    // The catalogues compiled to message functions at build time, and vue-i18n's runtime-only
+    // build: the browser neither downloads the message compiler nor compiles a message.
+    VueI18nPlugin({
+      include: [fileURLToPath(new URL('./src/i18n/{zh-CN,en}.ts', import.meta.url))],
+      runtimeOnly: true,
+      compositionOnly: true,
+      fullInstall: false,
+      strictMessage: false,
+      dropMessageCompiler: true,
+    }),
     // Element Plus on demand: each page's chunk carries the components (and their CSS) it uses,
     // not the whole library; the board's first paint parses a fraction of it.
     Components({ resolvers: [ElementPlusResolver({ importStyle: 'css' })], dts: false }),

@@ -1,8 +1,10 @@
 import { createI18n } from 'vue-i18n';
-import { en } from './en';
-import { zhCN, type Catalogue } from './zh-CN';
+import en from './en';
+import zhCN from './zh-CN';
 
 export type Locale = 'zh-CN' | 'en';
+export type Catalogue = typeof zhCN;
+const messages: Record<Locale, Catalogue> = { 'zh-CN': zhCN, en };
 const STORAGE_KEY = 'civicloop.locale';
 
 function initialLocale(): Locale {
@@ -13,7 +15,7 @@ export const i18n = createI18n<[Catalogue], Locale, false>({
   legacy: false,
   locale: initialLocale(),
   fallbackLocale: 'zh-CN',
-  messages: { 'zh-CN': zhCN, en },
+  messages,
   // A missing key is a bug the untranslated-codes test catches; don't also flood the console.
   missingWarn: false,
   fallbackWarn: false,
