@@ -60,6 +60,22 @@ describe('projection checkpoints survive a migration of the event store', () => 
     }
   };
 
+  /**
+   * Until every checkpoint stands exactly on the store's head. Not `waitFor(head)` (position ≥ head):
+   * a checkpoint from a bigger store lies past the head until its runner has rebuilt, and would pass
+   * at once, before the events appended meanwhile are in the views.
+   */
+  const atHead = async (models: ReadModels, store: EventStore) => {
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      const head = Number(await store.headPosition());
+      const states = await models.checkpoints.readAll();
+      if (NAMES.every((name) => states.find((s) => s.name === name)?.position === head)) return;
+      if (Date.now() > deadline) throw new Error(`views not at the head ${head}: ${JSON.stringify(states.map((s) => [s.name, s.position]))}`);
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  };
+
   /** Runs every projection against `store` on the shared read database until it has applied the head. */
   const runAgainst = async (rdb: ReadDatabase, store: EventStore, owner: string, whileRunning: () => Promise<void>) => {
     const models = new ReadModels(rdb, store, f.org, f.settings);
@@ -67,9 +83,9 @@ describe('projection checkpoints survive a migration of the event store', () => 
     await models.ensureSchema();
     runners.forEach((r) => r.start());
     try {
-      await models.waitFor(Number(await store.headPosition()), NAMES, 20_000);
+      await atHead(models, store);
       await whileRunning();
-      await models.waitFor(Number(await store.headPosition()), NAMES, 20_000);
+      await atHead(models, store);
     } finally {
       await Promise.all(runners.map((r) => r.stop()));
     }
