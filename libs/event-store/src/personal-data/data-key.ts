@@ -25,3 +25,18 @@ export const keyOf = (row: KeyRow | undefined, keyId: string): CaseKey => {
   if (row.erased_at !== null || row.key === null) return { state: 'erased', erasedAt: row.erased_at ?? '' };
   return { state: 'active', key: row.key, keyId };
 };
+
+/** A case's row joined with the data key it claims (both key stores read it so). */
+export interface CaseKeyRow extends KeyRow { key_id: string | null; data_key: Buffer | null; data_erased_at: string | null }
+
+/**
+ * A case's key from its row: its tombstone, the key kept with the case (before key ids), or the
+ * data key it claims; none without a row (it may claim one any moment, so never remember that).
+ */
+export const caseKeyOf = (row: CaseKeyRow | undefined): CaseKey => {
+  if (!row) return { state: 'none' };
+  if (row.erased_at !== null) return { state: 'erased', erasedAt: row.erased_at };
+  if (row.key !== null) return { state: 'active', key: row.key, keyId: null };
+  if (row.key_id === null) return { state: 'erased', erasedAt: '' };
+  return keyOf({ key: row.data_key, erased_at: row.data_erased_at }, row.key_id);
+};

@@ -1,5 +1,5 @@
 import { Pool } from 'pg';
-import { DataKey, KEY_POOL_BATCH, keyOf, KeyRow, newDataKey, randomKeyMaker } from './data-key';
+import { caseKeyOf, CaseKeyRow, DataKey, KEY_POOL_BATCH, keyOf, KeyRow, newDataKey, randomKeyMaker } from './data-key';
 import { CaseKey, KeyMaker, PersonalDataKeys } from './personal-data-keys.port';
 
 /** personal_data_keys: each case's key (a claim by id; before key ids, the key itself) or its tombstone. */
@@ -17,8 +17,6 @@ CREATE TABLE IF NOT EXISTS personal_data_keys_by_id (
   created_at timestamptz NOT NULL DEFAULT now(),
   erased_at  text
 )`;
-
-interface CaseRow extends KeyRow { key_id: string | null; data_key: Buffer | null; data_erased_at: string | null }
 
 /**
  * Data keys in the PostgreSQL database that holds the events (their own tables, in its backups).
@@ -47,14 +45,9 @@ export class PostgresPersonalDataKeys implements PersonalDataKeys {
 
   async lookup(caseId: string): Promise<CaseKey> {
     await this.ready();
-    const { rows } = await this.pool.query<CaseRow>(`SELECT c.key, c.erased_at, c.key_id, d.key AS data_key, d.erased_at AS data_erased_at
+    const { rows } = await this.pool.query<CaseKeyRow>(`SELECT c.key, c.erased_at, c.key_id, d.key AS data_key, d.erased_at AS data_erased_at
       FROM personal_data_keys c LEFT JOIN personal_data_keys_by_id d ON d.key_id = c.key_id WHERE c.case_id = $1`, [caseId]);
-    const row = rows[0];
-    if (!row) return { state: 'none' };
-    if (row.erased_at !== null) return { state: 'erased', erasedAt: row.erased_at };
-    if (row.key !== null) return { state: 'active', key: row.key, keyId: null };
-    if (row.key_id === null) return { state: 'erased', erasedAt: '' };
-    return keyOf({ key: row.data_key, erased_at: row.data_erased_at }, row.key_id);
+    return caseKeyOf(rows[0]);
   }
 
   async lookupKey(keyId: string): Promise<CaseKey> {

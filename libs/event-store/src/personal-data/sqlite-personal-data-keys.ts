@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { DataKey, KEY_POOL_BATCH, keyOf, KeyRow, newDataKey, randomKeyMaker } from './data-key';
+import { caseKeyOf, CaseKeyRow, DataKey, KEY_POOL_BATCH, keyOf, KeyRow, newDataKey, randomKeyMaker } from './data-key';
 import { CaseKey, KeyMaker, PersonalDataKeys } from './personal-data-keys.port';
 
 /**
@@ -21,8 +21,6 @@ CREATE TABLE IF NOT EXISTS data_keys (
   created_at TEXT NOT NULL,
   erased_at  TEXT
 )`;
-
-interface CaseRow { key: Buffer | null; erased_at: string | null; key_id: string | null; data_key: Buffer | null; data_erased_at: string | null }
 
 /** Look-ups remembered at most (then forgotten at once; a look-up is one indexed read). */
 const CACHED_KEYS = 20_000;
@@ -74,7 +72,7 @@ export class SqlitePersonalDataKeys implements PersonalDataKeys {
       dataVersion: this.db.prepare<[], number>('PRAGMA data_version').pluck(),
       fullSync: this.db.prepare('PRAGMA synchronous = FULL'),
       normalSync: this.db.prepare('PRAGMA synchronous = NORMAL'),
-      getCase: this.db.prepare<[string], CaseRow>(`SELECT c.key, c.erased_at, c.key_id, d.key AS data_key, d.erased_at AS data_erased_at
+      getCase: this.db.prepare<[string], CaseKeyRow>(`SELECT c.key, c.erased_at, c.key_id, d.key AS data_key, d.erased_at AS data_erased_at
         FROM case_keys c LEFT JOIN data_keys d ON d.key_id = c.key_id WHERE c.case_id = ?`),
       getKey: this.db.prepare<[string], KeyRow>('SELECT key, erased_at FROM data_keys WHERE key_id = ?'),
       insertKey: this.db.prepare('INSERT INTO data_keys (key_id, key, created_at) VALUES (?, ?, ?) ON CONFLICT (key_id) DO NOTHING'),
@@ -161,12 +159,9 @@ export class SqlitePersonalDataKeys implements PersonalDataKeys {
   private caseKeyNow(caseId: string): CaseKey {
     const cached = this.peek('case', caseId);
     if (cached) return cached;
-    const row = this.statements.getCase.get(caseId);
-    if (!row) return { state: 'none' }; // not remembered: this process may claim one any moment
-    if (row.erased_at !== null) return this.remember(`c:${caseId}`, { state: 'erased', erasedAt: row.erased_at });
-    if (row.key !== null) return this.remember(`c:${caseId}`, { state: 'active', key: row.key, keyId: null });
-    if (row.key_id === null) return { state: 'erased', erasedAt: '' };
-    return this.remember(`c:${caseId}`, keyOf({ key: row.data_key, erased_at: row.data_erased_at }, row.key_id));
+    const key = caseKeyOf(this.statements.getCase.get(caseId));
+    // 'none' is not remembered: this process may claim one any moment.
+    return key.state === 'none' ? key : this.remember(`c:${caseId}`, key);
   }
 
   /** Forgets every look-up when another connection committed to the file since the last look. */
