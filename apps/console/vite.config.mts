@@ -1,4 +1,4 @@
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
 import vue from '@vitejs/plugin-vue';
 import VueI18nPlugin from '@intlify/unplugin-vue-i18n/vite';
 import Components from 'unplugin-vue-components/vite';
@@ -6,11 +6,38 @@ import { ElementPlusResolver } from 'unplugin-vue-components/resolvers';
 import { compression } from 'vite-plugin-compression2';
 import { fileURLToPath } from 'node:url';
 
-// The console's own shared code and the widgets every list paints (with the library code they
-// import): one chunk, not a dozen small ones each a request of its own before the first paint.
-const SHELL = /apps[\\/]console[\\/]src[\\/](composables|api|i18n|components[\\/](StatusTag|SlaCountdown|RowSla)\.vue)/;
-// What the entry (main.ts) imports itself: it must stay small, it asks for the first reads.
-const ENTRY_ONLY = /apps[\\/]console[\\/]src[\\/](composables[\\/](boardQuery|sessionToken)|api[\\/]firstReads)\.ts$/;
+// What the entry (main.ts) runs itself, kept apart and small: it asks for the page's first reads
+// before anything else has loaded.
+const ENTRY = /apps[\\/]console[\\/]src[\\/](pages|composables[\\/](boardQuery|sessionToken)|api[\\/]firstReads)\.ts$/;
+// What every page stands on, with every module it imports (Vue, its router and i18n, the base of
+// Element Plus, the API client, the catalogues, the header, the status and SLA tags, the card, alert
+// and empty state most pages draw): one chunk, one request, not a dozen small ones queued on the
+// browser's six connections to the API.
+const SHELL = new RegExp([
+  /apps[\\/]console[\\/]src[\\/](boot\.ts|router\.ts|App\.vue|composables[\\/]|api[\\/]|i18n[\\/]|components[\\/](AppHeader|StatusTag|SlaCountdown|RowSla)\.vue)/.source,
+  /node_modules[\\/]element-plus[\\/]es[\\/](components[\\/](card|alert|empty)[\\/]|utils[\\/]vue[\\/]vnode)/.source,
+].join('|'));
+
+/**
+ * index.html asks for the shell (and its styles) itself, beside the entry: the browser fetches it
+ * while the entry starts the page's first reads, not after the entry has run.
+ */
+function preloadShell(): Plugin {
+  return {
+    name: 'civicloop:preload-shell',
+    transformIndexHtml: {
+      order: 'post',
+      handler(html, context) {
+        const shell = Object.values(context.bundle ?? {}).find((file) => file.type === 'chunk' && file.name === 'shell');
+        if (shell?.type !== 'chunk') return [];
+        // The entry's own imports are preloaded by Vite already.
+        const scripts = [shell.fileName, ...shell.imports].filter((file) => !html.includes(file)).map((file) => ({ rel: 'modulepreload', href: `./${file}` }));
+        const styles = [...(shell.viteMetadata?.importedCss ?? [])].map((file) => ({ rel: 'preload', as: 'style', href: `./${file}` }));
+        return [...scripts, ...styles].map((attrs) => ({ tag: 'link', attrs: { ...attrs, crossorigin: '' }, injectTo: 'head' as const }));
+      },
+    },
+  };
+}
 
 // Built into dist/console, which the API serves at `/` (apps/api/src/console/serve-console.ts).
 export default defineConfig({
@@ -33,6 +60,7 @@ export default defineConfig({
     Components({ resolvers: [ElementPlusResolver({ importStyle: 'css' })], dts: false }),
     // Gzip and brotli beside each asset, served as they are (no compression per request).
     // Every file, index.html included: @fastify/static's preCompressed looks for a copy of each.
+    preloadShell(),
     compression({ algorithms: ['gzip', 'brotliCompress'], threshold: 0 }),
   ],
   build: {
@@ -41,15 +69,15 @@ export default defineConfig({
     chunkSizeWarningLimit: 1000,
     rollupOptions: {
       output: {
-        // Vue, its router and i18n in one chunk every page needs; ECharts apart (only the dashboard
-        // draws). The rest of Element Plus is split by the pages that use it: one chunk for all
-        // the code three pages share made the board and the case page download and compile the
-        // table, the date picker and the forms (~430 kB) before their first paint.
+        // The shell (above) every page needs, ECharts apart (only the dashboard draws); the rest of
+        // Element Plus is split by the pages that use it. One chunk for all the library code three
+        // pages share made the board and the case page download and compile the table, the date
+        // picker and the forms (~430 kB) before their first paint.
         codeSplitting: {
           groups: [
             { name: 'echarts', test: /node_modules[\\/](echarts|zrender)[\\/]/ },
-            { name: 'vue', test: /node_modules[\\/](@vue|vue|vue-router|vue-i18n|@intlify)[\\/]/ },
-            { name: 'app', test: (id) => SHELL.test(id) && !ENTRY_ONLY.test(id), includeDependenciesRecursively: false },
+            { name: 'entry', test: ENTRY, priority: 2 },
+            { name: 'shell', test: SHELL, priority: 1 },
           ],
         },
       },
