@@ -14,7 +14,7 @@ const ENTRY = /apps[\\/]console[\\/]src[\\/](pages|composables[\\/](boardQuery|s
 // and empty state most pages draw): one chunk, one request, not a dozen small ones queued on the
 // browser's six connections to the API.
 const SHELL = new RegExp([
-  /apps[\\/]console[\\/]src[\\/](boot\.ts|router\.ts|App\.vue|composables[\\/]|api[\\/]|i18n[\\/]|components[\\/](AppHeader|StatusTag|SlaCountdown|RowSla)\.vue)/.source,
+  /apps[\\/]console[\\/]src[\\/](boot\.ts|router\.ts|App\.vue|composables[\\/]|api[\\/]|i18n[\\/](index|zh-CN)\.ts|components[\\/](AppHeader|StatusTag|SlaCountdown|RowSla)\.vue)/.source,
   /node_modules[\\/]element-plus[\\/]es[\\/](components[\\/](card|alert|empty)[\\/]|utils[\\/]vue[\\/]vnode)/.source,
 ].join('|'));
 
