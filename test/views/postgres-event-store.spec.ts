@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { PostgresEventStore, RecordedEvent, storedEventsOf } from '@civicloop/event-store';
 import { businessMillisBetween, loadDefaultCalendar } from '@civicloop/deadlines';
 import {
-  ALL_PROJECTIONS, EnvelopePage, hashProjection, queryBoard, queryCaseChain, queryThreeRates, readLeanPages, readThroughPort, rebuildProjection,
+  ALL_PROJECTIONS, EnvelopePage, hashProjection, queryBoard, queryCaseChain, queryThreeRates, readLeanPages, readThroughPort, rebuildProjection, rebuildProjections,
 } from '@civicloop/read-models';
 import { PostgresServer, startPostgres } from '../support/postgres-server';
 import { foldHistory, Folded, testSla } from './expected';
@@ -92,6 +92,9 @@ describe('views on the PostgreSQL event store (read models in PostgreSQL on the 
       rebuilt.push(await hashProjection(side.rdb, projection));
     }
     expect(rebuilt).toEqual(incremental.postgres);
+    // All at once with cases falling out of memory and coming back: flushes written while later pages fold.
+    await rebuildProjections(side.rdb, f.store, ALL_PROJECTIONS, side.models.env, { cachedCases: 4, batchSize: 61 });
+    expect(await Promise.all(ALL_PROJECTIONS.map((p) => hashProjection(side.rdb, p)))).toEqual(incremental.postgres);
   });
 
   it('the PostgreSQL store\'s lean reads give the pages readAll gives', async () => {
