@@ -1,9 +1,14 @@
 import { Pool } from 'pg';
-import { caseKeyOf, CaseKeyRow, DataKey, KEY_POOL_BATCH, keyOf, KeyRow, newDataKey, randomKeyMaker } from './data-key';
+import { caseKeyOf, CaseKeyRow, DataKey, KEY_POOL_BATCH, keyOf, KeyRow, newDataKey, randomDataKeys, randomKeyMaker } from './data-key';
 import { CaseKey, KeyMaker, PersonalDataKeys } from './personal-data-keys.port';
 
-/** personal_data_keys: each case's key (a claim by id; before key ids, the key itself) or its tombstone. */
+/**
+ * personal_data_keys: each case's key (a claim by id; before key ids, the key itself) or its tombstone.
+ * One implicit transaction under an advisory lock: replicas starting together would otherwise race
+ * on CREATE TABLE IF NOT EXISTS (a duplicate pg_type row) and on the ALTER.
+ */
 const SCHEMA = `
+SELECT pg_advisory_xact_lock(7419300020);
 CREATE TABLE IF NOT EXISTS personal_data_keys (
   case_id    text PRIMARY KEY,
   key        bytea,
@@ -90,7 +95,7 @@ export class PostgresPersonalDataKeys implements PersonalDataKeys {
     for (;;) {
       const next = this.fresh.pop();
       if (next) return next;
-      this.refilling ??= this.insertKeys(Array.from({ length: KEY_POOL_BATCH }, () => newDataKey(this.makeKey(''))))
+      this.refilling ??= this.insertKeys(randomDataKeys(KEY_POOL_BATCH))
         .then((batch) => { this.fresh.push(...batch); })
         .finally(() => { this.refilling = null; });
       await this.refilling;
