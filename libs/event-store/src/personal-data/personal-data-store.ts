@@ -20,6 +20,11 @@ export const caseIdOf = (event: { streamId: string; metadata: Record<string, unk
 export class PersonalDataStore implements EventStore {
   readonly storeId?: () => Promise<string>;
   /**
+   * Never a lean read of the store underneath: it would hand a rebuild the ciphertext. Said here,
+   * not left to the method's absence, so no wrapper or subclass inherits the inner store's.
+   */
+  readonly readAllLean: undefined = undefined;
+  /**
    * What each stored event object revealed, under which key: a store that hands back its cached
    * (frozen) events gets back the same revealed objects while the key stands (so CaseRepository's fold
    * cache keeps working, and nothing is decrypted twice); a destroyed key no longer matches.

@@ -42,6 +42,17 @@ const NOT_FOR_PG_JSON = /\\u(d[89a-f]|0000)/;
 const PG_CHUNK = 5000;
 
 /**
+ * A value as PostgreSQL takes it on the array path: no text value may hold NUL (a resident can type
+ * one; refusing the row would stop the view for every later event), and a non-finite number is
+ * stored as NULL, as the JSON path (JSON.stringify) and SQLite store it.
+ */
+function forPgArray(value: unknown): unknown {
+  if (typeof value === 'string') return value.includes('\0') ? value.replaceAll('\0', '\ufffd') : value;
+  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
+  return value ?? null;
+}
+
+/**
  * Insert-or-replace by primary key; each key at most once per call. SQLite: one prepared
  * single-row statement run per row (no SQL text built per batch, no parsing). PostgreSQL: one
  * statement per table and chunk whose rows come as one JSON text (json_to_recordset), or as one
@@ -70,7 +81,7 @@ export async function writeRows(target: BatchTarget, spec: TableSpec, generation
       const slice = rows.slice(i, i + PG_CHUNK);
       const json = JSON.stringify(slice);
       await target.db.executeQuery(NOT_FOR_PG_JSON.test(json)
-        ? CompiledQuery.raw(fromArrays, columns.map((c) => slice.map((row) => row[c] ?? null)))
+        ? CompiledQuery.raw(fromArrays, columns.map((c) => slice.map((row) => forPgArray(row[c]))))
         : CompiledQuery.raw(fromJson, [json]));
     }
     return;
