@@ -177,22 +177,66 @@ class RevealedEvent implements RecordedEvent {
   }
 }
 
+/**
+ * The event's data with each personal text as an own enumerable getter: the other fields are plain
+ * values, so a reader of the structural facts (a fold reading the intake's case id and category)
+ * never opens the sealed value. The first personal text read opens it, once, for all of them.
+ */
 function revealData(event: NewEvent, caseKey: CaseKey, policy: PersonalDataPolicy): Record<string, unknown> {
   const data = { ...event.data };
-  let sealed: Record<string, unknown> | null | undefined;
+  let sealedFields = false;
   for (const field of policy.fieldsOf(event.type)) {
     const value = data[field];
     if (typeof value !== 'string') continue;
-    if (caseKey.state === 'erased') data[field] = policy.erasedText;
-    else if (value.startsWith(PD2)) {
-      if (sealed === undefined) sealed = caseKey.state === 'active' ? unsealed(caseKey.key, event, policy) : null;
-      const text = sealed?.[field];
-      data[field] = typeof text === 'string' ? text : policy.erasedText;
-    } else if (value.startsWith(PD1)) {
-      data[field] = caseKey.state === 'active' ? decryptText(caseKey.key, field, value) ?? policy.erasedText : policy.erasedText;
+    if (caseKey.state === 'erased' || (caseKey.state === 'none' && isCiphertext(value))) data[field] = policy.erasedText;
+    else if (isCiphertext(value)) {
+      Object.defineProperty(data, field, personalTextProperty(field));
+      sealedFields = true;
     }
   }
+  if (sealedFields) sealedSources.set(data, { event, caseKey, policy, sealed: undefined });
   return data;
+}
+
+/** What a revealed data object needs to open its texts: kept beside it, so spreads and JSON see only the fields. */
+interface SealedSource { event: NewEvent; caseKey: CaseKey; policy: PersonalDataPolicy; sealed: Record<string, unknown> | null | undefined }
+const sealedSources = new WeakMap<object, SealedSource>();
+
+/**
+ * One descriptor (one pair of functions) per field name, shared by every event: V8 then gives the
+ * revealed objects of a type one shape, where fresh closures would give each object a map of its own.
+ * Assigning the field replaces the getter with the value.
+ */
+const textProperties = new Map<string, PropertyDescriptor>();
+const personalTextProperty = (field: string): PropertyDescriptor => {
+  let property = textProperties.get(field);
+  if (!property) {
+    textProperties.set(field, property = {
+      enumerable: true,
+      configurable: true,
+      get(this: object): unknown {
+        const from = sealedSources.get(this);
+        return from ? personalText(from, field) : undefined;
+      },
+      set(this: object, value: unknown) {
+        Object.defineProperty(this, field, { value, enumerable: true, configurable: true, writable: true });
+      },
+    });
+  }
+  return property;
+};
+
+function personalText(from: SealedSource, field: string): string {
+  const { event, caseKey, policy } = from;
+  const value = event.data[field];
+  if (typeof value !== 'string' || caseKey.state !== 'active') return policy.erasedText;
+  if (value.startsWith(PD2)) {
+    // caseKey is active: a key that goes away later does not change what this read revealed
+    if (from.sealed === undefined) from.sealed = unsealed(caseKey.key, event, policy);
+    const text = from.sealed?.[field];
+    return typeof text === 'string' ? text : policy.erasedText;
+  }
+  return decryptText(caseKey.key, field, value) ?? policy.erasedText;
 }
 
 /**
