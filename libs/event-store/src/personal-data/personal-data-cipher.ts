@@ -183,16 +183,18 @@ class RevealedEvent implements RecordedEvent {
  * never opens the sealed value. The first personal text read opens it, once, for all of them.
  */
 function revealData(event: NewEvent, caseKey: CaseKey, policy: PersonalDataPolicy): Record<string, unknown> {
-  const data = { ...event.data };
+  const personal = policy.fieldsOf(event.type);
+  const data: Record<string, unknown> = {};
   let sealedFields = false;
-  for (const field of policy.fieldsOf(event.type)) {
-    const value = data[field];
-    if (typeof value !== 'string') continue;
-    if (caseKey.state === 'erased' || (caseKey.state === 'none' && isCiphertext(value))) data[field] = policy.erasedText;
+  // Built key by key in the stored order: a getter defined on a copy made first turns it into a slow dictionary object.
+  for (const field of Object.keys(event.data)) {
+    const value = event.data[field];
+    if (typeof value !== 'string' || !personal.includes(field)) data[field] = value;
+    else if (caseKey.state === 'erased' || (caseKey.state === 'none' && isCiphertext(value))) data[field] = policy.erasedText;
     else if (isCiphertext(value)) {
       Object.defineProperty(data, field, personalTextProperty(field));
       sealedFields = true;
-    }
+    } else data[field] = value;
   }
   if (sealedFields) sealedSources.set(data, { event, caseKey, policy, sealed: undefined });
   return data;
