@@ -40,11 +40,13 @@ const CLAIMS_PER_COMMIT = 64;
  * Durability: keys are made ahead, KEY_POOL_BATCH at a time, in one fsynced transaction, and handed
  * out only from this process's memory (never twice, whatever crashes or runs beside it; keys of a
  * crashed process's pool stay unused). The key is on disk before any event sealed with it is
- * appended, and the event names it, so a case's claim on a key is only a record: claims are kept in
- * memory and written together (within CLAIM_DELAY_MS, with the next batch of keys, before an erasure,
- * at close), without an fsync of their own. A claim lost to a crash, or not yet written when another
- * process seals an event of the same case, costs that case a second key, which its events name too
- * (an erasure destroys every key they name). One write per intake to a second file cost more than
+ * appended, and the event names it, so a case's claim on a key is only a record, written without an
+ * fsync of its own. A new case's claim (no erasure can run on a case not yet written) is kept in
+ * memory and written with others (within CLAIM_DELAY_MS, with the next batch of keys, before an
+ * erasure, at close); an existing case's is written before its key is handed out, so an erasure in
+ * another process finds it. A claim lost to a crash, or not yet written when another process seals an
+ * event of the same new case, costs that case a second key, which its events name too (an erasure
+ * destroys every key they name). One write per intake to a second file cost more than
  * the encryption itself. With a KeyMaker of its own (the simulator's, derived from the case) a key is
  * made and claimed at once in one fsynced transaction instead.
  *
@@ -117,15 +119,14 @@ export class SqlitePersonalDataKeys implements PersonalDataKeys {
     if (found.state !== 'none') return found;
     if (this.pooled) {
       const pooled = this.pooledKey();
+      const active: CaseKey = { state: 'active', key: pooled.key, keyId: pooled.keyId };
       if (newCase) {
         this.claimLater(caseId, pooled);
-        return { state: 'active', key: pooled.key, keyId: pooled.keyId };
+        return active;
       }
       // An existing case: an erasure in another process may be under way, and it must find this
       // claim (its tombstone returns the claimed key) or refuse it (ON CONFLICT: the tombstone wins).
-      if (this.statements.claim.run(caseId, new Date().toISOString(), pooled.keyId).changes > 0) {
-        return this.remember(`c:${caseId}`, { state: 'active', key: pooled.key, keyId: pooled.keyId });
-      }
+      if (this.statements.claim.run(caseId, new Date().toISOString(), pooled.keyId).changes > 0) return this.remember(`c:${caseId}`, active);
       this.pool.push(pooled); // never named by an event: still unused
       this.cache.delete(`c:${caseId}`);
       return this.caseKeyNow(caseId);
