@@ -2,7 +2,12 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { PersonalDataKeys, PostgresPersonalDataKeys, SqlitePersonalDataKeys } from '@civicloop/event-store';
+import { CaseRepository, CommandContext } from '@civicloop/cases';
+import { CaseEvent } from '@civicloop/domain';
+import {
+  ConcurrencyError, PersonalDataKeys, PersonalDataStore, PostgresPersonalDataKeys, SqliteEventStore, SqlitePersonalDataKeys,
+} from '@civicloop/event-store';
+import { ManualClock, PERSONAL_DATA_POLICY } from '@civicloop/platform';
 import { PostgresServer, startPostgres } from '../support/postgres-server';
 
 /** The same rules for every key store: one key per case, made once, destroyed for good with a tombstone. */
@@ -163,6 +168,47 @@ describe('SQLite key store: keys made ahead, claims written together without an 
     } finally {
       await a.close();
       await b.close();
+    }
+  });
+
+  it('a new case takes a key without a look at the file: two processes creating one case race at the store, the loser goes on with the winner\'s key or its own, and the erasure destroys every one named', async () => {
+    const [eventsFile, keysFile] = [join(dir, 'events.sqlite'), join(dir, 'personal-data-keys.sqlite')];
+    const context: CommandContext = { actor: { id: 'op-1', role: 'operator', unitId: null }, commandId: 'c', correlationId: 'c', causationId: 'c' };
+    const received = (reporterPhone: string): CaseEvent => ({ type: 'CaseReceived', data: {
+      caseId: 'raced', channel: 'hotline_12345', category: 'repair.water_leak', urgency: 'normal', requestType: 'complaint', description: '楼顶漏水',
+      compoundId: 'compound-01', building: '3', unit: '2单元', lat: null, long: null, reporterName: '王女士', reporterPhone, anonymous: false, residentId: null,
+    } });
+    const process = (name: string) => {
+      const [store, keys] = [new SqliteEventStore(eventsFile, { cachedEvents: 0 }), new SqlitePersonalDataKeys(keysFile)];
+      const clock = new ManualClock(new Date('2026-11-30T02:00:00.000Z'));
+      return { name, store, keys, cases: new CaseRepository(new PersonalDataStore(store, keys, PERSONAL_DATA_POLICY), clock, undefined, keys) };
+    };
+    const [a, b] = [process('a'), process('b')];
+    try {
+      await a.cases.append('raced', [received('13800138000')], -1, context);
+      a.keys.flushClaims(); // a's claim is on file before b makes the same case
+      await expect(b.cases.append('raced', [received('13900139000')], -1, context)).rejects.toBeInstanceOf(ConcurrencyError);
+      // b loads the case a made and adds a note: with a's key (the file outranks b's waiting claim) or, had b
+      // not looked at the file since, its own; either way both processes read it
+      const loaded = await b.cases.load('raced');
+      await b.cases.append('raced', [{ type: 'CaseNoteAdded', data: { text: '王女士补充：漏水更严重了' } }], loaded.revision, context);
+      const keyIds = [...new Set((await b.cases.storedHistory('raced')).map((event) => String(event.metadata.keyId)))];
+      for (const side of [a, b]) {
+        const shown = await side.cases.history('raced');
+        expect(shown.map((event) => (event.data as { reporterPhone?: string; text?: string }).reporterPhone ?? (event.data as { text: string }).text))
+          .toEqual(['13800138000', '王女士补充：漏水更严重了']);
+      }
+      // the erasure destroys every key the case's events name
+      await a.cases.append('raced', [{ type: 'PersonalDataErased', data: { reason: '居民申请删除' } }], 1, context);
+      const erased = await b.cases.history('raced');
+      expect(erased.map((event) => (event.data as { reporterPhone?: string; text?: string }).reporterPhone ?? (event.data as { text?: string }).text))
+        .toEqual(['已删除', '已删除', undefined]);
+      for (const keyId of keyIds) expect((await b.keys.lookupKey(keyId)).state).toBe('erased');
+    } finally {
+      for (const side of [a, b]) {
+        await side.store.close();
+        await side.keys.close();
+      }
     }
   });
 

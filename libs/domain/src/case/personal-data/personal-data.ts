@@ -17,9 +17,11 @@ export const PERSONAL_DATA_FIELDS: Partial<Record<CaseEventType, readonly string
   CaseRated: ['comment'],
 };
 
-/** The personal fields of an event of this type (none for most). */
-export const personalFieldsOf = (type: string): readonly string[] =>
-  (PERSONAL_DATA_FIELDS as Partial<Record<string, readonly string[]>>)[type] ?? [];
+const FIELDS_BY_TYPE = new Map<string, readonly string[]>(Object.entries(PERSONAL_DATA_FIELDS));
+const NONE: readonly string[] = [];
+
+/** The personal fields of an event of this type (none for most). A Map: every event of every read asks. */
+export const personalFieldsOf = (type: string): readonly string[] => FIELDS_BY_TYPE.get(type) ?? NONE;
 
 /** The resident's details as a view shows them (before any masking). */
 export interface ResidentDetails {
