@@ -8,7 +8,7 @@ const erased: CaseEvent = { type: 'PersonalDataErased', data: { reason: '居民�
 const transferred: CaseEvent = { type: 'CaseTransferred', data: { fromCompoundId: 'compound-01', toCompoundId: 'compound-02', reason: '地址有误', previousAssigneeId: null, previousTier: null } };
 
 describe('the resident\'s details on a case (read only where a view shows them)', () => {
-  it('a fold never reads the intake\'s personal fields: a store may decrypt them only when a view does', () => {
+  it('a fold never reads the intake\'s personal fields (an erasure only asks which were given): a store may decrypt them only when a view does', () => {
     const intake = ev.received();
     if (intake.type !== 'CaseReceived') throw new Error('ev.received made no intake');
     const reads: string[] = [];
@@ -18,12 +18,20 @@ describe('the resident\'s details on a case (read only where a view shows them)'
       Object.defineProperty(data, field, { enumerable: true, get: () => { reads.push(field); return value; } });
     }
     const watched: CaseEvent = { type: 'CaseReceived', data };
-    const history = [watched, ev.dispatched(), ev.accepted(), ev.resolved(), ev.rated(), transferred, erased];
+    const history = [watched, ev.dispatched(), ev.accepted(), ev.resolved(), ev.rated(), transferred];
     const state = history.reduce((s, event) => evolve(s, event, NOW), initialCaseState());
     expect(reads).toEqual([]);
     expect(state.location).toEqual({ compoundId: 'compound-02', lat: null, long: null });
     residentDetailsOf(state);
     expect(reads.length).toBeGreaterThan(0);
+    // The erasure replaces the intake's data with ERASED where something was given (null stays null):
+    // it reads each field once, and what it keeps no longer reads the event's data at all.
+    reads.length = 0;
+    const erasedState = evolve(state, erased, NOW);
+    expect(reads.sort()).toEqual(['building', 'reporterName', 'reporterPhone', 'unit']);
+    reads.length = 0;
+    residentDetailsOf(erasedState);
+    expect(reads).toEqual([]);
   });
 
   it('shows what the resident gave; after a transfer the intake\'s building and unit no longer locate the case', () => {

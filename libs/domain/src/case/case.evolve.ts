@@ -1,5 +1,5 @@
 import { CaseEvent } from './case.events';
-import { CaseState, WhistleState } from './case.state';
+import { CaseState, IntakeDetails, WhistleState } from './case.state';
 import { ERASED } from './personal-data/personal-data';
 
 const involve = (state: CaseState, ...unitIds: string[]) =>
@@ -191,13 +191,21 @@ function changesOf(s: CaseState, event: ProgressEvent, at: string): Partial<Case
 
 const erasedText = (value: string | null) => (value === null ? null : ERASED);
 
+/** The intake's details with the resident's texts erased: no longer the revealed event data (nor what it could still open). */
+const erasedIntake = (intake: IntakeDetails | null): IntakeDetails | null => intake && {
+  description: ERASED, building: erasedText(intake.building), unit: erasedText(intake.unit),
+  reporterName: erasedText(intake.reporterName), reporterPhone: erasedText(intake.reporterPhone), anonymous: intake.anonymous,
+};
+
 /**
- * The resident's words and identity read ERASED from now on (the intake's through residentDetailsOf,
- * which reads personalDataErasedAt); what is structural stays as it was.
+ * The resident's words and identity read ERASED from now on; what is structural stays as it was.
+ * The intake's data is replaced, not only masked by personalDataErasedAt: a state folded on top of
+ * one kept from before the erasure would otherwise still hold the texts and the key that opens them.
  */
 function erasedChanges(state: CaseState, at: string): Partial<CaseState> {
   return {
     personalDataErasedAt: at,
+    intake: erasedIntake(state.intake),
     rating: state.rating && { ...state.rating, comment: erasedText(state.rating.comment) },
     previousRatings: state.previousRatings.map((r) => ({ ...r, comment: erasedText(r.comment) })),
   };
