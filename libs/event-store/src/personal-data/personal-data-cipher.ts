@@ -199,16 +199,41 @@ function revealData(event: NewEvent, caseKey: CaseKey, policy: PersonalDataPolic
       sealedFields = true;
     } else data[field] = value;
   }
-  if (sealedFields) Object.defineProperty(data, SEALED_SOURCE, { value: { event, caseKey, policy, sealed: undefined } satisfies SealedSource });
+  if (sealedFields) Object.defineProperty(data, SEALED_SOURCE, { value: new SealedSource(event, caseKey, policy) });
   return data;
 }
 
 /**
  * What a revealed data object needs to open its texts, kept on it under a symbol that is not
  * enumerable: spreads, JSON and comparisons see only the fields. (A WeakMap beside it cost a cold read
- * more in garbage collection than the rest of revealing.)
+ * more in garbage collection than the rest of revealing.) Its fields are private, so not even
+ * util.inspect with showHidden prints the key.
  */
-interface SealedSource { event: NewEvent; caseKey: CaseKey; policy: PersonalDataPolicy; sealed: Record<string, unknown> | null | undefined }
+class SealedSource {
+  readonly #event: NewEvent;
+  readonly #caseKey: CaseKey;
+  readonly #policy: PersonalDataPolicy;
+  #sealed: Record<string, unknown> | null | undefined;
+
+  constructor(event: NewEvent, caseKey: CaseKey, policy: PersonalDataPolicy) {
+    this.#event = event;
+    this.#caseKey = caseKey;
+    this.#policy = policy;
+  }
+
+  text(field: string): string {
+    const [event, caseKey, policy] = [this.#event, this.#caseKey, this.#policy];
+    const value = event.data[field];
+    if (typeof value !== 'string' || caseKey.state !== 'active') return policy.erasedText;
+    if (value.startsWith(PD2)) {
+      // caseKey is active: a key that goes away later does not change what this read revealed
+      if (this.#sealed === undefined) this.#sealed = unsealed(caseKey.key, event, policy);
+      const text = this.#sealed?.[field];
+      return typeof text === 'string' ? text : policy.erasedText;
+    }
+    return decryptText(caseKey.key, field, value) ?? policy.erasedText;
+  }
+}
 const SEALED_SOURCE = Symbol('sealed source');
 
 /**
@@ -225,7 +250,7 @@ const personalTextProperty = (field: string): PropertyDescriptor => {
       configurable: true,
       get(this: object): unknown {
         const from = (this as { [SEALED_SOURCE]?: SealedSource })[SEALED_SOURCE];
-        return from ? personalText(from, field) : undefined;
+        return from?.text(field);
       },
       set(this: object, value: unknown) {
         Object.defineProperty(this, field, { value, enumerable: true, configurable: true, writable: true });
@@ -234,19 +259,6 @@ const personalTextProperty = (field: string): PropertyDescriptor => {
   }
   return property;
 };
-
-function personalText(from: SealedSource, field: string): string {
-  const { event, caseKey, policy } = from;
-  const value = event.data[field];
-  if (typeof value !== 'string' || caseKey.state !== 'active') return policy.erasedText;
-  if (value.startsWith(PD2)) {
-    // caseKey is active: a key that goes away later does not change what this read revealed
-    if (from.sealed === undefined) from.sealed = unsealed(caseKey.key, event, policy);
-    const text = from.sealed?.[field];
-    return typeof text === 'string' ? text : policy.erasedText;
-  }
-  return decryptText(caseKey.key, field, value) ?? policy.erasedText;
-}
 
 /**
  * The texts of the event's one sealed value (a field holding more than the bare prefix). Each such
