@@ -55,7 +55,7 @@ const sameEvents = (earlier: readonly RecordedEvent[], later: readonly RecordedE
 @Injectable()
 export class CaseRepository {
   /**
-   * The last full fold of recently loaded cases, with the event object it ended on. The access
+   * The last full fold of recently loaded cases (with the events it folded). The access
    * guard, the command handler and GET /cases/{id} each fold the same case; a 200-event fold is a
    * fifth of a read. A fold is reused only when the store hands back the very same event objects
    * up to its revision (the SQLite store shares its cached, frozen events; stores that build new
