@@ -1,6 +1,6 @@
 import { CaseEvent } from './case.events';
-import { CaseState, IntakeDetails, WhistleState } from './case.state';
-import { ERASED } from './personal-data/personal-data';
+import { CaseState, WhistleState } from './case.state';
+import { erasedIntake, erasedUnlessNull } from './personal-data/personal-data';
 
 const involve = (state: CaseState, ...unitIds: string[]) =>
   [...state.involvedUnitIds, ...unitIds.filter((id) => !state.involvedUnitIds.includes(id))];
@@ -189,14 +189,6 @@ function changesOf(s: CaseState, event: ProgressEvent, at: string): Partial<Case
   }
 }
 
-const erasedText = (value: string | null) => (value === null ? null : ERASED);
-
-/** The intake's details with the resident's texts erased: no longer the revealed event data (nor what it could still open). */
-const erasedIntake = (intake: IntakeDetails | null): IntakeDetails | null => intake && {
-  description: ERASED, building: erasedText(intake.building), unit: erasedText(intake.unit),
-  reporterName: erasedText(intake.reporterName), reporterPhone: erasedText(intake.reporterPhone), anonymous: intake.anonymous,
-};
-
 /**
  * The resident's words and identity read ERASED from now on; what is structural stays as it was.
  * The intake's data is replaced, not only masked by personalDataErasedAt: a state folded on top of
@@ -206,7 +198,7 @@ function erasedChanges(state: CaseState, at: string): Partial<CaseState> {
   return {
     personalDataErasedAt: at,
     intake: erasedIntake(state.intake),
-    rating: state.rating && { ...state.rating, comment: erasedText(state.rating.comment) },
-    previousRatings: state.previousRatings.map((r) => ({ ...r, comment: erasedText(r.comment) })),
+    rating: state.rating && { ...state.rating, comment: erasedUnlessNull(state.rating.comment) },
+    previousRatings: state.previousRatings.map((r) => ({ ...r, comment: erasedUnlessNull(r.comment) })),
   };
 }

@@ -1,5 +1,5 @@
 import { CaseEventType } from '../case.events';
-import { CaseState } from '../case.state';
+import { CaseState, IntakeDetails } from '../case.state';
 
 /** What every read shows in place of a resident's personal data once it has been erased (PIPL art. 47). */
 export const ERASED = '已删除';
@@ -31,21 +31,31 @@ export interface ResidentDetails {
   unit: string | null;
 }
 
-const erasedUnlessNull = (value: string | null) => (value === null ? null : ERASED);
+/** A resident's text once erased: ERASED where something was given, null where nothing was. */
+export const erasedUnlessNull = (value: string | null): string | null => (value === null ? null : ERASED);
 
 /**
- * Reads the intake's personal texts (the one place outside a view's own code that does): ERASED
- * once the case's data was erased, the building and unit null once the case moved to another compound.
+ * The intake's details with the resident's texts erased: plain values, no longer the event's
+ * (revealed) data, so a state keeps neither the texts nor what could still open them.
+ */
+export const erasedIntake = (intake: IntakeDetails | null): IntakeDetails | null => intake && {
+  description: ERASED, building: erasedUnlessNull(intake.building), unit: erasedUnlessNull(intake.unit),
+  reporterName: erasedUnlessNull(intake.reporterName), reporterPhone: erasedUnlessNull(intake.reporterPhone), anonymous: intake.anonymous,
+};
+
+/**
+ * Reads the intake's personal texts (the one place outside a view's own code that does). An erasure
+ * already replaced them (erasedIntake); the building and unit read null once the case moved to
+ * another compound.
  */
 export function residentDetailsOf(state: CaseState): ResidentDetails {
   const intake = state.intake;
   if (!intake) return { description: null, reporter: null, building: null, unit: null };
-  const shown = state.personalDataErasedAt === null ? (value: string | null) => value : erasedUnlessNull;
   const moved = state.movedFromIntakeAddress;
   return {
-    description: shown(intake.description),
-    reporter: { name: shown(intake.reporterName), phone: shown(intake.reporterPhone), anonymous: intake.anonymous },
-    building: moved ? null : shown(intake.building),
-    unit: moved ? null : shown(intake.unit),
+    description: intake.description,
+    reporter: { name: intake.reporterName, phone: intake.reporterPhone, anonymous: intake.anonymous },
+    building: moved ? null : intake.building,
+    unit: moved ? null : intake.unit,
   };
 }
