@@ -1,16 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CaseRepository, CommandContext, toCaseView } from '@civicloop/cases';
+import { CaseRepository, toCaseView } from '@civicloop/cases';
 import { CaseEvent } from '@civicloop/domain';
-import { PersonalDataStore, SqliteEventStore, SqlitePersonalDataKeys } from '@civicloop/event-store';
-import { ManualClock, PERSONAL_DATA_POLICY } from '@civicloop/platform';
+import { SqliteEventStore, SqlitePersonalDataKeys } from '@civicloop/event-store';
+import { encryptedCases, intake, operatorContext as context } from '../support/encrypted-cases';
 
-const context: CommandContext = { actor: { id: 'op-1', role: 'operator', unitId: null }, commandId: 'c', correlationId: 'c', causationId: 'c' };
-const received: CaseEvent = { type: 'CaseReceived', data: {
-  caseId: 'kept', channel: 'hotline_12345', category: 'repair.water_leak', urgency: 'normal', requestType: 'complaint', description: '楼顶漏水三天了',
-  compoundId: 'compound-01', building: '3', unit: '2单元', lat: null, long: null, reporterName: '王女士', reporterPhone: '13800138000', anonymous: false, residentId: null,
-} };
+const received = intake('kept');
 // A closed case ends on an event without personal data: the retention job's usual case.
 const withdrawn: CaseEvent = { type: 'CaseClosed', data: { kind: 'withdrawn', reason: '居民撤诉', mergedIntoCaseId: null } };
 
@@ -42,7 +38,7 @@ describe('the fold cache after an erasure', () => {
     dir = mkdtempSync(join(tmpdir(), 'civicloop-fold-erasure-'));
     store = new SqliteEventStore(join(dir, 'events.sqlite'));
     keys = new SqlitePersonalDataKeys(join(dir, 'personal-data-keys.sqlite'));
-    cases = new CaseRepository(new PersonalDataStore(store, keys, PERSONAL_DATA_POLICY), new ManualClock(new Date('2026-11-30T02:00:00Z')), undefined, keys);
+    cases = encryptedCases(store, keys);
   });
   afterEach(async () => {
     await store.close();

@@ -3,20 +3,13 @@ import { createCipheriv, createHmac, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CaseRepository, CommandContext } from '@civicloop/cases';
 import { CaseEvent } from '@civicloop/domain';
 import { PersonalDataStore, SqliteEventStore, SqlitePersonalDataKeys } from '@civicloop/event-store';
-import { ManualClock, PERSONAL_DATA_POLICY } from '@civicloop/platform';
+import { PERSONAL_DATA_POLICY } from '@civicloop/platform';
+import { encryptedCases, intake, operatorContext as context } from '../support/encrypted-cases';
 
-const context: CommandContext = { actor: { id: 'op-1', role: 'operator', unitId: null }, commandId: 'c', correlationId: 'c', causationId: 'c' };
-const received = (caseId: string): CaseEvent => ({
-  type: 'CaseReceived',
-  data: {
-    caseId, channel: 'hotline_12345', category: 'repair.water_leak', urgency: 'normal', requestType: 'complaint',
-    description: '楼顶漏水，渗到卧室', compoundId: 'compound-01', building: '3', unit: '东单元', lat: null, long: null,
-    reporterName: '赵明月', reporterPhone: '13600002222', anonymous: false, residentId: null,
-  },
-});
+const received = (caseId: string): CaseEvent =>
+  intake(caseId, { description: '楼顶漏水，渗到卧室', unit: '东单元', reporterName: '赵明月', reporterPhone: '13600002222' });
 
 /** A value as written before 2026-11-30: one AES-GCM value per field, nonce from (event id, field), the field as additional data. */
 function pd1(key: Buffer, eventId: string, field: string, text: string): string {
@@ -46,7 +39,7 @@ describe('personal data as stored: pd2 (one sealed value per event, the key name
     };
     await store.append('case-old', [{ type: 'CaseNoteAdded', data: { text: pd1(key, 'e-1', 'text', '赵明月说：又漏了') }, metadata }], 'no_stream');
     const keys = new SqlitePersonalDataKeys(keyFile);
-    const cases = new CaseRepository(new PersonalDataStore(store, keys, PERSONAL_DATA_POLICY), new ManualClock(new Date('2026-11-30T00:00:00.000Z')), undefined, keys);
+    const cases = encryptedCases(store, keys);
     try {
       await cases.append('old', [{ type: 'CaseNoteAdded', data: { text: '赵明月再次来电' } }], 0, context);
       const stored = await cases.storedHistory('old');
@@ -64,7 +57,7 @@ describe('personal data as stored: pd2 (one sealed value per event, the key name
   it('seals all of an event\'s personal texts in one value naming its key; a moved or altered value reads 已删除', async () => {
     const store = new SqliteEventStore(join(dir, 'events.sqlite'));
     const keys = new SqlitePersonalDataKeys(join(dir, 'personal-data-keys.sqlite'));
-    const cases = new CaseRepository(new PersonalDataStore(store, keys, PERSONAL_DATA_POLICY), new ManualClock(new Date('2026-11-30T00:00:00.000Z')), undefined, keys);
+    const cases = encryptedCases(store, keys);
     try {
       await cases.append('new', [received('new')], -1, context);
       await cases.append('new', [{ type: 'CaseNoteAdded', data: { text: '赵明月来电补充' } }], 0, context);
@@ -94,7 +87,7 @@ describe('personal data as stored: pd2 (one sealed value per event, the key name
     const file = join(dir, 'events.sqlite');
     const store = new SqliteEventStore(file);
     const keys = new SqlitePersonalDataKeys(join(dir, 'personal-data-keys.sqlite'));
-    const cases = new CaseRepository(new PersonalDataStore(store, keys, PERSONAL_DATA_POLICY), new ManualClock(new Date('2026-11-30T00:00:00.000Z')), undefined, keys);
+    const cases = encryptedCases(store, keys);
     const intake = received('lookalike');
     const data = { ...intake.data, description: 'pd2:我家楼上漏水三天了', reporterName: 'pd1:钱多多' };
     try {

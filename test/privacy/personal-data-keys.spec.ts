@@ -2,12 +2,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { CaseRepository, CommandContext } from '@civicloop/cases';
-import { CaseEvent } from '@civicloop/domain';
-import {
-  ConcurrencyError, PersonalDataKeys, PersonalDataStore, PostgresPersonalDataKeys, SqliteEventStore, SqlitePersonalDataKeys,
-} from '@civicloop/event-store';
-import { ManualClock, PERSONAL_DATA_POLICY } from '@civicloop/platform';
+import { ConcurrencyError, PersonalDataKeys, PostgresPersonalDataKeys, SqliteEventStore, SqlitePersonalDataKeys } from '@civicloop/event-store';
+import { encryptedCases, intake, operatorContext as context } from '../support/encrypted-cases';
 import { PostgresServer, startPostgres } from '../support/postgres-server';
 
 /** The same rules for every key store: one key per case, made once, destroyed for good with a tombstone. */
@@ -173,15 +169,10 @@ describe('SQLite key store: keys made ahead, claims written together without an 
 
   it('a new case takes a key without a look at the file: two processes creating one case race at the store, the loser goes on with the winner\'s key or its own, and the erasure destroys every one named', async () => {
     const [eventsFile, keysFile] = [join(dir, 'events.sqlite'), join(dir, 'personal-data-keys.sqlite')];
-    const context: CommandContext = { actor: { id: 'op-1', role: 'operator', unitId: null }, commandId: 'c', correlationId: 'c', causationId: 'c' };
-    const received = (reporterPhone: string): CaseEvent => ({ type: 'CaseReceived', data: {
-      caseId: 'raced', channel: 'hotline_12345', category: 'repair.water_leak', urgency: 'normal', requestType: 'complaint', description: '楼顶漏水',
-      compoundId: 'compound-01', building: '3', unit: '2单元', lat: null, long: null, reporterName: '王女士', reporterPhone, anonymous: false, residentId: null,
-    } });
+    const received = (reporterPhone: string) => intake('raced', { description: '楼顶漏水', reporterPhone });
     const process = (name: string) => {
       const [store, keys] = [new SqliteEventStore(eventsFile, { cachedEvents: 0 }), new SqlitePersonalDataKeys(keysFile)];
-      const clock = new ManualClock(new Date('2026-11-30T02:00:00.000Z'));
-      return { name, store, keys, cases: new CaseRepository(new PersonalDataStore(store, keys, PERSONAL_DATA_POLICY), clock, undefined, keys) };
+      return { name, store, keys, cases: encryptedCases(store, keys) };
     };
     const [a, b] = [process('a'), process('b')];
     try {
