@@ -36,17 +36,18 @@ function rememberedSealingKey(key: Buffer): Buffer {
 const additionalData = (eventId: string, type: string): Buffer => Buffer.from(`${eventId}\u0000${type}`, 'utf8');
 
 /**
- * The texts sealed in one pd3 value. The nonce is derived from the key and the event's id, never drawn
- * at random: an event id is unique, so no nonce repeats under a key, and the same event seals to the
- * same bytes (the simulator's history hash stays the same for the same seed; a resumed migration
- * writes what an uninterrupted one would).
+ * The texts sealed in one pd3 value. The nonce is the event id's BLAKE2b-192, never drawn at random:
+ * an event id is unique (the store refuses a second event with it), so no nonce repeats under a key,
+ * and the same event seals to the same bytes (the simulator's history hash stays the same for the
+ * same seed; a resumed migration writes what an uninterrupted one would). A nonce is public (it is
+ * stored with the value); keying its hash would cost a second key set-up per seal for nothing.
  */
 export function sealTexts(key: Buffer, eventId: string, type: string, texts: Record<string, string>): string {
   const sealingKey = sealingKeys.get(key) ?? deriveSealingKey(key);
   const message = Buffer.from(JSON.stringify(texts), 'utf8');
   const sealed = Buffer.allocUnsafe(NONCE_BYTES + message.length + TAG_BYTES);
   const nonce = sealed.subarray(0, NONCE_BYTES);
-  sodium.crypto_generichash(nonce, Buffer.from(eventId, 'utf8'), sealingKey);
+  sodium.crypto_generichash(nonce, Buffer.from(eventId, 'utf8'));
   sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(sealed.subarray(NONCE_BYTES), message, additionalData(eventId, type), null, nonce, sealingKey);
   message.fill(0);
   return PD3 + sealed.toString('base64');
