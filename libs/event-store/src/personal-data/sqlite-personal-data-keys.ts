@@ -105,6 +105,9 @@ export class SqlitePersonalDataKeys implements PersonalDataKeys {
         RETURNING key_id`),
       eraseKey: this.db.prepare('UPDATE data_keys SET key = NULL, erased_at = coalesce(erased_at, ?) WHERE key_id = ?'),
     };
+    // The file's version as opened: the first look then forgets only what another process changed
+    // since, not every claim this one remembered before its first look (all of a new case's keys).
+    this.version = this.statements.dataVersion.get() ?? -1;
   }
 
   async lookup(caseId: string): Promise<CaseKey> {
