@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { CaseEvent } from '@civicloop/domain';
 import { PersonalDataStore, SqliteEventStore, SqlitePersonalDataKeys } from '@civicloop/event-store';
 import { PERSONAL_DATA_POLICY } from '@civicloop/platform';
+import { openTexts, sealTexts } from '../../libs/event-store/src/personal-data/sealed-value';
 import { encryptedCases, intake, operatorContext as context } from '../support/encrypted-cases';
 
 const received = (caseId: string): CaseEvent =>
@@ -145,5 +146,21 @@ describe('personal data as stored: pd3 (one sealed value per event, the key name
       await keys.close();
       await store.close();
     }
+  });
+
+  it('gives one event the same pd3 bytes every time, and other texts under a repeated event id another nonce', () => {
+    const key = randomBytes(32);
+    const nonceOf = (value: string) => Buffer.from(value.slice(4), 'base64').subarray(0, 24).toString('hex');
+    const once = sealTexts(key, 'e-1', 'CaseNoteAdded', { text: '赵明月来电' });
+    expect(sealTexts(key, 'e-1', 'CaseNoteAdded', { text: '赵明月来电' })).toBe(once);
+    // The simulator's ids and keys repeat across runs of one seed: a repeated id with other texts must not reuse the nonce.
+    expect(nonceOf(sealTexts(key, 'e-1', 'CaseNoteAdded', { text: '钱多多来电' }))).not.toBe(nonceOf(once));
+    expect(nonceOf(sealTexts(key, 'e-1', 'CaseReminded', { text: '赵明月来电' }))).not.toBe(nonceOf(once));
+    expect(openTexts(key, 'e-1', 'CaseNoteAdded', once)).toEqual({ text: '赵明月来电' });
+    expect(openTexts(key, 'e-2', 'CaseNoteAdded', once)).toBeNull();
+    expect(openTexts(key, 'e-1', 'CaseReminded', once)).toBeNull();
+    expect(openTexts(randomBytes(32), 'e-1', 'CaseNoteAdded', once)).toBeNull();
+    expect(openTexts(key.subarray(0, 16), 'e-1', 'CaseNoteAdded', once)).toBeNull();
+    expect(() => sealTexts(key.subarray(0, 16), 'e-1', 'CaseNoteAdded', { text: 'x' })).toThrow(/32 bytes/);
   });
 });

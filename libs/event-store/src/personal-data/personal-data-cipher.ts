@@ -41,8 +41,9 @@ export const keyIdOf = (event: { metadata: Record<string, unknown> }): string | 
  * `keepSealed`, so the values a resumed run already encrypted are kept as they are.
  */
 export function protectEvent<E extends NewEvent>(event: E, caseKey: CaseKey, policy: PersonalDataPolicy, options: { keepSealed?: boolean } = {}): E {
+  const sealed = options.keepSealed ? sealedFieldsOf(event, caseKey, policy) : new Set<string>();
   const fields = policy.fieldsOf(event.type)
-    .filter((field) => typeof event.data[field] === 'string' && !(options.keepSealed && isCiphertext(event.data[field])));
+    .filter((field) => typeof event.data[field] === 'string' && !sealed.has(field));
   if (!fields.length) return event;
   const data = { ...event.data };
   if (caseKey.state === 'erased') {
@@ -58,6 +59,25 @@ export function protectEvent<E extends NewEvent>(event: E, caseKey: CaseKey, pol
   data[fields[0]] = sealTexts(caseKey.key, event.metadata.eventId, event.type, texts);
   const metadata = caseKey.keyId === null ? event.metadata : { ...event.metadata, keyId: caseKey.keyId };
   return { ...event, data, metadata };
+}
+
+/**
+ * The personal fields of a stored event whose text this key really sealed (it opens), as opposed to a
+ * resident's text that only starts like a sealed value ("pd3:…" typed into an old, plain log).
+ */
+export function sealedFieldsOf(event: NewEvent, caseKey: CaseKey, policy: PersonalDataPolicy): Set<string> {
+  const sealed = new Set<string>();
+  if (caseKey.state !== 'active') return sealed;
+  let texts: Record<string, unknown> | null | undefined;
+  for (const field of policy.fieldsOf(event.type)) {
+    const value = event.data[field];
+    if (typeof value !== 'string' || !isCiphertext(value)) continue;
+    if (isSealedValue(value)) {
+      if (texts === undefined) texts = unsealed(caseKey.key, event, policy);
+      if (texts && typeof texts[field] === 'string') sealed.add(field);
+    } else if (decryptText(caseKey.key, field, value) !== null) sealed.add(field);
+  }
+  return sealed;
 }
 
 /**

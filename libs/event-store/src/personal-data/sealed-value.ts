@@ -11,56 +11,66 @@ export const PD3 = 'pd3:';
 const NONCE_BYTES = sodium.crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
 const TAG_BYTES = sodium.crypto_aead_xchacha20poly1305_ietf_ABYTES;
 const KEY_BYTES = sodium.crypto_aead_xchacha20poly1305_ietf_KEYBYTES;
-const SEALING_KEY_CONTEXT = Buffer.from('civicloop pd3 xchacha20poly1305', 'utf8');
+const KEY_CONTEXT = Buffer.from('civicloop pd3 xchacha20poly1305 + synthetic nonce', 'utf8');
 
 /**
- * pd3 values are sealed with a key derived from the case's data key (keyed BLAKE2b), not the data key
- * itself: the same data key sealed pd2 values with AES-GCM, and one key is never used by two ciphers.
- * Destroying the data key destroys this one with it (it is never stored). Remembered per key buffer
- * for reads, which open many events with one key; a seal derives it afresh unless a read remembered
- * it, because a new case's key seals one event and an entry for it would only cost the collector.
+ * The keys a case's data key gives pd3 (one keyed BLAKE2b of 64 bytes, split): the cipher's key and
+ * the key of the nonce's MAC, so no key serves two purposes, and none of them the AES-GCM of pd2
+ * values sealed with the same data key. Destroying the data key destroys these with it (they are
+ * never stored). Remembered per key buffer for reads, which open many events with one key; a seal
+ * derives them afresh unless a read remembered them, because a new case's key seals one event and an
+ * entry for it would only cost the collector.
  */
-const sealingKeys = new WeakMap<Buffer, Buffer>();
-function deriveSealingKey(key: Buffer): Buffer {
-  const sealingKey = Buffer.alloc(KEY_BYTES);
-  sodium.crypto_generichash(sealingKey, SEALING_KEY_CONTEXT, key);
-  return sealingKey;
+interface Pd3Keys { cipher: Buffer; nonce: Buffer }
+const derivedKeys = new WeakMap<Buffer, Pd3Keys>();
+function deriveKeys(key: Buffer): Pd3Keys {
+  const both = Buffer.alloc(2 * KEY_BYTES);
+  sodium.crypto_generichash(both, KEY_CONTEXT, key);
+  return { cipher: both.subarray(0, KEY_BYTES), nonce: both.subarray(KEY_BYTES) };
 }
-function rememberedSealingKey(key: Buffer): Buffer {
-  let sealingKey = sealingKeys.get(key);
-  if (!sealingKey) sealingKeys.set(key, sealingKey = deriveSealingKey(key));
-  return sealingKey;
+function rememberedKeys(key: Buffer): Pd3Keys {
+  let keys = derivedKeys.get(key);
+  if (!keys) derivedKeys.set(key, keys = deriveKeys(key));
+  return keys;
 }
-
-/** The event's id and type, bound as additional data: a sealed value moved to another event does not open. */
-const additionalData = (eventId: string, type: string): Buffer => Buffer.from(`${eventId}\u0000${type}`, 'utf8');
 
 /**
- * The texts sealed in one pd3 value. The nonce is the event id's BLAKE2b-192, never drawn at random:
- * an event id is unique (the store refuses a second event with it), so no nonce repeats under a key,
- * and the same event seals to the same bytes (the simulator's history hash stays the same for the
- * same seed; a resumed migration writes what an uninterrupted one would). A nonce is public (it is
- * stored with the value); keying its hash would cost a second key set-up per seal for nothing.
+ * The texts sealed in one pd3 value. The event's id and type are bound as additional data (a value
+ * moved to another event does not open). The nonce is synthetic, never drawn at random: a MAC of the
+ * additional data and the message, so the same event seals to the same bytes (the simulator's history
+ * hash stays the same for the same seed; a resumed migration writes what an uninterrupted one would),
+ * and two different messages under one key never share a nonce, even where an event id repeats (the
+ * simulator's ids and keys repeat across runs of one seed with other options). Readers take the nonce
+ * from the value.
  */
 export function sealTexts(key: Buffer, eventId: string, type: string, texts: Record<string, string>): string {
-  const sealingKey = sealingKeys.get(key) ?? deriveSealingKey(key);
-  const message = Buffer.from(JSON.stringify(texts), 'utf8');
+  if (key.length !== KEY_BYTES) throw new Error(`a data key has ${KEY_BYTES} bytes, not ${key.length}`);
+  const keys = derivedKeys.get(key) ?? deriveKeys(key);
+  // One buffer: the additional data's length, the additional data, the message (the MAC's input, unambiguous).
+  const aad = `${eventId}\u0000${type}`;
+  const json = JSON.stringify(texts);
+  const aadBytes = Buffer.byteLength(aad, 'utf8');
+  const input = Buffer.allocUnsafe(4 + aadBytes + Buffer.byteLength(json, 'utf8'));
+  input.writeUInt32BE(aadBytes, 0);
+  input.write(aad, 4, 'utf8');
+  input.write(json, 4 + aadBytes, 'utf8');
+  const message = input.subarray(4 + aadBytes);
   const sealed = Buffer.allocUnsafe(NONCE_BYTES + message.length + TAG_BYTES);
   const nonce = sealed.subarray(0, NONCE_BYTES);
-  sodium.crypto_generichash(nonce, Buffer.from(eventId, 'utf8'));
-  sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(sealed.subarray(NONCE_BYTES), message, additionalData(eventId, type), null, nonce, sealingKey);
-  message.fill(0);
+  sodium.crypto_generichash(nonce, input, keys.nonce);
+  sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(sealed.subarray(NONCE_BYTES), message, input.subarray(4, 4 + aadBytes), null, nonce, keys.cipher);
+  input.fill(0);
   return PD3 + sealed.toString('base64');
 }
 
 /** The texts in a pd3 value, or null when this key did not seal it for this event (another key, a moved or altered value). */
 export function openTexts(key: Buffer, eventId: string, type: string, value: string): Record<string, unknown> | null {
   const sealed = Buffer.from(value.slice(PD3.length), 'base64');
-  if (sealed.length < NONCE_BYTES + TAG_BYTES) return null;
+  if (sealed.length < NONCE_BYTES + TAG_BYTES || key.length !== KEY_BYTES) return null;
   const message = Buffer.alloc(sealed.length - NONCE_BYTES - TAG_BYTES);
   try {
     sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(
-      message, null, sealed.subarray(NONCE_BYTES), additionalData(eventId, type), sealed.subarray(0, NONCE_BYTES), rememberedSealingKey(key),
+      message, null, sealed.subarray(NONCE_BYTES), Buffer.from(`${eventId}\u0000${type}`, 'utf8'), sealed.subarray(0, NONCE_BYTES), rememberedKeys(key).cipher,
     );
     const texts: unknown = JSON.parse(message.toString('utf8'));
     return isRecord(texts) ? texts : null;
