@@ -157,10 +157,15 @@ describe('personal data as stored: pd3 (one sealed value per event, the key name
     expect(nonceOf(sealTexts(key, 'e-1', 'CaseNoteAdded', { text: '钱多多来电' }))).not.toBe(nonceOf(once));
     expect(nonceOf(sealTexts(key, 'e-1', 'CaseReminded', { text: '赵明月来电' }))).not.toBe(nonceOf(once));
     expect(openTexts(key, 'e-1', 'CaseNoteAdded', once)).toEqual({ text: '赵明月来电' });
+    expect(sealTexts(key, 'e-1', 'CaseNoteAdded', { text: '赵明月来电' })).toBe(once); // with the keys a read remembered
     expect(openTexts(key, 'e-2', 'CaseNoteAdded', once)).toBeNull();
     expect(openTexts(key, 'e-1', 'CaseReminded', once)).toBeNull();
     expect(openTexts(randomBytes(32), 'e-1', 'CaseNoteAdded', once)).toBeNull();
     expect(openTexts(key.subarray(0, 16), 'e-1', 'CaseNoteAdded', once)).toBeNull();
     expect(() => sealTexts(key.subarray(0, 16), 'e-1', 'CaseNoteAdded', { text: 'x' })).toThrow(/32 bytes/);
+    // A long description (more than the seal's reused buffers hold at first), then a short text again.
+    const long = { description: '楼道灯坏了，晚上很黑😀'.repeat(600), reporterName: '赵明月' };
+    expect(openTexts(key, 'e-3', 'CaseReceived', sealTexts(key, 'e-3', 'CaseReceived', long))).toEqual(long);
+    expect(openTexts(key, 'e-4', 'CaseNoteAdded', sealTexts(key, 'e-4', 'CaseNoteAdded', { text: '短' }))).toEqual({ text: '短' });
   });
 });
