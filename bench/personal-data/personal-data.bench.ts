@@ -7,8 +7,8 @@ import { EventStore, PersonalDataStore, SqliteEventStore, SqlitePersonalDataKeys
 import { ManualClock, PERSONAL_DATA_POLICY } from '@civicloop/platform';
 import { figure, percentile, round, writeResult } from '../harness/result';
 
-const CASES = Number(process.env.BENCH_PIPL_CASES ?? 1800);
-const NOTES = Number(process.env.BENCH_PIPL_NOTES ?? 1800);
+const CASES = Number(process.env.BENCH_PIPL_CASES ?? 3000);
+const NOTES = Number(process.env.BENCH_PIPL_NOTES ?? 3000);
 const READS = Number(process.env.BENCH_PIPL_READS ?? 3000);
 const EVENTS_PER_CASE = 20;
 /** The "cost ≤ 15%": a commit takes at most 1.15× as long, so commits/s at least 1/1.15 of the plain side's. */
