@@ -25,6 +25,22 @@ function keyStoreContract(name: string, open: () => Promise<PersonalDataKeys>) {
       }
     });
 
+    it('hands out more keys than a batch holds, many asking at once, each once and each on record', async () => {
+      const keys = await open();
+      try {
+        const taken = await Promise.all(Array.from({ length: 1_200 }, (_, i) => keys.obtain(`many-${i}`, { newCase: true })));
+        const active = taken.flatMap((key) => (key.state === 'active' && key.keyId !== null ? [{ keyId: key.keyId, key: key.key }] : []));
+        expect(active).toHaveLength(1_200);
+        expect(new Set(active.map((key) => key.keyId)).size).toBe(1_200);
+        for (const { keyId, key } of active) {
+          const found = await keys.lookupKey(keyId);
+          expect(found.state === 'active' && found.key.equals(key)).toBe(true);
+        }
+      } finally {
+        await keys.close();
+      }
+    });
+
     it('finds a key by the id its events carry, and destroys every key the case\'s events name', async () => {
       const keys = await open();
       try {

@@ -1,7 +1,8 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { caseKeyOf, CaseKeyRow, DataKey, KEY_POOL_BATCH, keyOf, KeyRow, newDataKey, randomDataKeys, randomKeyMaker } from './data-key';
+import { caseKeyOf, CaseKeyRow, DataKey, keyOf, KeyRow, newDataKey, randomKeyMaker } from './data-key';
+import { KeyPool } from './key-pool';
 import { CaseKey, KeyMaker, PersonalDataKeys } from './personal-data-keys.port';
 
 /**
@@ -43,8 +44,8 @@ const CLAIMS_PER_COMMIT = 1024;
 /**
  * Data keys in their own SQLite file (DATA_DIR/personal-data-keys.sqlite), backed up with the log.
  *
- * Durability: keys are made ahead, KEY_POOL_BATCH at a time, in one fsynced transaction, and handed
- * out only from this process's memory (never twice, whatever crashes or runs beside it; keys of a
+ * Durability: keys are made ahead, KEY_POOL_BATCH at a time, in one transaction fsynced before any
+ * of them is handed out (key-pool.ts), and handed out only from this process's memory (never twice, whatever crashes or runs beside it; keys of a
  * crashed process's pool stay unused). The key is on disk before any event sealed with it is
  * appended, and the event names it, so a case's claim on a key is only a record, written without an
  * fsync of its own. A new case's claim (no erasure can run on a case not yet written) is kept in
@@ -67,7 +68,7 @@ export class SqlitePersonalDataKeys implements PersonalDataKeys {
   private readonly db: Database.Database;
   private readonly statements;
   private readonly pooled: boolean;
-  private pool: DataKey[] = [];
+  private readonly pool: KeyPool;
   /** Claims handed out and not yet written, by case. */
   private readonly claims = new Map<string, DataKey>();
   private claimTimer: NodeJS.Timeout | null = null;
@@ -109,6 +110,11 @@ export class SqlitePersonalDataKeys implements PersonalDataKeys {
     // The file's version as opened: the first look then forgets only what another process changed
     // since, not every claim this one remembered before its first look (all of a new case's keys).
     this.version = this.statements.dataVersion.get() ?? -1;
+    this.pool = new KeyPool(`${file}-wal`, (batch, durably) => {
+      const write = () => this.insertBatch(batch);
+      if (durably) this.durably(write);
+      else this.db.transaction(write)();
+    });
   }
 
   async lookup(caseId: string): Promise<CaseKey> {
@@ -132,19 +138,19 @@ export class SqlitePersonalDataKeys implements PersonalDataKeys {
     // fail; the case is then loaded again and goes on as an existing one. This look was a fifth of
     // what encryption added to an intake.
     if (newCase && this.pooled) {
-      const pooled = this.pooledKey();
+      const pooled = await this.pool.take();
       this.claimLater(caseId, pooled);
       return { state: 'active', key: pooled.key, keyId: pooled.keyId };
     }
     const found = this.caseKeyNow(caseId);
     if (found.state !== 'none') return found;
     if (this.pooled) {
-      const pooled = this.pooledKey();
+      const pooled = await this.pool.take();
       const active: CaseKey = { state: 'active', key: pooled.key, keyId: pooled.keyId };
       // An existing case: an erasure in another process may be under way, and it must find this
       // claim (its tombstone returns the claimed key) or refuse it (ON CONFLICT: the tombstone wins).
       if (this.statements.claim.run(caseId, new Date().toISOString(), pooled.keyId).changes > 0) return this.remember(`c:${caseId}`, active);
-      this.pool.push(pooled); // never named by an event: still unused
+      this.pool.giveBack(pooled);
       this.cache.delete(`c:${caseId}`);
       return this.caseKeyNow(caseId);
     }
@@ -176,6 +182,7 @@ export class SqlitePersonalDataKeys implements PersonalDataKeys {
   }
 
   async close(): Promise<void> {
+    await this.pool.settle();
     if (!this.db.open) return;
     this.flushClaims();
     this.db.close();
@@ -188,18 +195,11 @@ export class SqlitePersonalDataKeys implements PersonalDataKeys {
     if (this.claims.size) this.db.transaction(() => this.writeClaims())();
   }
 
-  /** The next key of this process's pool, a new batch made (and fsynced, with the waiting claims) first when it is empty. */
-  private pooledKey(): DataKey {
-    const next = this.pool.pop();
-    if (next) return next;
-    const batch = randomDataKeys(KEY_POOL_BATCH);
+  /** Inside a transaction: a batch of keys, and the claims waiting (written with it at no extra cost). */
+  private insertBatch(batch: DataKey[]): void {
     const now = new Date().toISOString();
-    this.durably(() => {
-      for (const { keyId, key } of batch) this.statements.insertKey.run(keyId, key, now);
-      this.writeClaims();
-    });
-    this.pool = batch;
-    return this.pooledKey();
+    for (const { keyId, key } of batch) this.statements.insertKey.run(keyId, key, now);
+    this.writeClaims();
   }
 
   private claimLater(caseId: string, key: DataKey): void {
