@@ -2,12 +2,27 @@ import { CaseEventEnvelope, docTable, Projection, ProjectionEnv, RowSink } from 
 import { physicalName, Row, TableSpec } from '../table-spec';
 import { BatchTarget, readCaseRows, writeRows } from './row-writer';
 
-/** A case held in memory by a rebuild: its working document and its rows not written yet, by table and key. */
+/**
+ * A case held in memory by a rebuild: its working document and its rows not written yet, one per
+ * table and key (the last put of a key wins), in the order first put; `tables[i]` is the table of
+ * `rows[i]`. Two short arrays, not maps by table and key: a case puts a handful of rows, mostly the
+ * same objects again, and thousands of maps per page were a good part of what the collector chased.
+ */
 interface HeldCase {
   doc: unknown;
   docChanged: boolean;
-  /** By table, then by primary key (the last put of a key wins). */
-  rows: Map<TableSpec, Map<string, Row>> | null;
+  tables: TableSpec[] | null;
+  rows: Row[] | null;
+}
+
+/** Equal primary keys, compared as the text they are keyed by (a number and its digits are the same key). */
+function sameKey(keys: string[], a: Row, b: Row): boolean {
+  for (const k of keys) {
+    const x = a[k];
+    const y = b[k];
+    if (x !== y && (typeof x === typeof y || String(x) !== String(y))) return false;
+  }
+  return true;
 }
 
 /**
@@ -63,11 +78,17 @@ export class RebuildFold {
         if (!spec) throw new Error(`projection ${projection.name} wrote to unknown table ${table}`);
         const held = this.current;
         if (!held) throw new Error(`projection ${projection.name} wrote outside an event`);
-        const key = spec.primaryKey.length === 1 ? String(row[spec.primaryKey[0]]) : spec.primaryKey.map((k) => String(row[k])).join('\u0000');
-        const rows = (held.rows ??= new Map());
-        let byKey = rows.get(spec);
-        if (!byKey) rows.set(spec, (byKey = new Map()));
-        byKey.set(key, row);
+        const tables = (held.tables ??= []);
+        const rows = (held.rows ??= []);
+        // Latest first: a put is mostly the same row again (changed in place) or the one before.
+        for (let i = rows.length - 1; i >= 0; i--) {
+          if (tables[i] === spec && (rows[i] === row || sameKey(spec.primaryKey, rows[i], row))) {
+            rows[i] = row;
+            return;
+          }
+        }
+        tables.push(spec);
+        rows.push(row);
       },
     };
   }
@@ -79,12 +100,12 @@ export class RebuildFold {
       const stored = await readCaseRows(reader, this.stateTable, this.projection.stateTable ? '*' : ['case_id', 'doc'], missing);
       for (const [caseId, row] of stored) {
         this.reloaded += 1;
-        this.held.set(caseId, { doc: this.projection.stateTable ? row : JSON.parse(String(row.doc)), docChanged: false, rows: null });
+        this.held.set(caseId, { doc: this.projection.stateTable ? row : JSON.parse(String(row.doc)), docChanged: false, tables: null, rows: null });
       }
     }
     for (const [caseId, events] of cases) {
       let held = this.held.get(caseId);
-      if (!held) this.held.set(caseId, (held = { doc: undefined, docChanged: false, rows: null }));
+      if (!held) this.held.set(caseId, (held = { doc: undefined, docChanged: false, tables: null, rows: null }));
       else {
         // Map keeps insertion order: re-inserted, it is the most recently touched.
         this.held.delete(caseId);
@@ -112,32 +133,39 @@ export class RebuildFold {
   evict(all = false): Flush {
     const flush: Flush = { rows: new Map(), docs: [], cases: new Set() };
     if (!all && this.held.size <= this.maxCases * 1.5) return flush;
+    const out: [string, HeldCase][] = [];
     for (const [caseId, held] of this.held) {
       if (!all && this.held.size <= this.maxCases) break;
       this.held.delete(caseId);
       this.reloadNeeded = true;
-      this.collect(flush, caseId, held);
+      out.push([caseId, held]);
     }
+    // By case id, so each table's rows come in key order (every key starts with the case id; see write).
+    out.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    for (const [caseId, held] of out) this.collect(flush, caseId, held);
     return flush;
   }
 
   private collect(flush: Flush, caseId: string, held: HeldCase): void {
     flush.cases.add(caseId);
     if (held.docChanged && !this.projection.stateTable) flush.docs.push({ case_id: caseId, doc: JSON.stringify(held.doc) });
-    if (!held.rows) return;
-    for (const [spec, byKey] of held.rows) {
-      let rows = flush.rows.get(spec);
-      if (!rows) flush.rows.set(spec, (rows = []));
-      for (const row of byKey.values()) rows.push(row);
+    const { tables, rows } = held;
+    if (!tables || !rows) return;
+    for (let i = 0; i < rows.length; i++) {
+      let into = flush.rows.get(tables[i]);
+      if (!into) flush.rows.set(tables[i], (into = []));
+      into.push(rows[i]);
     }
   }
 
   /**
    * Rows go in in key order: a B-tree filled in order touches each page once instead of splitting
-   * pages all over the table (case ids like b17 and b170 are far apart in a table's order).
+   * pages all over the table (case ids like b17 and b170 are far apart in a table's order). A
+   * flush's rows come by case id already (see evict), which for a key starting with the case id is
+   * all the order that matters (a case's rows share a page); any other key is sorted here.
    */
   async write(target: BatchTarget, flush: Flush): Promise<void> {
-    for (const [spec, rows] of this.tablesOf(flush)) await writeRows(target, spec, this.generation, inKeyOrder(spec, rows));
+    for (const [spec, rows] of this.tablesOf(flush)) await this.writeTable(target, spec, rows);
   }
 
   /** The flush's rows by table, documents first; each table can be written on its own (the fresh tables are unseen until the swap). */
@@ -147,7 +175,7 @@ export class RebuildFold {
 
   /** The rows of one table of a flush, in key order, into `target`. */
   async writeTable(target: BatchTarget, spec: TableSpec, rows: Row[]): Promise<void> {
-    await writeRows(target, spec, this.generation, inKeyOrder(spec, rows));
+    await writeRows(target, spec, this.generation, spec.primaryKey[0] === 'case_id' ? rows : inKeyOrder(spec, rows));
   }
 }
 
