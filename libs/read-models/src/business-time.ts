@@ -12,7 +12,8 @@ export class CachedCalendar {
   private readonly dayOf = new Map<number, number>();
   private readonly periodsOf = new Map<number, [number, number][]>();
   private readonly nextDayOf = new Map<number, number>();
-  private readonly limits = new Map<string, number>();
+  /** By calendar id, then by ISO duration (no key text built per call). */
+  private readonly limits = new Map<string, Map<string, number>>();
   private readonly yearOf = new Map<number, number>();
 
   constructor(readonly calendar: BusinessCalendar) {}
@@ -101,13 +102,14 @@ export class CachedCalendar {
 
   /** libs/deadlines' limitMillis, cached per (duration, calendar id). */
   limitMillis(iso: string, calendarId: string): number {
-    const key = `${iso}@${calendarId}`;
-    let ms = this.limits.get(key);
+    let byDuration = this.limits.get(calendarId);
+    if (!byDuration) this.limits.set(calendarId, (byDuration = new Map()));
+    let ms = byDuration.get(iso);
     if (ms === undefined) {
       const d = Duration.fromISO(iso);
       ms = calendarId === 'wallclock' ? d.toMillis()
         : (d.weeks * 5 + d.days) * workingDayMillis(this.calendar) + ((d.hours * 60 + d.minutes) * 60 + d.seconds) * 1000 + d.milliseconds;
-      this.limits.set(key, ms);
+      byDuration.set(iso, ms);
     }
     return ms;
   }

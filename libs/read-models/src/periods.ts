@@ -9,18 +9,21 @@ export interface PeriodKeys {
   month: string;
 }
 
-const cache = new Map<string, PeriodKeys>();
+/** By zone, then by quarter-hour since the epoch: numbers as keys, no key text built per call. */
+const caches = new Map<string, Map<number, PeriodKeys>>();
 
 /** Local day (YYYY-MM-DD), ISO week (YYYY-Www) and month (YYYY-MM) of an instant in `zone`. */
 export function periodKeys(iso: string, zone: string): PeriodKeys {
+  let cache = caches.get(zone);
+  if (!cache) caches.set(zone, (cache = new Map()));
   // Zone offsets are whole quarter-hours, so every instant of a quarter-hour has the same local day.
-  const key = `${zone}|${Math.floor(Date.parse(iso) / 900_000)}`;
-  let keys = cache.get(key);
+  const quarter = Math.floor(Date.parse(iso) / 900_000);
+  let keys = cache.get(quarter);
   if (!keys) {
     const local = DateTime.fromISO(iso, { zone });
     keys = { day: local.toFormat('yyyy-MM-dd'), week: local.toFormat("kkkk-'W'WW"), month: local.toFormat('yyyy-MM') };
     if (cache.size > 500_000) cache.clear();
-    cache.set(key, keys);
+    cache.set(quarter, keys);
   }
   return keys;
 }

@@ -1,6 +1,5 @@
-import { CASE_EVENT_TYPES, CaseEvent, CaseEventType } from '@civicloop/domain';
 import { CheckpointEvent, checkpointEventOf, EventStore } from '@civicloop/event-store';
-import { CASE_STREAM_PREFIX, CaseEventEnvelope, toEnvelope } from '../projection';
+import { CASE_STREAM_PREFIX, CASE_TYPES, CaseEventEnvelope, isCaseType, toEnvelope } from '../projection';
 
 /** One page of the log as a rebuild needs it: the case envelopes, and where the page ends. */
 export interface EnvelopePage {
@@ -36,17 +35,6 @@ export async function* readThroughPort(store: EventStore, batchSize: number): As
     yield { envelopes: page.map(toEnvelope).filter((e) => e !== null), events: page.length, position: after, checkpointEvent: checkpointEventOf(last) };
   }
 }
-
-/**
- * Each case event type by its name: what isCaseEvent checks, in one hash lookup instead of a scan
- * of the list, and it hands back the constant itself, so the projections' switches on the type of
- * each event compare one interned string with another (a pointer) instead of text read from the
- * store against each case label.
- */
-const CASE_TYPES = new Map<string, CaseEventType>(CASE_EVENT_TYPES.map((type) => [type, type]));
-
-/** The candidate is a case event when its type is one (what isCaseEvent decides, too). */
-const isCaseType = <E extends { type: string }>(candidate: E): candidate is E & CaseEvent => CASE_TYPES.has(candidate.type);
 
 /** Pages of envelopes through the store's lean reads; the same envelopes as readThroughPort. */
 export async function* readLeanPages(store: EventStore, batchSize: number): AsyncGenerator<EnvelopePage> {
