@@ -56,7 +56,11 @@ export class CachedCalendar {
     if (to < from) return -this.millisBetween(toIso, fromIso);
     let total = 0;
     for (let day = this.dayStart(from); day < to; day = this.nextDay(day)) {
-      for (const [start, end] of this.periods(day)) {
+      // Indexed loops here and in add: destructuring each period allocated an iterator per call, and these run per event.
+      const periods = this.periods(day);
+      for (let p = 0; p < periods.length; p++) {
+        const start = periods[p][0];
+        const end = periods[p][1];
         const overlap = Math.min(end, to) - Math.max(start, from);
         if (overlap > 0) total += overlap;
       }
@@ -69,7 +73,10 @@ export class CachedCalendar {
     let remaining = durationMs;
     let day = this.dayStart(from);
     for (let i = 0; i < 3660; i++, day = this.nextDay(day)) {
-      for (const [start, end] of this.periods(day)) {
+      const periods = this.periods(day);
+      for (let p = 0; p < periods.length; p++) {
+        const start = periods[p][0];
+        const end = periods[p][1];
         const begin = Math.max(start, from);
         if (begin >= end) continue;
         if (remaining <= end - begin) return new Date(begin + remaining).toISOString();
@@ -81,9 +88,11 @@ export class CachedCalendar {
 
   /** libs/deadlines' countedOnProvisional with the local years looked up per cached day (no DateTime per call). */
   countedOnProvisional(fromIso: string, toIso: string): boolean {
-    const [a, b] = [this.localYear(Date.parse(fromIso)), this.localYear(Date.parse(toIso))].sort((x, y) => x - y);
-    for (let year = a; year <= b; year++) {
-      isWorkingDay(this.calendar, `${year}-01-01`); // computes a missing year as provisional
+    const x = this.localYear(Date.parse(fromIso));
+    const y = this.localYear(Date.parse(toIso));
+    for (let year = Math.min(x, y); year <= Math.max(x, y); year++) {
+      // isWorkingDay computes a missing year as provisional (asked only then: it parses its date with luxon).
+      if (!this.calendar.yearInfo.has(year)) isWorkingDay(this.calendar, `${year}-01-01`);
       // Not cached: importing a year's arrangement turns it official while the service runs.
       if (this.calendar.yearInfo.get(year)?.status !== 'official') return true;
     }
