@@ -8,7 +8,7 @@ import { BatchTarget, readCaseRows, writeRows } from './row-writer';
  * `rows[i]`. Two short arrays, not maps by table and key: a case puts a handful of rows, mostly the
  * same objects again, and thousands of maps per page were a good part of what the collector chased.
  */
-interface HeldCase {
+export interface HeldCase {
   doc: unknown;
   docChanged: boolean;
   tables: TableSpec[] | null;
@@ -24,6 +24,8 @@ function sameKey(keys: string[], a: Row, b: Row): boolean {
   }
   return true;
 }
+
+export const heldCase = (doc?: unknown): HeldCase => ({ doc, docChanged: false, tables: null, rows: null });
 
 /**
  * A page's envelopes by case, each case's in log order. A projection folds each case on its own
@@ -49,17 +51,16 @@ export interface Flush {
 }
 
 /**
- * One projection's side of a rebuild: folds pages of envelopes case by case in memory and writes
- * each row once, in its final state, when its case falls out of memory (least recently touched,
- * beyond `maxCases`) or at the end. A case fallen out and touched again is read back from the
- * fresh tables (the rebuild alone writes them), so the result is the incremental one whatever
- * the bound; the bound only trades memory against rows written twice.
+ * One projection's side of a rebuild: folds a case's envelopes into what it holds of that case in
+ * memory (HeldCases decides which cases are held) and writes each row once, in its final state,
+ * when its case falls out of memory or at the end. A case fallen out and touched again is read
+ * back from the fresh tables (the rebuild alone writes them), so the result is the incremental
+ * one whatever the bound; the bound only trades memory against rows written twice.
  *
  * Unlike the live path (applyEnvelopes) nothing is built per page and case: no maps of loaded
  * documents, no per-case row maps merged into the cache; a put goes straight to its case.
  */
 export class RebuildFold {
-  private readonly held = new Map<string, HeldCase>();
   private readonly specs: Map<string, TableSpec>;
   private readonly docSpec: TableSpec;
   private readonly stateTable: string;
@@ -68,7 +69,7 @@ export class RebuildFold {
   /** Rows written again because their case fell out and came back (a figure for the bench notes). */
   reloaded = 0;
 
-  constructor(readonly projection: Projection, readonly generation: number, private readonly env: ProjectionEnv, private readonly maxCases: number) {
+  constructor(readonly projection: Projection, readonly generation: number, private readonly env: ProjectionEnv) {
     this.specs = new Map(projection.tables.map((t) => [t.name, t]));
     this.docSpec = docTable(projection);
     this.stateTable = physicalName(projection.stateTable ?? this.docSpec.name, generation);
@@ -93,60 +94,30 @@ export class RebuildFold {
     };
   }
 
-  /** Folds one page, grouped by case; cases that fell out earlier are read back first (`reader`: committed rows, outside the writes). */
-  async apply(reader: BatchTarget, cases: CaseGroups): Promise<void> {
-    if (this.reloadNeeded) {
-      const missing = [...cases.keys()].filter((caseId) => !this.held.has(caseId));
-      const stored = await readCaseRows(reader, this.stateTable, this.projection.stateTable ? '*' : ['case_id', 'doc'], missing);
-      for (const [caseId, row] of stored) {
-        this.reloaded += 1;
-        this.held.set(caseId, { doc: this.projection.stateTable ? row : JSON.parse(String(row.doc)), docChanged: false, tables: null, rows: null });
-      }
-    }
-    for (const [caseId, events] of cases) {
-      let held = this.held.get(caseId);
-      if (!held) this.held.set(caseId, (held = { doc: undefined, docChanged: false, tables: null, rows: null }));
-      else {
-        // Map keeps insertion order: re-inserted, it is the most recently touched.
-        this.held.delete(caseId);
-        this.held.set(caseId, held);
-      }
-      this.current = held;
-      for (const e of events) {
-        const next = this.projection.apply(held.doc as never, e, this.sink, this.env);
-        if (next !== undefined) {
-          held.doc = next;
-          held.docChanged = true;
-        }
+  /** What this projection stored of the cases given, read back (`reader`: committed rows, outside the writes). */
+  async readBack(reader: BatchTarget, caseIds: string[]): Promise<Map<string, HeldCase>> {
+    const stored = await readCaseRows(reader, this.stateTable, this.projection.stateTable ? '*' : ['case_id', 'doc'], caseIds);
+    const held = new Map<string, HeldCase>();
+    for (const [caseId, row] of stored) held.set(caseId, heldCase(this.projection.stateTable ? row : JSON.parse(String(row.doc))));
+    this.reloaded += held.size;
+    return held;
+  }
+
+  /** Folds one case's envelopes of a page, in log order, into what this projection holds of it. */
+  fold(held: HeldCase, events: CaseEventEnvelope[]): void {
+    this.current = held;
+    for (const e of events) {
+      const next = this.projection.apply(held.doc as never, e, this.sink, this.env);
+      if (next !== undefined) {
+        held.doc = next;
+        held.docChanged = true;
       }
     }
     this.current = null;
   }
 
-  /** True once a case has been let go of: from then on a case not in memory may be in the tables. */
-  private reloadNeeded = false;
-
-  /**
-   * Past half again the bound, lets go of the least recently touched cases down to the bound (so
-   * that writes come in few large transactions), or of all with `all`; returns what they held unwritten.
-   */
-  evict(all = false): Flush {
-    const flush: Flush = { rows: new Map(), docs: [], cases: new Set() };
-    if (!all && this.held.size <= this.maxCases * 1.5) return flush;
-    const out: [string, HeldCase][] = [];
-    for (const [caseId, held] of this.held) {
-      if (!all && this.held.size <= this.maxCases) break;
-      this.held.delete(caseId);
-      this.reloadNeeded = true;
-      out.push([caseId, held]);
-    }
-    // By case id, so each table's rows come in key order (every key starts with the case id; see write).
-    out.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    for (const [caseId, held] of out) this.collect(flush, caseId, held);
-    return flush;
-  }
-
-  private collect(flush: Flush, caseId: string, held: HeldCase): void {
+  /** Adds what a case let go of held unwritten to a flush. */
+  collect(flush: Flush, caseId: string, held: HeldCase): void {
     flush.cases.add(caseId);
     if (held.docChanged && !this.projection.stateTable) flush.docs.push({ case_id: caseId, doc: JSON.stringify(held.doc) });
     const { tables, rows } = held;
@@ -161,8 +132,8 @@ export class RebuildFold {
   /**
    * Rows go in in key order: a B-tree filled in order touches each page once instead of splitting
    * pages all over the table (case ids like b17 and b170 are far apart in a table's order). A
-   * flush's rows come by case id already (see evict), which for a key starting with the case id is
-   * all the order that matters (a case's rows share a page); any other key is sorted here.
+   * flush's rows come by case id already (see HeldCases.evict), which for a key starting with the
+   * case id is all the order that matters (a case's rows share a page); any other key is sorted here.
    */
   async write(target: BatchTarget, flush: Flush): Promise<void> {
     for (const [spec, rows] of this.tablesOf(flush)) await this.writeTable(target, spec, rows);
