@@ -25,6 +25,11 @@ export class CachedCalendar {
     if (start === undefined) {
       start = DateTime.fromMillis(at, { zone: this.calendar.timeZone }).startOf('day').toMillis();
       this.dayOf.set(key, start);
+      // Every quarter-hour of that day at once: one luxon call per day, not per quarter-hour asked.
+      const next = this.nextDay(start);
+      if (start % QUARTER_HOUR === 0 && next % QUARTER_HOUR === 0) {
+        for (let k = start / QUARTER_HOUR; k < next / QUARTER_HOUR; k++) this.dayOf.set(k, start);
+      }
     }
     return start;
   }
