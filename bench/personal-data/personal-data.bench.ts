@@ -7,8 +7,8 @@ import { EventStore, PersonalDataStore, SqliteEventStore, SqlitePersonalDataKeys
 import { ManualClock, PERSONAL_DATA_POLICY } from '@civicloop/platform';
 import { figure, percentile, round, writeResult } from '../harness/result';
 
-const CASES = Number(process.env.BENCH_PIPL_CASES ?? 1800);
-const NOTES = Number(process.env.BENCH_PIPL_NOTES ?? 1800);
+const CASES = Number(process.env.BENCH_PIPL_CASES ?? 3000);
+const NOTES = Number(process.env.BENCH_PIPL_NOTES ?? 3000);
 const READS = Number(process.env.BENCH_PIPL_READS ?? 3000);
 const EVENTS_PER_CASE = 20;
 /** The issue's "cost ≤ 15%": a commit takes at most 1.15× as long, so commits/s at least 1/1.15 of the plain side's. */
@@ -124,8 +124,8 @@ async function main(): Promise<void> {
         durability: 'events: WAL, synchronous=FULL; keys: WAL, secure_delete, made 512 per fsynced commit (synchronous=FULL), cases\' claims on them written together within 50 ms with synchronous=NORMAL (the event names the key)' },
       notes: [
         `1-min load average ${round(load, 1)} at the start (2 cores shared with other work): compare the ratios, not the absolute figures.`,
-        'Both sides go through CaseRepository.append (sealing included) on their own SQLite file; the encrypted side also seals the personal fields of each event in one AES-256-GCM value (pd2) naming its key. At intake it takes a key made ahead: keys are made 512 at a time in one fsynced commit of the key file; the case\'s claim on it is kept in memory and written with the others within 50 ms, without an fsync (the event names the key).',
-        'Cold read: a store with no cached events reads a 20-event case and folds it. The encrypted side finds each key once per read (remembered in process; PRAGMA data_version, looked at most once per 5 ms, drops what another process changed) and decrypts an event\'s personal texts when one of them is first read: the fold reads none (the case state holds the intake\'s data by reference; GET /cases/{id} reads it, one AES-GCM decipher). "every text read" serializes every event\'s data as well (each personal event deciphered), the same on both sides.',
+        'Both sides go through CaseRepository.append (sealing included) on their own SQLite file; the encrypted side also seals the personal fields of each event in one XChaCha20-Poly1305 value through libsodium (pd3) naming its key. At intake it takes a key made ahead: keys are made 512 at a time in one fsynced commit of the key file; the case\'s claim on it is kept in memory and written with the others within 50 ms, without an fsync (the event names the key).',
+        'Cold read: a store with no cached events reads a 20-event case and folds it. The encrypted side finds each key once per read (remembered in process; PRAGMA data_version, looked at most once per 5 ms, drops what another process changed) and decrypts an event\'s personal texts when one of them is first read: the fold reads none (the case state holds the intake\'s data by reference; GET /cases/{id} reads it, one XChaCha20-Poly1305 open). "every text read" serializes every event\'s data as well (each personal event deciphered), the same on both sides.',
       ],
       figures: [
         figure({ figure: 'intake append (CaseReceived, new case key) with encryption', unit: 'commits/s', value: round(intake[0], 0),

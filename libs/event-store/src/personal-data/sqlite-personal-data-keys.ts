@@ -97,11 +97,17 @@ export class SqlitePersonalDataKeys implements PersonalDataKeys {
       getKey: this.db.prepare<[string], KeyRow>('SELECT key, erased_at FROM data_keys WHERE key_id = ?'),
       insertKey: this.db.prepare('INSERT INTO data_keys (key_id, key, created_at) VALUES (?, ?, ?) ON CONFLICT (key_id) DO NOTHING'),
       claim: this.db.prepare('INSERT INTO case_keys (case_id, key, created_at, key_id) VALUES (?, NULL, ?, ?) ON CONFLICT (case_id) DO NOTHING'),
+      // Many claims in one statement (pairs of case id and key id as JSON): one run per flush instead of one per claim.
+      claimAll: this.db.prepare<[string, string]>(`INSERT INTO case_keys (case_id, key, created_at, key_id)
+        SELECT value ->> 0, NULL, ?, value ->> 1 FROM json_each(?) WHERE true ON CONFLICT (case_id) DO NOTHING`),
       tombstone: this.db.prepare<[string, string, string], { key_id: string | null }>(`INSERT INTO case_keys (case_id, key, created_at, erased_at)
         VALUES (?, NULL, ?, ?) ON CONFLICT (case_id) DO UPDATE SET key = NULL, erased_at = coalesce(case_keys.erased_at, excluded.erased_at)
         RETURNING key_id`),
       eraseKey: this.db.prepare('UPDATE data_keys SET key = NULL, erased_at = coalesce(erased_at, ?) WHERE key_id = ?'),
     };
+    // The file's version as opened: the first look then forgets only what another process changed
+    // since, not every claim this one remembered before its first look (all of a new case's keys).
+    this.version = this.statements.dataVersion.get() ?? -1;
   }
 
   async lookup(caseId: string): Promise<CaseKey> {
@@ -217,8 +223,8 @@ export class SqlitePersonalDataKeys implements PersonalDataKeys {
 
   /** Inside a transaction: the waiting claims (a case another process claimed first keeps that claim on record). */
   private writeClaims(): void {
-    const now = new Date().toISOString();
-    for (const [caseId, { keyId }] of this.claims) this.statements.claim.run(caseId, now, keyId);
+    if (!this.claims.size) return;
+    this.statements.claimAll.run(new Date().toISOString(), JSON.stringify(Array.from(this.claims, ([caseId, { keyId }]) => [caseId, keyId])));
     this.claims.clear();
   }
 
