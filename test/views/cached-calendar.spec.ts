@@ -51,4 +51,20 @@ describe('cached calendar', () => {
       expect([at, periodKeys(at, zone)]).toEqual([at, { day: local.toFormat('yyyy-MM-dd'), week: local.toFormat("kkkk-'W'WW"), month: local.toFormat('yyyy-MM') }]);
     }
   });
+
+  // In America/Santiago daylight saving starts at midnight: 2026-09-06 begins at 01:00. The next day
+  // must still begin at its own midnight, whatever was asked first.
+  it('fills a day whose midnight daylight saving skips without spilling into the next (America/Santiago)', () => {
+    const zone = 'America/Santiago';
+    const localIso = (text: string) => DateTime.fromISO(text, { zone }).toUTC().toISO() ?? '';
+    expect(periodKeys(localIso('2026-09-06T12:00'), zone).day).toBe('2026-09-06');
+    expect(periodKeys(localIso('2026-09-07T00:30'), zone)).toEqual({ day: '2026-09-07', week: '2026-W37', month: '2026-09' });
+    const cached = new CachedCalendar(parseCalendar({
+      id: 'santiago-test', timeZone: zone, source: 'test', weekendDays: [6, 7],
+      workingHours: [{ from: '09:00', to: '17:00' }], years: { 2026: { holidays: [], makeUpWorkdays: [] } },
+    }));
+    cached.dayStart(Date.parse(localIso('2026-09-06T12:00')));
+    expect(cached.dayStart(Date.parse(localIso('2026-09-07T00:30')))).toBe(Date.parse(localIso('2026-09-07T00:00')));
+  });
 });
+

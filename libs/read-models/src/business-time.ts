@@ -37,7 +37,7 @@ export class CachedCalendar {
   private nextDay(dayStart: number): number {
     let next = this.nextDayOf.get(dayStart);
     if (next === undefined) {
-      next = DateTime.fromMillis(dayStart, { zone: this.calendar.timeZone }).plus({ days: 1 }).toMillis();
+      next = DateTime.fromMillis(dayStart, { zone: this.calendar.timeZone }).plus({ days: 1 }).startOf('day').toMillis(); // the next local midnight, also after a day DST started at 01:00
       this.nextDayOf.set(dayStart, next);
     }
     return next;

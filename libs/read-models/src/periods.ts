@@ -28,7 +28,7 @@ export function periodKeys(iso: string, zone: string): PeriodKeys {
     cache.set(quarter, keys);
     // Every quarter-hour of that local day at once: one luxon call per day, not per quarter-hour (formatting is slow).
     const start = local.startOf('day').toMillis();
-    const next = local.startOf('day').plus({ days: 1 }).toMillis();
+    const next = local.startOf('day').plus({ days: 1 }).startOf('day').toMillis(); // the next local midnight (a day whose midnight DST skips starts at 01:00)
     if (start % QUARTER_HOUR === 0 && next % QUARTER_HOUR === 0) {
       for (let k = start / QUARTER_HOUR; k < next / QUARTER_HOUR; k++) cache.set(k, keys);
     }
