@@ -1,27 +1,28 @@
-import { open } from 'node:fs/promises';
 import { DataKey, KEY_POOL_BATCH, randomDataKeys } from './data-key';
 
 /**
- * The next batch of keys is made once this few are left, and made durable by an fsync of the key
- * file's WAL on libuv's pool instead of one inside the commit on the event loop (3–10 ms per batch,
- * 6–20 µs per intake): none of it is handed out before that fsync has returned.
+ * The next batch of keys is made once this few are left, and written off the event loop (its rows
+ * and their fsync took 3–10 ms of it per batch, 6–20 µs per intake): none of it is handed out before
+ * its commit has returned.
  */
 const LOW_WATER = 128;
 
-/** Writes a batch of keys in one transaction: fsynced in the commit when `durably`, else only written (synchronous=NORMAL). */
-export type WriteKeys = (batch: DataKey[], durably: boolean) => void;
+/** Writes a batch of keys in one transaction committed with an fsync, now (`writeNow`) or off the event loop (`writeAhead`). */
+export interface WriteKeys {
+  writeNow(batch: DataKey[]): void;
+  writeAhead(batch: DataKey[]): Promise<void>;
+}
 
 /**
- * A process's keys made ahead, each handed out once. The first batch of a process is made and
- * fsynced in one commit before anything is handed out (that commit also makes the WAL file's entry
- * durable); later ones are made ahead and join the pool once the WAL holding them is synced.
+ * A process's keys made ahead, each handed out once. The first batch of a process is written before
+ * anything is handed out; later ones are made ahead and join the pool once their commit returned.
  */
 export class KeyPool {
   private keys: DataKey[] = [];
   private batches = 0;
   private refilling: Promise<void> | null = null;
 
-  constructor(private readonly walFile: string, private readonly write: WriteKeys) {}
+  constructor(private readonly write: WriteKeys) {}
 
   async take(): Promise<DataKey> {
     if (this.keys.length <= LOW_WATER && this.batches > 0) this.refillAhead().catch(() => undefined); // an error shows once the pool is empty
@@ -45,7 +46,7 @@ export class KeyPool {
 
   private makeBatchNow(): void {
     const batch = randomDataKeys(KEY_POOL_BATCH);
-    this.write(batch, true);
+    this.write.writeNow(batch);
     this.keys = batch;
     this.batches++;
   }
@@ -53,13 +54,7 @@ export class KeyPool {
   private refillAhead(): Promise<void> {
     this.refilling ??= (async () => {
       const batch = randomDataKeys(KEY_POOL_BATCH);
-      this.write(batch, false);
-      const wal = await open(this.walFile, 'r');
-      try {
-        await wal.datasync();
-      } finally {
-        await wal.close();
-      }
+      await this.write.writeAhead(batch);
       this.keys = [...batch, ...this.keys];
       this.batches++;
     })().finally(() => {

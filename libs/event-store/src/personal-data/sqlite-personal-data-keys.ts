@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { caseKeyOf, CaseKeyRow, DataKey, keyOf, KeyRow, newDataKey, randomKeyMaker } from './data-key';
+import { KeyBatchThread } from './key-batch-thread';
 import { KeyPool } from './key-pool';
 import { CaseKey, KeyMaker, PersonalDataKeys } from './personal-data-keys.port';
 
@@ -69,6 +70,7 @@ export class SqlitePersonalDataKeys implements PersonalDataKeys {
   private readonly statements;
   private readonly pooled: boolean;
   private readonly pool: KeyPool;
+  private readonly batchThread: KeyBatchThread;
   /** Claims handed out and not yet written, by case. */
   private readonly claims = new Map<string, DataKey>();
   private claimTimer: NodeJS.Timeout | null = null;
@@ -110,10 +112,11 @@ export class SqlitePersonalDataKeys implements PersonalDataKeys {
     // The file's version as opened: the first look then forgets only what another process changed
     // since, not every claim this one remembered before its first look (all of a new case's keys).
     this.version = this.statements.dataVersion.get() ?? -1;
-    this.pool = new KeyPool(`${file}-wal`, (batch, durably) => {
-      const write = () => this.insertBatch(batch);
-      if (durably) this.durably(write);
-      else this.db.transaction(write)();
+    this.batchThread = new KeyBatchThread(file);
+    this.pool = new KeyPool({
+      writeNow: (batch) => this.durably(() => this.insertBatch(batch)),
+      // On a thread of its own; should that fail (a thread that cannot start), here as before.
+      writeAhead: (batch) => this.batchThread.write(batch).catch(() => this.durably(() => this.insertBatch(batch))),
     });
   }
 
@@ -183,6 +186,7 @@ export class SqlitePersonalDataKeys implements PersonalDataKeys {
 
   async close(): Promise<void> {
     await this.pool.settle();
+    await this.batchThread.close();
     if (!this.db.open) return;
     this.flushClaims();
     this.db.close();
