@@ -10,6 +10,19 @@ describe('key batches written on a thread of their own', () => {
   beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'civicloop-key-thread-')); });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
+  it('never keeps the process alive: a started thread holds no active handle, and a closed one takes no batch', async () => {
+    const file = join(dir, 'personal-data-keys.sqlite');
+    await new SqlitePersonalDataKeys(file).close(); // the schema
+    const handles = () => process.getActiveResourcesInfo().filter((kind) => kind === 'MessagePort' || kind === 'Worker').length;
+    const before = handles();
+    const thread = new KeyBatchThread(file);
+    await thread.warm();
+    await thread.write(randomDataKeys(2));
+    expect(handles()).toBe(before);
+    await thread.close();
+    await expect(thread.write(randomDataKeys(1))).rejects.toThrow(/closed/);
+  });
+
   it('commits a batch (each key its own bytes), fails a batch it cannot write, and goes on after a stop', async () => {
     const file = join(dir, 'personal-data-keys.sqlite');
     await new SqlitePersonalDataKeys(file).close(); // the schema
@@ -28,7 +41,9 @@ describe('key batches written on a thread of their own', () => {
       await expect(broken.write(randomDataKeys(2))).rejects.toThrow(/writing a batch of data keys failed: .*no such table/);
       await broken.close();
 
-      await thread.write(randomDataKeys(3)); // a new thread after close
+      const again = new KeyBatchThread(file); // a thread of another store on the same file
+      await again.write(randomDataKeys(3));
+      await again.close();
       const count = new Database(file, { readonly: true });
       expect(count.prepare('SELECT count(*) FROM data_keys').pluck().get()).toBe(43);
       count.close();

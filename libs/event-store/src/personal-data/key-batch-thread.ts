@@ -22,15 +22,17 @@ const PROGRAM = `
     });
   };
   parentPort.on('message', ({ id, ids, keys, now }) => {
-    const bytes = Buffer.from(keys);
+    const bytes = keys ? Buffer.from(keys) : null;
     try {
       write ??= open();
-      write(ids, bytes, now);
+      if (bytes) write(ids, bytes, now);
+      // The connection's page cache held the keys' pages: let it go (a destroyed key must leave no copy).
+      write.database.pragma('shrink_memory');
       parentPort.postMessage({ id });
     } catch (error) {
       parentPort.postMessage({ id, error: String((error && error.message) || error) });
     } finally {
-      bytes.fill(0);
+      bytes?.fill(0);
     }
   });`;
 
@@ -47,21 +49,33 @@ interface Answer { id: number; error?: string }
 export class KeyBatchThread {
   private thread: { worker: Worker; waiting: Map<number, Waiting> } | null = null;
   private nextId = 0;
+  private closed = false;
 
   constructor(private readonly file: string) {}
 
+  /** Starts the thread and opens its connection now, so the first batch ahead does not wait for either. */
+  warm(): Promise<void> {
+    return this.post({ id: 0 }, []);
+  }
+
   write(batch: DataKey[]): Promise<void> {
-    const { worker, waiting } = (this.thread ??= this.start());
     const keys = new Uint8Array(batch.length * KEY_BYTES);
     batch.forEach(({ key }, i) => keys.set(key, i * KEY_BYTES));
+    return this.post({ id: 0, ids: batch.map(({ keyId }) => keyId), keys: keys.buffer, now: new Date().toISOString() }, [keys.buffer]);
+  }
+
+  private post(message: { id: number; ids?: string[]; keys?: ArrayBuffer; now?: string }, transfer: ArrayBuffer[]): Promise<void> {
+    if (this.closed) return Promise.reject(new Error(`the data-key thread of ${this.file} is closed`));
+    const { worker, waiting } = (this.thread ??= this.start());
     const id = ++this.nextId;
     return new Promise<void>((resolve, reject) => {
       waiting.set(id, { resolve, reject });
-      worker.postMessage({ id, ids: batch.map(({ keyId }) => keyId), keys: keys.buffer, now: new Date().toISOString() }, [keys.buffer]);
+      worker.postMessage({ ...message, id }, transfer);
     });
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     const thread = this.thread;
     this.thread = null;
     if (thread) await thread.worker.terminate();
@@ -69,7 +83,6 @@ export class KeyBatchThread {
 
   private start(): { worker: Worker; waiting: Map<number, Waiting> } {
     const worker = new Worker(PROGRAM, { eval: true, workerData: { file: this.file } });
-    worker.unref(); // a batch in flight at exit is only lost: none of its keys was handed out
     const thread = { worker, waiting: new Map<number, Waiting>() };
     worker.on('message', ({ id, error }: Answer) => {
       const batch = thread.waiting.get(id);
@@ -84,6 +97,9 @@ export class KeyBatchThread {
     };
     worker.on('error', (error: unknown) => stopped(new Error(`the data-key thread of ${this.file} failed: ${error instanceof Error ? error.message : String(error)}`)));
     worker.once('exit', (code) => stopped(new Error(`the data-key thread of ${this.file} stopped (exit code ${code})`)));
+    // After the listeners (adding a 'message' listener refs the worker again): a batch in flight at
+    // exit is only lost, none of its keys having been handed out, and the thread never keeps a process alive.
+    worker.unref();
     return thread;
   }
 }

@@ -11,6 +11,8 @@ const LOW_WATER = 128;
 export interface WriteKeys {
   writeNow(batch: DataKey[]): void;
   writeAhead(batch: DataKey[]): Promise<void>;
+  /** Called once the first batch is written: get ready to write ahead (start a thread, open a file). */
+  prepareAhead(): void;
 }
 
 /**
@@ -49,6 +51,7 @@ export class KeyPool {
     this.write.writeNow(batch);
     this.keys = batch;
     this.batches++;
+    this.write.prepareAhead();
   }
 
   private refillAhead(): Promise<void> {

@@ -116,7 +116,11 @@ export class SqlitePersonalDataKeys implements PersonalDataKeys {
     this.pool = new KeyPool({
       writeNow: (batch) => this.durably(() => this.insertBatch(batch)),
       // On a thread of its own; should that fail (a thread that cannot start), here as before.
-      writeAhead: (batch) => this.batchThread.write(batch).catch(() => this.durably(() => this.insertBatch(batch))),
+      writeAhead: (batch) => this.batchThread.write(batch).catch(() => {
+        if (!this.db.open) throw new Error('the personal-data key store is closed');
+        this.durably(() => this.insertBatch(batch));
+      }),
+      prepareAhead: () => void this.batchThread.warm().catch(() => undefined), // a failure shows at the first batch ahead
     });
   }
 
@@ -136,6 +140,7 @@ export class SqlitePersonalDataKeys implements PersonalDataKeys {
   }
 
   async obtain(caseId: string, { newCase = false } = {}): Promise<CaseKey> {
+    if (!this.db.open) throw new Error('the personal-data key store is closed');
     // A new case needs no look: nothing can be on record that its first event must use. A claim
     // another process made for the same id goes with an event that makes this append's no_stream
     // fail; the case is then loaded again and goes on as an existing one. This look was a fifth of
