@@ -16,7 +16,10 @@ const event = (type: string, eventId = `gc-${++seq}`): NewEvent => ({
 });
 
 /** Appends issued in the same turn of the event loop share one commit; each keeps its own outcome. */
-describe('SqliteEventStore group commit', () => {
+describe.each([
+  ['on the event loop', false],
+  ['on a writer thread', true],
+])('SqliteEventStore group commit, %s', (_, writerThread) => {
   let dir: string;
   let file: string;
   let store: SqliteEventStore;
@@ -24,7 +27,7 @@ describe('SqliteEventStore group commit', () => {
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'civicloop-gc-'));
     file = join(dir, 'events.sqlite');
-    store = new SqliteEventStore(file);
+    store = new SqliteEventStore(file, { writerThread });
   });
   afterEach(async () => {
     await store.close().catch(() => undefined);
@@ -70,12 +73,15 @@ describe('SqliteEventStore group commit', () => {
 
   it('a failure half way through one append undoes that append alone', async () => {
     const bad = { ...event('BAD'), data: { big: BigInt(1) as unknown as number } };
+    const twice = event('B2'); // its second row breaks the unique event id after the first was written
     const outcomes = await Promise.allSettled([
       store.append('case-a', [event('A1')], 'no_stream'),
       store.append('case-b', [event('B1'), bad], 'no_stream'),
+      store.append('case-b', [twice, twice], 'no_stream'),
       store.append('case-c', [event('C1')], 'no_stream'),
     ]);
-    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'rejected', 'fulfilled']);
+    expect((outcomes[2] as PromiseRejectedResult).reason).toMatchObject({ message: expect.stringMatching(/UNIQUE/) });
     expect((await store.readAll()).map((e) => e.type)).toEqual(['A1', 'C1']);
   });
 
