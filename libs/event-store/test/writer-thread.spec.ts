@@ -55,7 +55,7 @@ describe('SqliteEventStore with a writer thread', () => {
     const positions = outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value.position] : []));
     expect(positions).toEqual([...Array.from({ length: 20 }, (_, i) => 3 + 2 * i), 42, 43, 45]);
     expect((await store.readStream('case-s')).map((e) => e.type)).toEqual(['S0', 'S1', 'S2', 'S3', 'S4']);
-    await waitFor(() => seen.length >= 45);
+    await waitFor(() => seen.length >= 45, 15_000);
     await subscription.stop();
     expect(seen.map((e) => e.position)).toEqual(Array.from({ length: 45 }, (_, i) => i + 1)); // each once, in order
   });
