@@ -6,6 +6,7 @@ import { Client } from 'pg';
 import { PostgresEventStore, Position, RecordedEvent, Subscription } from '@civicloop/event-store';
 import { eventually } from '../contract/event-store.contract';
 import { PostgresServer, startPostgres } from '../support/postgres-server';
+import { reapOnExit } from '../support/child-reaper';
 
 jest.setTimeout(180_000);
 
@@ -26,6 +27,7 @@ function runWriter(url: string, writer: string, out: string): Promise<void> {
       },
       stdio: ['ignore', 'inherit', 'pipe'],
     });
+    reapOnExit(child);
     let errors = '';
     child.stderr.on('data', (chunk) => { errors += chunk; });
     child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`writer ${writer} exited ${code}: ${errors}`))));

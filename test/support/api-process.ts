@@ -1,5 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
+import { reapOnExit } from './child-reaper';
 import { freePort } from './free-port';
 
 const MAIN = resolve(__dirname, '../../dist/apps/api/src/main.js');
@@ -16,10 +17,10 @@ export interface ApiProcess {
 /** The built API (`npm run build`) in its own process on a free port: a real second replica. */
 export async function startApiProcess(env: Record<string, string>): Promise<ApiProcess> {
   const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, [MAIN], {
+  const child: ChildProcess = reapOnExit(spawn(process.execPath, [MAIN], {
     env: { ...process.env, NODE_ENV: 'test', WORKER_IN_PROCESS: 'false', HOST: '127.0.0.1', ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  }));
   let stdout = '';
   child.stdout?.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
   let stderr = '';
@@ -42,7 +43,10 @@ export async function startApiProcess(env: Record<string, string>): Promise<ApiP
     if (child.exitCode !== null) throw new Error(`the API exited with ${child.exitCode}: ${stderr}`);
     const ready = await request('GET', '/health').then((r) => r.status === 200, () => false);
     if (ready) break;
-    if (Date.now() > deadline) throw new Error(`the API did not answer /health within 60 s: ${stderr}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`the API did not answer /health within 60 s: ${stderr}`);
+    }
     await new Promise((done) => setTimeout(done, 100));
   }
   return {

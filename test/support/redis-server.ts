@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import IORedis from 'ioredis';
 import { freePort } from './free-port';
+import { reapOnExit } from './child-reaper';
 
 export interface RedisServer {
   /** redis://127.0.0.1:<port> */
@@ -32,6 +33,7 @@ export async function startRedis({ appendOnly = false } = {}): Promise<RedisServ
     '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '',
     '--appendonly', appendOnly ? 'yes' : 'no', '--maxmemory-policy', 'noeviction',
   ], { stdio: ['ignore', 'ignore', 'pipe'] });
+  reapOnExit(child);
   let stderr = '';
   child.stderr!.on('data', (chunk) => { stderr += chunk; });
   const url = `redis://127.0.0.1:${port}`;

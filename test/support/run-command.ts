@@ -2,6 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from './free-port';
+import { reapOnExit } from './child-reaper';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -29,6 +30,7 @@ export async function startRunCommand(env: Record<string, string>, timeoutMs = 6
     env: { ...process.env, NODE_ENV: '', JWT_SECRET: '', HOST: '', PORT: String(port), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  reapOnExit(child, 'SIGTERM');
   let output = '';
   child.stdout!.on('data', (chunk) => { output += chunk; });
   child.stderr!.on('data', (chunk) => { output += chunk; });

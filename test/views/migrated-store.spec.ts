@@ -6,7 +6,7 @@ import { sql } from 'kysely';
 import { ExecuteCaseCommand } from '@civicloop/cases';
 import { EsdbEventStore, EventStore, SqliteEventStore } from '@civicloop/event-store';
 import {
-  ALL_PROJECTIONS, hashProjection, openReadDatabase, ProjectionRunner, queryBoard, ReadDatabase, ReadModels, rebuildProjections,
+  ALL_PROJECTIONS, hashProjection, openReadDatabase, ProjectionRunner, queryBoard, NotCaughtUp, ReadDatabase, ReadModels, rebuildProjections,
 } from '@civicloop/read-models';
 import { EsdbStandIn, startEsdbStandIn } from '../esdb-stand-in/stand-in-server';
 import { PostgresServer, startPostgres } from '../support/postgres-server';
@@ -151,6 +151,9 @@ describe('projection checkpoints survive a migration of the event store', () => 
     for (const p of ALL_PROJECTIONS) {
       await rdb.db.insertInto('projection_state').values({ name: p.name, version: p.version, generation: 1, position: 1e12, owner: null, lease_until: null }).execute();
     }
+    // A checkpoint past the head is not "caught up": a read asking for consistency waits for the rebuild.
+    const waiting = new ReadModels(rdb, f.store, f.org, f.settings);
+    await expect(waiting.waitFor(Number(await f.store.headPosition()), NAMES, 200)).rejects.toBeInstanceOf(NotCaughtUp);
     await runAgainst(rdb, f.store, `upgraded-${dialect}`, () => newCases(2));
     await expectViewsEqualRebuild(rdb, f.store, `upgraded-${dialect}`);
   });

@@ -79,9 +79,12 @@ export class ReadModels {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const states = await this.checkpoints.readAll();
+      // Read after the checkpoints, so no checkpoint of this store can lie past it: one that does
+      // came from another (bigger) store and stands for nothing here until its runner rebuilds.
+      const head = await this.store.headPosition();
       const behind = projectionNames.filter((name) => {
         const state = states.find((s) => s.name === name);
-        return !state || state.position === null || state.position < position;
+        return !state || state.position === null || state.position < position || (head !== null && state.position > Number(head));
       });
       if (behind.length === 0) return;
       if (Date.now() >= deadline) {

@@ -1,5 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { reapOnExit } from '../../support/child-reaper';
 
 const ROOT = join(__dirname, '../../..');
 
@@ -15,6 +16,7 @@ export class WorkerProcess {
     const child = spawn(process.execPath, ['-r', join(__dirname, 'ts-register.js'), join(ROOT, 'apps/worker/src/main.ts')], {
       cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
     });
+    reapOnExit(child);
     return new WorkerProcess(child);
   }
 

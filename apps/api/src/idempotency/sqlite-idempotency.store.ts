@@ -17,13 +17,18 @@ export class SqliteIdempotencyStore extends IdempotencyStore {
 
   constructor(db: Database.Database, private readonly times: SqliteIdempotencyTimes) {
     super();
-    db.exec(`CREATE TABLE IF NOT EXISTS idempotency (
-      scope TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, status INTEGER, body TEXT, created_at TEXT NOT NULL)`);
-    const columns = db.prepare('PRAGMA table_info(idempotency)').all() as { name: string }[];
-    if (!columns.some((c) => c.name === 'expires_ms')) {
-      // Files written before keys expired: their rows keep the retention from now on.
-      db.exec(`ALTER TABLE idempotency ADD COLUMN expires_ms INTEGER NOT NULL DEFAULT ${Date.now() + times.retainMs}`);
-    }
+    // New files get every column at once; the check-and-alter for older files runs under the write
+    // lock, as two replicas starting together on one file would otherwise both add the column.
+    db.transaction(() => {
+      db.exec(`CREATE TABLE IF NOT EXISTS idempotency (
+        scope TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, status INTEGER, body TEXT, created_at TEXT NOT NULL,
+        expires_ms INTEGER NOT NULL)`);
+      const columns = db.prepare('PRAGMA table_info(idempotency)').all() as { name: string }[];
+      if (!columns.some((c) => c.name === 'expires_ms')) {
+        // Files written before keys expired: their rows keep the retention from now on.
+        db.exec(`ALTER TABLE idempotency ADD COLUMN expires_ms INTEGER NOT NULL DEFAULT ${Date.now() + times.retainMs}`);
+      }
+    }).immediate();
     db.exec('CREATE INDEX IF NOT EXISTS idempotency_expiry ON idempotency (expires_ms)');
     this.statements = {
       get: db.prepare('SELECT fingerprint, status, body FROM idempotency WHERE scope = ? AND expires_ms > ?'),

@@ -15,9 +15,12 @@ export class DeadlineCheckpoint {
   private readonly clearStatement: Database.Statement;
 
   constructor(db: Database.Database, private readonly name = 'deadline-scheduler') {
-    db.exec('CREATE TABLE IF NOT EXISTS deadline_checkpoints (name TEXT PRIMARY KEY, position INTEGER NOT NULL, event TEXT)');
-    const columns = db.prepare("SELECT name FROM pragma_table_info('deadline_checkpoints')").all() as { name: string }[];
-    if (!columns.some((c) => c.name === 'event')) db.exec('ALTER TABLE deadline_checkpoints ADD COLUMN event TEXT');
+    // Under the write lock: two processes opening an older file together would both add the column.
+    db.transaction(() => {
+      db.exec('CREATE TABLE IF NOT EXISTS deadline_checkpoints (name TEXT PRIMARY KEY, position INTEGER NOT NULL, event TEXT)');
+      const columns = db.prepare("SELECT name FROM pragma_table_info('deadline_checkpoints')").all() as { name: string }[];
+      if (!columns.some((c) => c.name === 'event')) db.exec('ALTER TABLE deadline_checkpoints ADD COLUMN event TEXT');
+    }).immediate();
     this.readStatement = db.prepare('SELECT position, event FROM deadline_checkpoints WHERE name = ?');
     // Forward only: a late periodic save must not move the checkpoint back behind the reconciler's.
     this.writeStatement = db.prepare(

@@ -2,8 +2,13 @@ import { Pool } from 'pg';
 import { caseKeyOf, CaseKeyRow, DataKey, KEY_POOL_BATCH, keyOf, KeyRow, newDataKey, randomKeyMaker } from './data-key';
 import { CaseKey, KeyMaker, PersonalDataKeys } from './personal-data-keys.port';
 
-/** personal_data_keys: each case's key (a claim by id; before key ids, the key itself) or its tombstone. */
+/**
+ * personal_data_keys: each case's key (a claim by id; before key ids, the key itself) or its tombstone.
+ * One implicit transaction under an advisory lock: replicas starting together would otherwise race
+ * on CREATE TABLE IF NOT EXISTS (a duplicate pg_type row) and on the ALTER.
+ */
 const SCHEMA = `
+SELECT pg_advisory_xact_lock(7419300020);
 CREATE TABLE IF NOT EXISTS personal_data_keys (
   case_id    text PRIMARY KEY,
   key        bytea,

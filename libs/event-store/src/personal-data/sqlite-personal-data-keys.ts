@@ -65,9 +65,12 @@ export class SqlitePersonalDataKeys implements PersonalDataKeys {
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('secure_delete = ON');
     this.db.pragma('busy_timeout = 5000');
-    this.db.exec(SCHEMA);
-    const columns = this.db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('case_keys')").all();
-    if (!columns.some((column) => column.name === 'key_id')) this.db.exec('ALTER TABLE case_keys ADD COLUMN key_id TEXT');
+    // Under the write lock: two processes opening an older file together would both add the column.
+    this.db.transaction(() => {
+      this.db.exec(SCHEMA);
+      const columns = this.db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('case_keys')").all();
+      if (!columns.some((column) => column.name === 'key_id')) this.db.exec('ALTER TABLE case_keys ADD COLUMN key_id TEXT');
+    }).immediate();
     this.statements = {
       dataVersion: this.db.prepare<[], number>('PRAGMA data_version').pluck(),
       fullSync: this.db.prepare('PRAGMA synchronous = FULL'),
