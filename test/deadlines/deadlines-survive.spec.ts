@@ -5,7 +5,7 @@ import { SECONDS_POLICY, writePolicy } from './support/seconds-policy';
 import { WorkerProcess } from './support/worker-process';
 
 const CASES = 500; // two deadlines each (sign-for warning and overdue): 1,000 pending deadlines
-const policy = { ...SECONDS_POLICY, defaults: { ...SECONDS_POLICY.defaults, signFor: 'PT16S', warnAt: 0.5 } };
+const policy = { ...SECONDS_POLICY, defaults: { ...SECONDS_POLICY.defaults, signFor: 'PT24S', warnAt: 0.5 } };
 
 /** Every recorded deadline event by case: the test's source of truth is the event store. */
 async function recorded(store: EventStore): Promise<Map<string, string[]>> {
@@ -25,7 +25,8 @@ async function recorded(store: EventStore): Promise<Map<string, string[]>> {
 const allFiredOnce = (byCase: Map<string, string[]>) =>
   byCase.size === CASES && [...byCase.values()].every((types) => types.sort().join() === 'SignForOverdue,SignForWarned');
 
-// Child workers boot from TypeScript sources and the deadlines are 8 s and 16 s out: minutes of margin on a busy machine.
+// Child workers boot from TypeScript sources and the deadlines are 12 s and 24 s out: the first worker
+// must be up before they fall due (on a loaded machine the 500 cases and the boot take seconds each).
 jest.setTimeout(120_000);
 
 describe('deadlines survive a killed worker and a wiped Redis (1,000 pending deadlines)', () => {
@@ -82,8 +83,10 @@ describe('deadlines survive a killed worker and a wiped Redis (1,000 pending dea
     workers.push(first);
     await first.waitFor(/reconciled 1000 pending deadlines of 500 cases/);
     await first.waitFor(/deadlines on/);
-    // the queue lives under the store's namespace (civicloop:<store id>), see libs/platform store-identity
-    expect(await redis.client.zcard(`civicloop:${await store.storeId!()}:civicloop-deadlines:delayed`)).toBeGreaterThan(0);
+    // the queue lives under the store's namespace (civicloop:<store id>), see libs/platform store-identity;
+    // any of its keys will do (which ones exist depends on how many deadlines fell due meanwhile)
+    expect(await redis.client.keys(`civicloop:${await store.storeId!()}:civicloop-deadlines:*`)).not.toEqual([]);
+    expect(await redis.client.keys('bull:*')).toEqual([]); // not in BullMQ's shared default prefix
     await first.stop('SIGTERM'); // graceful: running jobs finish, so what is recorded now stays
     const firedBefore = [...(await recorded(store)).values()].reduce((n, types) => n + types.length, 0);
     const pendingAtFlush = 2 * CASES - firedBefore;

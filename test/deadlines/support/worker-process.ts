@@ -1,10 +1,16 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { reapOnExit } from '../../support/child-reaper';
 
 const ROOT = join(__dirname, '../../..');
 
-/** The real worker entry point (apps/worker/src/main.ts) in a child process. */
+/**
+ * The built worker (`npm run build`, as the test command does first) in a child process. Not the
+ * sources through a transpiling hook: that boot took 10–30 s on a loaded machine, long enough for the
+ * deadlines under test to fall due before the worker was up.
+ */
+const MAIN = join(ROOT, 'dist/apps/worker/src/main.js');
 export class WorkerProcess {
   private output = '';
   private constructor(readonly child: ChildProcess) {
@@ -13,7 +19,8 @@ export class WorkerProcess {
   }
 
   static start(env: Record<string, string>): WorkerProcess {
-    const child = spawn(process.execPath, ['-r', join(__dirname, 'ts-register.js'), join(ROOT, 'apps/worker/src/main.ts')], {
+    if (!existsSync(MAIN)) throw new Error(`no build at ${MAIN}: run npm run build first`);
+    const child = spawn(process.execPath, [MAIN], {
       cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
     });
     reapOnExit(child);
