@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import {
   CASE_EVENT_TYPES, CASE_STATUSES, CHANNELS, DEADLINE_KINDS, OUTCOMES, RATINGS, REQUEST_TYPES, RETURN_REASONS, ROLES, TIERS, UNIT_KINDS, URGENCIES,
 } from '@civicloop/domain';
-import { zhCN } from '../../apps/console/src/i18n/zh-CN';
-import { en } from '../../apps/console/src/i18n/en';
+import zhCN from '../../apps/console/src/i18n/zh-CN';
+import en from '../../apps/console/src/i18n/en';
 import { ConsoleHarness, signIn, startConsole } from './support/console-harness';
 
 const allowed: string[] = JSON.parse(readFileSync(join(__dirname, 'allowed-latin.json'), 'utf8')).words;

@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -81,6 +82,38 @@ describe('migrate --encrypt-personal-data: the log written in plain text, encryp
       await again.close();
     } finally {
       await keys.close();
+      await source.close();
+      await target.close();
+    }
+  });
+
+  it('resumed after a power cut lost the key claims, seals the repeated page with the keys the target\'s copies name, and verifies', async () => {
+    await plainLog(join(dir, 'plain.sqlite'));
+    const source = new SqliteEventStore(join(dir, 'plain.sqlite'), { cachedEvents: 0 });
+    const target = new SqliteEventStore(join(dir, 'events.sqlite'));
+    const keysFile = join(dir, 'personal-data-keys.sqlite');
+    const options = { from: { name: 'plain', store: source }, to: { name: 'encrypted', store: target }, checkpointFile: join(dir, 'cp.json'), pageSize: 2 };
+    const lost = new SqlitePersonalDataKeys(keysFile);
+    let keys: SqlitePersonalDataKeys | undefined;
+    try {
+      const crashed = new PersonalDataEncryption(lost, target);
+      await expect(migrate({ ...options, rewrite: crashed.rewrite, afterPageWritten: (copied) => { if (copied > 2) throw new Error('killed'); } })).rejects.toThrow('killed');
+      await lost.close();
+      // The keys were made ahead and fsynced; the claims (written without an fsync) are gone.
+      const raw = new Database(keysFile);
+      expect(raw.prepare('DELETE FROM case_keys').run().changes).toBeGreaterThan(0);
+      raw.close();
+
+      keys = new SqlitePersonalDataKeys(keysFile);
+      const done = await migrate({ ...options, rewrite: new PersonalDataEncryption(keys, target).rewrite });
+      expect(done.copied).toBe(5);
+      expect(await verifyLog(target)).toMatchObject({ intact: true, unsealed: 0, events: 5 });
+      const shown = await new PersonalDataStore(target, keys, PERSONAL_DATA_POLICY).readStream('case-a');
+      expect(shown.map((e: RecordedEvent) => e.data.description ?? e.data.text).filter(Boolean))
+        .toEqual(['电梯困人三次仍未修好', '赵明月来电：电梯困人三次仍未修好']);
+    } finally {
+      await lost.close();
+      await keys?.close();
       await source.close();
       await target.close();
     }

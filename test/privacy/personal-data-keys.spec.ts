@@ -89,7 +89,7 @@ describe('personal data key stores', () => {
   });
 });
 
-describe('SQLite key store: keys made ahead, claimed without an fsync of their own', () => {
+describe('SQLite key store: keys made ahead, claims written together without an fsync of their own', () => {
   let dir: string;
   beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'civicloop-keys-')); });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
@@ -103,12 +103,63 @@ describe('SQLite key store: keys made ahead, claimed without an fsync of their o
       const ids = made.map((k) => (k.state === 'active' ? k.keyId : k.state));
       expect(new Set(ids).size).toBe(60);
       const shared = await a.obtain('shared');
+      a.flushClaims(); // else written within a few ms
       expect(await b.obtain('shared')).toEqual(shared);
       if (shared.state !== 'active' || shared.keyId === null) throw new Error('no key');
       expect(await a.lookupKey(shared.keyId)).toEqual(shared); // now remembered by a
       await b.destroy('shared', '2026-11-29T00:00:00.000Z');
       expect(await a.lookupKey(shared.keyId)).toEqual({ state: 'erased', erasedAt: '2026-11-29T00:00:00.000Z' });
       expect(await a.obtain('shared')).toEqual({ state: 'erased', erasedAt: '2026-11-29T00:00:00.000Z' });
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it('writes a case\'s claim a few ms later, answering from memory meanwhile; an erasure before then still destroys that key', async () => {
+    const file = join(dir, 'personal-data-keys.sqlite');
+    const keys = new SqlitePersonalDataKeys(file);
+    const raw = new Database(file, { readonly: true });
+    const claimOf = (caseId: string) => raw.prepare<[string], { key_id: string }>('SELECT key_id FROM case_keys WHERE case_id = ?').get(caseId)?.key_id;
+    try {
+      const made = await keys.obtain('soon', { newCase: true });
+      if (made.state !== 'active' || made.keyId === null) throw new Error('no key');
+      expect(claimOf('soon')).toBeUndefined(); // not yet: written with others a few ms later
+      expect(await keys.lookup('soon')).toEqual(made);
+      expect(await keys.obtain('soon')).toEqual(made);
+      for (const began = Date.now(); claimOf('soon') === undefined && Date.now() - began < 5_000;) await new Promise((resolve) => setTimeout(resolve, 5));
+      expect(claimOf('soon')).toBe(made.keyId);
+
+      const early = await keys.obtain('erased-early', { newCase: true });
+      if (early.state !== 'active' || early.keyId === null) throw new Error('no key');
+      await keys.destroy('erased-early', '2026-11-29T00:00:00.000Z');
+      expect(await keys.lookupKey(early.keyId)).toEqual({ state: 'erased', erasedAt: '2026-11-29T00:00:00.000Z' });
+      expect(await keys.obtain('erased-early')).toEqual({ state: 'erased', erasedAt: '2026-11-29T00:00:00.000Z' });
+    } finally {
+      raw.close();
+      await keys.close();
+    }
+  });
+
+  it('an existing case\'s claim is on record before its key is handed out: an erasure by another process finds it; a waiting claim never outranks a tombstone', async () => {
+    const file = join(dir, 'personal-data-keys.sqlite');
+    const [a, b] = [new SqlitePersonalDataKeys(file), new SqlitePersonalDataKeys(file)];
+    const at = '2026-11-29T00:00:00.000Z';
+    try {
+      // a seals a note of an existing case while b erases it, b having read a history without the note
+      const noted = await a.obtain('existing');
+      if (noted.state !== 'active' || noted.keyId === null) throw new Error('no key');
+      await b.destroy('existing', at, []);
+      expect(await b.lookupKey(noted.keyId)).toEqual({ state: 'erased', erasedAt: at });
+      expect(await a.obtain('existing')).toEqual({ state: 'erased', erasedAt: at });
+
+      // a's claim of a new case still waits in memory when b erases the case
+      const fresh = await a.obtain('new', { newCase: true });
+      if (fresh.state !== 'active' || fresh.keyId === null) throw new Error('no key');
+      await b.destroy('new', at, [fresh.keyId]);
+      expect(await a.obtain('new')).toEqual({ state: 'erased', erasedAt: at });
+      a.flushClaims();
+      expect(await b.obtain('new')).toEqual({ state: 'erased', erasedAt: at });
     } finally {
       await a.close();
       await b.close();

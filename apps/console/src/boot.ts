@@ -4,11 +4,10 @@ import { createApp } from 'vue';
 import 'element-plus/theme-chalk/base.css';
 import 'element-plus/theme-chalk/el-message.css';
 import App from './App.vue';
-import { i18n } from './i18n';
+import { i18n, setLocale, storedLocale } from './i18n';
 import { router } from './router';
 import { showFailure } from './composables/useFailure';
 
-document.documentElement.lang = i18n.global.locale.value;
 const app = createApp(App).use(i18n).use(router);
 // A refused command or a failed read is shown in words; it is not a console error.
 app.config.errorHandler = (error) => showFailure(error);
@@ -16,4 +15,7 @@ window.addEventListener('unhandledrejection', (event) => {
   event.preventDefault();
   showFailure(event.reason);
 });
-app.mount('#app');
+// A browser that chose English last starts in English, once its catalogue has loaded; in Chinese
+// (the console's first language, and the one loaded with the shell) the app starts at once.
+if (storedLocale() === 'en') void setLocale('en').finally(() => app.mount('#app'));
+else app.mount('#app');

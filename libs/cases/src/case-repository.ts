@@ -122,7 +122,7 @@ export class CaseRepository {
         causationId: context.causationId,
         schemaVersion: CASE_EVENT_SCHEMA_VERSION,
       },
-    })), recordedAt);
+    })), recordedAt, revision < 0);
     return this.store.append(streamId, sealEvents(streamId, revision + 1, prevHash, stored), expected);
   }
 
@@ -132,14 +132,14 @@ export class CaseRepository {
    * data that already reads 已删除, and the erasure is simply issued again. Every key the case's events
    * name is destroyed, not only the one on record for the case (whose record is not fsynced alone).
    */
-  private async protect(caseId: string, events: NewEvent[], at: string): Promise<NewEvent[]> {
+  private async protect(caseId: string, events: NewEvent[], at: string, newCase: boolean): Promise<NewEvent[]> {
     if (!this.keys) return events;
     if (events.some((event) => event.type === 'PersonalDataErased')) {
       const named = (await this.storedHistory(caseId)).map(keyIdOf).filter((keyId): keyId is string => keyId !== null);
       await this.keys.destroy(caseId, at, [...new Set(named)]);
     }
     if (!events.some((event) => holdsPersonalData(event, PERSONAL_DATA_POLICY))) return events;
-    const caseKey = await this.keys.obtain(caseId);
+    const caseKey = await this.keys.obtain(caseId, { newCase });
     return events.map((event) => protectEvent(event, caseKey, PERSONAL_DATA_POLICY));
   }
 }

@@ -59,6 +59,35 @@ export interface ReadAllOptions {
   limit?: number;
 }
 
+/** What a bulk reader of the whole log asks for (a projection rebuild). */
+export interface LeanReadOptions extends ReadAllOptions {
+  /**
+   * Metadata fields to pick out, as dot-separated paths of plain names (`caseId`, `actor.unitId`):
+   * the database picks them out of the stored JSON, so the metadata is neither parsed nor copied per event.
+   */
+  fields: readonly string[];
+}
+
+/** An event as a bulk reader needs it: its data parsed, of its metadata only the fields asked for. */
+export interface LeanEvent {
+  position: Position;
+  streamId: string;
+  revision: number;
+  eventId: string;
+  type: string;
+  data: Record<string, unknown>;
+  /** The values at `LeanReadOptions.fields`, in that order, as the JSON holds them (meant for strings and numbers); null where absent. */
+  fields: unknown[];
+}
+
+/** A path of LeanReadOptions.fields: plain names only, so it reads the same in every database's JSON path syntax. */
+export const LEAN_FIELD_PATH = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
+
+export function checkLeanFields(fields: readonly string[]): void {
+  const bad = fields.find((f) => !LEAN_FIELD_PATH.test(f));
+  if (bad !== undefined) throw new Error(`metadata field path ${JSON.stringify(bad)}: plain names separated by dots only`);
+}
+
 export interface SubscribeOptions {
   after?: Position | null;
   /** Called once per event, in global order; the next event waits for the returned promise. */
@@ -84,6 +113,12 @@ export interface EventStore {
   append(streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult>;
   readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
+  /**
+   * The same page as readAll (same order, same events, same settledness), lean: no metadata
+   * object per event. Optional: a store that must transform what it stored (decryption) or cannot
+   * pick fields out server-side leaves it out, and bulk readers use readAll.
+   */
+  readAllLean?(options: LeanReadOptions): Promise<LeanEvent[]>;
   subscribeToAll(options: SubscribeOptions): Subscription;
   /** Position of the newest event, or null for an empty store. */
   headPosition(): Promise<Position | null>;

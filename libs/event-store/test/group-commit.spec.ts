@@ -121,4 +121,18 @@ describe.each([
     expect((db.prepare('SELECT COUNT(*) AS n FROM t').get() as { n: number }).n).toBe(0);
     db.close();
   });
+
+  it('a unit that fails with the disk full (SQLite undoes the whole transaction) fails the group: nothing before or after it is written', async () => {
+    const db = new Database(join(dir, 'full.sqlite'));
+    db.pragma('journal_mode = WAL');
+    db.exec('CREATE TABLE t (v TEXT)');
+    const pages = (db.pragma('page_count', { simple: true }) as number);
+    db.pragma(`max_page_count = ${pages + 4}`);
+    const group = new GroupCommit(db);
+    const insert = (v: string) => () => db.prepare('INSERT INTO t (v) VALUES (?)').run(v).changes;
+    const outcomes = await Promise.allSettled([group.run(insert('a')), group.run(insert('x'.repeat(200_000))), group.run(insert('b'))]);
+    expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    expect(db.prepare('SELECT v FROM t').all()).toEqual([]);
+    db.close();
+  });
 });

@@ -1,9 +1,10 @@
-import { computed, ref } from 'vue';
+import { computed, shallowRef } from 'vue';
 import { answer, api } from '../api/client';
 import type { DirectoryAnswer, OrgUnit } from '../api/types';
 import { useSession } from './useSession';
 
-const directory = ref<DirectoryAnswer | null>(null);
+// Replaced whole, never changed in place: no reactive proxy over each of its units and categories.
+const directory = shallowRef<DirectoryAnswer | null>(null);
 let loading: Promise<void> | null = null;
 
 /** The org tree and category catalogue, loaded once per tab: names for ids, suggestions for dispatch. */

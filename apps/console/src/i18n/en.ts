@@ -1,7 +1,8 @@
-import type { Catalogue } from './zh-CN';
-
-/** The English catalogue: same keys as zh-CN (the type makes a missing key a build error). */
-export const en: Catalogue = {
+/**
+ * The English catalogue: same keys as zh-CN (i18n/index.ts types it as the zh-CN catalogue, so a
+ * missing key is a build error). Plain JavaScript, like zh-CN.ts, for the build-time compiler.
+ */
+export default {
   app: { title: 'Citizen requests workplace', signOut: 'Sign out', language: 'Language', signedInAs: 'Signed in as', loading: 'Loading…', empty: 'Nothing here yet', live: 'Live', offline: 'Disconnected, reconnecting' },
   nav: { board: 'Dispatch board', workbench: 'Workbench', dashboard: 'Supervision', audit: 'Audit', resident: 'Resident' },
   signIn: {

@@ -3,7 +3,9 @@
  * type, refusal code, channel, urgency, role …) is translated here; test/console/untranslated-codes
  * builds its list from libs/domain and fails on any code missing here or shown raw on a page.
  */
-export const zhCN = {
+// Plain JavaScript on purpose: @intlify/unplugin-vue-i18n compiles this object (`export default`)
+// to message functions at build time, and parses the file as JavaScript.
+export default {
   app: { title: '接诉即办工作台', signOut: '退出', language: '语言', signedInAs: '当前用户', loading: '加载中…', empty: '暂无数据', live: '实时', offline: '连接中断，正在重连' },
   nav: { board: '调度台', workbench: '工作台', dashboard: '督办', audit: '审计', resident: '居民' },
   signIn: {
@@ -109,5 +111,3 @@ export const zhCN = {
     NETWORK: '网络连接失败',
   },
 };
-
-export type Catalogue = typeof zhCN;

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { ExecuteCaseCommand } from '@civicloop/cases';
 import { Actor, CaseRefused } from '@civicloop/domain';
 import { AppConfig, CLOCK, Clock } from '@civicloop/platform';
-import { casesPastRetention, ReadModels, RetentionEntry } from '@civicloop/read-models';
+import { BoardRebuilding, casesPastRetention, ReadModels, RetentionEntry } from '@civicloop/read-models';
 import { Inject } from '@nestjs/common';
 
 /** The engine itself, acting on the retention setting: the access table lets `system` erase. */
@@ -17,6 +17,8 @@ export interface RetentionReport {
   alreadyErased: number;
   /** Cases whose erasure failed this run (each logged); the next run tries them again. */
   failed: string[];
+  /** Why this run erased nothing yet (the board is being rebuilt after an upgrade); the next run goes on. */
+  waiting?: string;
 }
 
 const DAY_MS = 86_400_000;
@@ -46,7 +48,14 @@ export class PersonalDataRetention {
     if (this.days <= 0) return report;
     const closedBefore = new Date(this.clock.now().getTime() - this.days * DAY_MS).toISOString();
     for (let after: RetentionEntry | undefined; ;) {
-      const page = await casesPastRetention(this.models, closedBefore, PAGE, after);
+      let page: RetentionEntry[];
+      try {
+        page = await casesPastRetention(this.models, closedBefore, PAGE, after);
+      } catch (error) {
+        if (!(error instanceof BoardRebuilding)) throw error;
+        this.log.warn({ msg: 'personal data retention waits for the board', reason: error.message });
+        return { ...report, waiting: error.message };
+      }
       if (page.length === 0) break;
       for (const { caseId } of page) {
         try {

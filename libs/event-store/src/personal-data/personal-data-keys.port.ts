@@ -21,8 +21,13 @@ export interface PersonalDataKeys {
   lookupKey(keyId: string): Promise<CaseKey>;
   /** What lookup/lookupKey would answer, when the store can tell without waiting (a trusted cache); else undefined. */
   peek?(by: 'case' | 'key', id: string): CaseKey | undefined;
-  /** The case's key, one on disk before it is handed out; `erased` once destroyed. */
-  obtain(caseId: string): Promise<CaseKey>;
+  /**
+   * The case's key, one on disk before it is handed out; `erased` once destroyed. `newCase`: the
+   * case's stream does not exist yet, so no erasure can be running on it and the store may record
+   * the claim a little later (the event names its key). For an existing case the claim is on record
+   * before the key is handed out, so an erasure in another process finds it.
+   */
+  obtain(caseId: string, options?: { newCase?: boolean }): Promise<CaseKey>;
   /** Destroys the case's key and every key named in `keyIds` (the ids its events carry) for good (idempotent), and leaves the tombstone. */
   destroy(caseId: string, at: string, keyIds?: readonly string[]): Promise<void>;
   close(): Promise<void>;

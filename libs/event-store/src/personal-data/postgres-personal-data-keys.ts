@@ -1,5 +1,5 @@
 import { Pool } from 'pg';
-import { caseKeyOf, CaseKeyRow, DataKey, KEY_POOL_BATCH, keyOf, KeyRow, newDataKey, randomKeyMaker } from './data-key';
+import { caseKeyOf, CaseKeyRow, DataKey, KEY_POOL_BATCH, keyOf, KeyRow, newDataKey, randomDataKeys, randomKeyMaker } from './data-key';
 import { CaseKey, KeyMaker, PersonalDataKeys } from './personal-data-keys.port';
 
 /**
@@ -95,7 +95,7 @@ export class PostgresPersonalDataKeys implements PersonalDataKeys {
     for (;;) {
       const next = this.fresh.pop();
       if (next) return next;
-      this.refilling ??= this.insertKeys(Array.from({ length: KEY_POOL_BATCH }, () => newDataKey(this.makeKey(''))))
+      this.refilling ??= this.insertKeys(randomDataKeys(KEY_POOL_BATCH))
         .then((batch) => { this.fresh.push(...batch); })
         .finally(() => { this.refilling = null; });
       await this.refilling;

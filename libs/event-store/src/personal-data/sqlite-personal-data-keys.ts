@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { caseKeyOf, CaseKeyRow, DataKey, KEY_POOL_BATCH, keyOf, KeyRow, newDataKey, randomKeyMaker } from './data-key';
+import { caseKeyOf, CaseKeyRow, DataKey, KEY_POOL_BATCH, keyOf, KeyRow, newDataKey, randomDataKeys, randomKeyMaker } from './data-key';
 import { CaseKey, KeyMaker, PersonalDataKeys } from './personal-data-keys.port';
 
 /**
@@ -30,16 +30,23 @@ const CACHED_KEYS = 20_000;
  * acknowledged, in any process, uses the destroyed key.
  */
 const RECHECK_MS = 1;
+/** Claims written together: at most this long after the first of them, or once this many wait. */
+const CLAIM_DELAY_MS = 10;
+const CLAIMS_PER_COMMIT = 64;
 
 /**
  * Data keys in their own SQLite file (DATA_DIR/personal-data-keys.sqlite), backed up with the log.
  *
  * Durability: keys are made ahead, KEY_POOL_BATCH at a time, in one fsynced transaction, and handed
  * out only from this process's memory (never twice, whatever crashes or runs beside it; keys of a
- * crashed process's pool stay unused). A case's claim on a key is then committed without an fsync of
- * its own (synchronous=NORMAL; the next fsync of this file covers it): the key is on disk before any
- * event sealed with it is appended, and the event names it. With a KeyMaker of its own (the
- * simulator's, derived from the case) a key is made and claimed in one fsynced transaction instead.
+ * crashed process's pool stay unused). The key is on disk before any event sealed with it is
+ * appended, and the event names it, so a case's claim on a key is only a record: claims are kept in
+ * memory and written together (within CLAIM_DELAY_MS, with the next batch of keys, before an erasure,
+ * at close), without an fsync of their own. A claim lost to a crash, or not yet written when another
+ * process seals an event of the same case, costs that case a second key, which its events name too
+ * (an erasure destroys every key they name). One write per intake to a second file cost more than
+ * the encryption itself. With a KeyMaker of its own (the simulator's, derived from the case) a key is
+ * made and claimed at once in one fsynced transaction instead.
  *
  * Erasure: secure_delete zeroes a destroyed key's bytes in the page, and the WAL is checkpointed and
  * truncated at once, so no copy of the key stays in the file, its free pages or its -wal.
@@ -53,6 +60,9 @@ export class SqlitePersonalDataKeys implements PersonalDataKeys {
   private readonly statements;
   private readonly pooled: boolean;
   private pool: DataKey[] = [];
+  /** Claims handed out and not yet written, by case. */
+  private readonly claims = new Map<string, DataKey>();
+  private claimTimer: NodeJS.Timeout | null = null;
   private readonly cache = new Map<string, CaseKey>();
   private version = -1;
   private checkedAt = -Infinity;
@@ -102,20 +112,32 @@ export class SqlitePersonalDataKeys implements PersonalDataKeys {
     return this.remember(`k:${keyId}`, keyOf(this.statements.getKey.get(keyId), keyId));
   }
 
-  async obtain(caseId: string): Promise<CaseKey> {
+  async obtain(caseId: string, { newCase = false } = {}): Promise<CaseKey> {
     const found = this.caseKeyNow(caseId);
     if (found.state !== 'none') return found;
-    const fresh = this.pooled ? this.pooledKey() : newDataKey(this.makeKey(caseId));
+    if (this.pooled) {
+      const pooled = this.pooledKey();
+      if (newCase) {
+        this.claimLater(caseId, pooled);
+        return { state: 'active', key: pooled.key, keyId: pooled.keyId };
+      }
+      // An existing case: an erasure in another process may be under way, and it must find this
+      // claim (its tombstone returns the claimed key) or refuse it (ON CONFLICT: the tombstone wins).
+      if (this.statements.claim.run(caseId, new Date().toISOString(), pooled.keyId).changes > 0) {
+        return this.remember(`c:${caseId}`, { state: 'active', key: pooled.key, keyId: pooled.keyId });
+      }
+      this.pool.push(pooled); // never named by an event: still unused
+      this.cache.delete(`c:${caseId}`);
+      return this.caseKeyNow(caseId);
+    }
+    const fresh = newDataKey(this.makeKey(caseId));
     const now = new Date().toISOString();
-    const claimed = this.pooled
-      ? this.statements.claim.run(caseId, now, fresh.keyId).changes > 0
-      : this.durably(() => {
-        this.statements.insertKey.run(fresh.keyId, fresh.key, now);
-        return this.statements.claim.run(caseId, now, fresh.keyId).changes > 0;
-      });
-    // Another process claimed one first: use its key (and keep ours for the next case).
+    const claimed = this.durably(() => {
+      this.statements.insertKey.run(fresh.keyId, fresh.key, now);
+      return this.statements.claim.run(caseId, now, fresh.keyId).changes > 0;
+    });
+    // Another process claimed one first: use its key.
     if (!claimed) {
-      if (this.pooled) this.pool.push(fresh);
       this.cache.delete(`c:${caseId}`);
       return this.caseKeyNow(caseId);
     }
@@ -124,6 +146,7 @@ export class SqlitePersonalDataKeys implements PersonalDataKeys {
 
   async destroy(caseId: string, at: string, keyIds: readonly string[] = []): Promise<void> {
     this.durably(() => {
+      this.writeClaims();
       const claimed = this.statements.tombstone.get(caseId, at, at)?.key_id;
       for (const keyId of new Set([...(claimed ? [claimed] : []), ...keyIds])) this.statements.eraseKey.run(at, keyId);
     });
@@ -135,18 +158,57 @@ export class SqlitePersonalDataKeys implements PersonalDataKeys {
   }
 
   async close(): Promise<void> {
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    this.flushClaims();
+    this.db.close();
   }
 
-  /** The next key of this process's pool, a new batch made (and fsynced) first when it is empty. */
+  /** Writes the claims waiting in memory now (they are otherwise written within CLAIM_DELAY_MS). */
+  flushClaims(): void {
+    if (this.claimTimer) clearTimeout(this.claimTimer);
+    this.claimTimer = null;
+    if (this.claims.size) this.db.transaction(() => this.writeClaims())();
+  }
+
+  /** The next key of this process's pool, a new batch made (and fsynced, with the waiting claims) first when it is empty. */
   private pooledKey(): DataKey {
     const next = this.pool.pop();
     if (next) return next;
-    const batch = Array.from({ length: KEY_POOL_BATCH }, () => newDataKey(this.makeKey('')));
+    const batch = randomDataKeys(KEY_POOL_BATCH);
     const now = new Date().toISOString();
-    this.durably(() => { for (const { keyId, key } of batch) this.statements.insertKey.run(keyId, key, now); });
+    this.durably(() => {
+      for (const { keyId, key } of batch) this.statements.insertKey.run(keyId, key, now);
+      this.writeClaims();
+    });
     this.pool = batch;
     return this.pooledKey();
+  }
+
+  private claimLater(caseId: string, key: DataKey): void {
+    this.claims.set(caseId, key);
+    this.remember(`c:${caseId}`, { state: 'active', key: key.key, keyId: key.keyId });
+    if (this.claims.size >= CLAIMS_PER_COMMIT) {
+      // Not on the request path's account: a busy file leaves them to the timer's next try.
+      if (this.claimTimer) clearTimeout(this.claimTimer);
+      this.flushClaimsSafely();
+    } else this.claimTimer ??= setTimeout(() => this.flushClaimsSafely(), CLAIM_DELAY_MS).unref();
+  }
+
+  /** From the timer: a busy file (another process's long write) leaves the claims waiting for the next try. */
+  private flushClaimsSafely(): void {
+    this.claimTimer = null;
+    try {
+      if (this.db.open) this.flushClaims();
+    } catch {
+      if (this.claims.size) this.claimTimer = setTimeout(() => this.flushClaimsSafely(), CLAIM_DELAY_MS).unref();
+    }
+  }
+
+  /** Inside a transaction: the waiting claims (a case another process claimed first keeps that claim on record). */
+  private writeClaims(): void {
+    const now = new Date().toISOString();
+    for (const [caseId, { keyId }] of this.claims) this.statements.claim.run(caseId, now, keyId);
+    this.claims.clear();
   }
 
   /** A transaction committed with an fsync (claims are not: see the class comment). */
@@ -162,9 +224,15 @@ export class SqlitePersonalDataKeys implements PersonalDataKeys {
   private caseKeyNow(caseId: string): CaseKey {
     const cached = this.peek('case', caseId);
     if (cached) return cached;
+    // The file first: another process's claim or tombstone outranks a claim still waiting here.
     const key = caseKeyOf(this.statements.getCase.get(caseId));
-    // 'none' is not remembered: this process may claim one any moment.
-    return key.state === 'none' ? key : this.remember(`c:${caseId}`, key);
+    const waiting = this.claims.get(caseId);
+    if (key.state === 'none') {
+      // 'none' is not remembered: this process may claim one any moment.
+      return waiting ? this.remember(`c:${caseId}`, { state: 'active', key: waiting.key, keyId: waiting.keyId }) : key;
+    }
+    if (waiting) this.claims.delete(caseId);
+    return this.remember(`c:${caseId}`, key);
   }
 
   /** Forgets every look-up when another connection committed to the file since the last look. */

@@ -105,7 +105,12 @@ export async function appendEvents(
       row = await run(query);
     } catch (error) {
       const unique = error instanceof DatabaseError && error.code === '23505' ? error.constraint : undefined;
-      if (attempt < MAX_ATTEMPTS && unique === 'events_stream_revision_key') continue;
+      if (attempt < MAX_ATTEMPTS && unique === 'events_stream_revision_key') {
+        // Writers colliding on one stream in lockstep can starve one of them (a CI run saw an `any`
+        // append lose 20 times): a random pause, growing with the attempts, lets it through.
+        await pauseBeforeRetry(attempt);
+        continue;
+      }
       if (unique === 'events_event_id_key') {
         const retried = await resolveRefused(pool, streamId, ids);
         if (retried) return retried;
@@ -122,6 +127,10 @@ export async function appendEvents(
     throw new ConcurrencyError(streamId, expected, head < 0 ? 'no_stream' : head);
   }
 }
+
+/** Up to 1, 2, 4 … 32 ms (random: two losers must not come back together). */
+const pauseBeforeRetry = (attempt: number) =>
+  new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(32, 2 ** (attempt - 1))));
 
 /** The first result of an append already written with these ids, null if none of them is written. */
 async function resolveRefused(pool: Pool, streamId: string, ids: string[]): Promise<(AppendResult & { written: false }) | null> {

@@ -1,6 +1,6 @@
 import { DatabaseError, Pool } from 'pg';
 import {
-  AppendResult, EventStore, ExpectedRevision, NewEvent, Position, ReadAllOptions,
+  AppendResult, checkLeanFields, EventStore, ExpectedRevision, LeanEvent, LeanReadOptions, NewEvent, Position, ReadAllOptions,
   ReadStreamOptions, RecordedEvent, recordedAtOf, SubscribeOptions, Subscription,
 } from '../event-store.port';
 import { EventStoreUnreachable } from '../esdb/esdb-event-store';
@@ -127,6 +127,25 @@ export class PostgresEventStore implements EventStore {
       name: 'civicloop-read-all', text: SETTLED, values: [options.after ?? -1, options.limit ?? 1000],
     });
     return rows.map(toRecorded);
+  }
+
+  /**
+   * The settled page readAll gives, lean: the server picks the fields out of the metadata (`#>`,
+   * each path a parameter), rows come as arrays, and the metadata never crosses the wire.
+   */
+  async readAllLean(options: LeanReadOptions): Promise<LeanEvent[]> {
+    checkLeanFields(options.fields);
+    const picked = options.fields.map((_, i) => `, metadata #> $${i + 3}::text[]`).join('');
+    const { rows } = await this.pool.query<[string, string, string, string, string, Record<string, unknown>, ...unknown[]]>({
+      name: `civicloop-read-all-lean-${options.fields.length}`,
+      text: `SELECT position, stream_id, revision, event_id, type, data${picked} FROM events
+        WHERE position > $1 AND position < ${HORIZON_SQL} ORDER BY position LIMIT $2`,
+      values: [options.after ?? -1, options.limit ?? 1000, ...options.fields.map((f) => f.split('.'))],
+      rowMode: 'array',
+    });
+    return rows.map(([position, streamId, revision, eventId, type, data, ...fields]) => ({
+      position: toPosition(position), streamId, revision: Number(revision), eventId, type, data, fields,
+    }));
   }
 
   private async readSettled(after: Position | null, limit: number): Promise<SettledPage> {

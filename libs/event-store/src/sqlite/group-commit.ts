@@ -32,6 +32,9 @@ export class GroupCommit {
       try {
         return { ok: true, value: savepoint(work) };
       } catch (error) {
+        // Some errors (disk full, I/O) make SQLite undo the whole transaction, not the savepoint:
+        // the units before are gone and the ones after would each commit alone, so the group fails.
+        if (!db.inTransaction) throw error;
         return { ok: false, value: error };
       }
     }));

@@ -3,8 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import {
-  AppendResult, ConcurrencyError, EventStore, ExpectedRevision, NewEvent, Position, ReadAllOptions,
-  ReadStreamOptions, RecordedEvent, recordedAtOf, SubscribeOptions, Subscription,
+  AppendResult, checkLeanFields, ConcurrencyError, EventStore, ExpectedRevision, LeanEvent, LeanReadOptions, NewEvent, Position,
+  ReadAllOptions, ReadStreamOptions, RecordedEvent, recordedAtOf, SubscribeOptions, Subscription,
 } from '../event-store.port';
 import { AppendSignal, pollingSubscription } from '../poll-subscription';
 import { APPEND_SQL, appendRows, AppendStatements, toEventRows } from './append-rows';
@@ -38,6 +38,9 @@ interface Row {
   data: string;
   metadata: string;
 }
+
+/** A row of a lean read, as an array: the event's columns, then the metadata fields asked for. */
+type LeanRow = [position: number, streamId: string, revision: number, eventId: string, type: string, data: string, ...fields: unknown[]];
 
 const toRecorded = (row: Row): RecordedEvent => ({
   streamId: row.stream_id,
@@ -73,6 +76,8 @@ export class SqliteEventStore implements EventStore {
   private readonly writer: WriterThread | null;
   private readonly cache: StreamCache;
   private readonly identity: string;
+  /** Lean reads by number of metadata fields (the paths are parameters, so one statement serves any fields). */
+  private readonly leanReads = new Map<number, Database.Statement>();
 
   /**
    * `cachedEvents`: how many parsed events the stream cache holds (0: none, every read parses).
@@ -148,6 +153,23 @@ export class SqliteEventStore implements EventStore {
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     const rows = this.statements.all.all(options.after ?? 0, options.limit ?? 1000) as Row[];
     return rows.map(toRecorded);
+  }
+
+  /** SQLite's json_extract picks the fields out of the stored text; rows come as arrays (no object per row). */
+  async readAllLean(options: LeanReadOptions): Promise<LeanEvent[]> {
+    checkLeanFields(options.fields);
+    const n = options.fields.length;
+    let statement = this.leanReads.get(n);
+    if (!statement) {
+      const picked = options.fields.map(() => ', json_extract(metadata, ?)').join('');
+      statement = this.db.prepare(`SELECT position, stream_id, revision, event_id, type, data${picked}
+        FROM events WHERE position > ? ORDER BY position LIMIT ?`).raw(true);
+      this.leanReads.set(n, statement);
+    }
+    const rows = statement.all(...options.fields.map((f) => `$.${f}`), options.after ?? 0, options.limit ?? 1000) as LeanRow[];
+    return rows.map(([position, streamId, revision, eventId, type, data, ...fields]) => ({
+      position, streamId, revision, eventId, type, data: JSON.parse(data), fields,
+    }));
   }
 
   subscribeToAll(options: SubscribeOptions): Subscription {

@@ -20,6 +20,8 @@ export const BOARD_TABLE: TableSpec = {
     updated_at: 'text', position: 'num',
     /** The resident who reported it online (their own cases: GET /views/my-cases). */
     resident_id: 'text',
+    /** When the resident's personal data was erased (the retention job's marker: a description may read 已删除 in the resident's own words). */
+    personal_data_erased_at: 'text',
   },
   primaryKey: ['case_id'],
   indexes: [['received_at'], ['next_due_at'], ['updated_at'], ['status'], ['assignee_id'], ['street_id'], ['community_id'], ['resident_id']],
@@ -66,6 +68,7 @@ function apply(doc: BoardRow | undefined, e: CaseEventEnvelope, out: RowSink, en
       ever_dispatch_overdue: 0, returns: 0, escalations: 0, reworks: 0, reminders: 0, whistles: 0, open_whistles: 0,
       whistle_departments: '', open_supervisions: 0, rating: null, updated_at: e.at, position: e.position,
       resident_id: e.data.residentId ?? null,
+      personal_data_erased_at: null,
     };
   } else if (e.type === 'PersonalDataUnmasked') {
     // Reading personal data is not handling the case: it leaves the row as it was.
@@ -73,7 +76,7 @@ function apply(doc: BoardRow | undefined, e: CaseEventEnvelope, out: RowSink, en
   } else if (e.type === 'PersonalDataErased') {
     // Erasing is not handling either: only the copy of the resident's words goes, and the link
     // to the resident (an erased case leaves their "my cases" list).
-    row = { ...doc!, description: ERASED, resident_id: null, position: e.position };
+    row = { ...doc!, description: ERASED, resident_id: null, personal_data_erased_at: e.at, position: e.position };
   } else {
     // Changed in place (56 columns copied per event were most of what a rebuild allocated): the
     // row is this case's document, and only its last state is written (see RowSink).
@@ -213,8 +216,8 @@ function apply(doc: BoardRow | undefined, e: CaseEventEnvelope, out: RowSink, en
 
 export const boardProjection: Projection<BoardRow> = {
   name: 'board',
-  // 4: resident_id
-  version: 4,
+  // 4: resident_id; 5: personal_data_erased_at
+  version: 5,
   tables: [BOARD_TABLE],
   stateTable: BOARD_TABLE.name,
   apply,

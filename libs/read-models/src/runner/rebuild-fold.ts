@@ -26,10 +26,11 @@ export function byCase(envelopes: CaseEventEnvelope[]): CaseGroups {
   return cases;
 }
 
-/** What a flush writes: rows by table (the last put of a key wins) and documents. */
+/** What a flush writes: rows by table (the last put of a key wins) and documents, and the cases they came from. */
 export interface Flush {
   rows: Map<TableSpec, Row[]>;
   docs: Row[];
+  cases: Set<string>;
 }
 
 /**
@@ -109,7 +110,7 @@ export class RebuildFold {
    * that writes come in few large transactions), or of all with `all`; returns what they held unwritten.
    */
   evict(all = false): Flush {
-    const flush: Flush = { rows: new Map(), docs: [] };
+    const flush: Flush = { rows: new Map(), docs: [], cases: new Set() };
     if (!all && this.held.size <= this.maxCases * 1.5) return flush;
     for (const [caseId, held] of this.held) {
       if (!all && this.held.size <= this.maxCases) break;
@@ -121,6 +122,7 @@ export class RebuildFold {
   }
 
   private collect(flush: Flush, caseId: string, held: HeldCase): void {
+    flush.cases.add(caseId);
     if (held.docChanged && !this.projection.stateTable) flush.docs.push({ case_id: caseId, doc: JSON.stringify(held.doc) });
     if (!held.rows) return;
     for (const [spec, byKey] of held.rows) {
@@ -135,8 +137,17 @@ export class RebuildFold {
    * pages all over the table (case ids like b17 and b170 are far apart in a table's order).
    */
   async write(target: BatchTarget, flush: Flush): Promise<void> {
-    if (flush.docs.length) await writeRows(target, this.docSpec, this.generation, inKeyOrder(this.docSpec, flush.docs));
-    for (const [spec, rows] of flush.rows) await writeRows(target, spec, this.generation, inKeyOrder(spec, rows));
+    for (const [spec, rows] of this.tablesOf(flush)) await writeRows(target, spec, this.generation, inKeyOrder(spec, rows));
+  }
+
+  /** The flush's rows by table, documents first; each table can be written on its own (the fresh tables are unseen until the swap). */
+  tablesOf(flush: Flush): [TableSpec, Row[]][] {
+    return [...(flush.docs.length ? [[this.docSpec, flush.docs] as [TableSpec, Row[]]] : []), ...flush.rows];
+  }
+
+  /** The rows of one table of a flush, in key order, into `target`. */
+  async writeTable(target: BatchTarget, spec: TableSpec, rows: Row[]): Promise<void> {
+    await writeRows(target, spec, this.generation, inKeyOrder(spec, rows));
   }
 }
 

@@ -5,7 +5,7 @@ import { ReadDatabase } from '../database';
 import { allTables, Projection, ProjectionEnv } from '../projection';
 import { createIndexes, createTable, dropTable } from '../table-spec';
 import { CheckpointStore } from './checkpoint-store';
-import { byCase, flushSize, RebuildFold } from './rebuild-fold';
+import { byCase, Flush, flushSize, RebuildFold } from './rebuild-fold';
 import { readEnvelopePages } from './rebuild-reader';
 import { BatchTarget } from './row-writer';
 
@@ -40,8 +40,8 @@ export interface RebuildResult {
  * readEnvelopePages); each projection folds its cases in memory and writes each row once, in its
  * final state, when its case falls out of memory or at the end (see RebuildFold), so the work is
  * that of writing the final rows, whatever the number of events per case; rows go in through
- * prepared statements (SQLite) or one unnest per table (PostgreSQL, each projection in its own
- * transaction, in parallel), in few large transactions; secondary indexes are built once after the
+ * prepared statements (SQLite) or one JSON text per table and chunk (PostgreSQL, each table in its own
+ * transaction, in parallel, while the next pages are folded), in few large transactions; secondary indexes are built once after the
  * last row instead of being updated on every upsert; each page gives the event loop a turn, so a
  * rebuild inside the service does not stall its requests.
  */
@@ -63,26 +63,50 @@ export async function rebuildProjections(
   let positionEvent: CheckpointEvent | null = null;
   let events = 0;
   let head = Number((await store.headPosition()) ?? 0);
+  // PostgreSQL: a flush is written while the next pages are folded (the server works while Node
+  // folds); a page touching a case of the flush still in flight waits for it, as that case is read back.
+  const writing: { inFlight: { done: Promise<void>; cases: Set<string> } | null } = { inFlight: null };
+  const settle = async () => {
+    const pending = writing.inFlight;
+    writing.inFlight = null;
+    await pending?.done;
+  };
   const write = async (all: boolean) => {
     const flushes = plans.map(({ fold }) => fold.evict(all));
-    if (flushes.some((f) => flushSize(f) > 0)) await inTransactions(rdb, plans, (target, plan, i) => plan.fold.write(target, flushes[i]));
+    if (!flushes.some((f) => flushSize(f) > 0)) return;
+    await settle();
+    const done = writeFlushes(rdb, plans, flushes);
+    if (all || rdb.dialect === 'sqlite') return done;
+    done.catch(() => undefined); // awaited by settle(); no unhandled rejection meanwhile
+    writing.inFlight = { done, cases: new Set(flushes.flatMap((f) => [...f.cases])) };
   };
-  for await (const page of readEnvelopePages(store, options.batchSize ?? 5000)) {
-    const cases = byCase(page.envelopes);
-    for (const { fold } of plans) await fold.apply(reader, cases);
-    await write(false);
-    position = page.position;
-    positionEvent = page.checkpointEvent;
-    events += page.events;
-    head = Math.max(head, position);
-    options.onProgress?.({ projection: label, position, head, events });
-    rebuildPosition.set({ projection: label }, position);
-    rebuildHead.set({ projection: label }, head);
-    await turnOfTheEventLoop();
+  try {
+    for await (const page of readEnvelopePages(store, options.batchSize ?? 5000)) {
+      const cases = byCase(page.envelopes);
+      const waiting = writing.inFlight?.cases;
+      if (waiting && [...cases.keys()].some((caseId) => waiting.has(caseId))) await settle();
+      for (const { fold } of plans) await fold.apply(reader, cases);
+      await write(false);
+      position = page.position;
+      positionEvent = page.checkpointEvent;
+      events += page.events;
+      head = Math.max(head, position);
+      options.onProgress?.({ projection: label, position, head, events });
+      rebuildPosition.set({ projection: label }, position);
+      rebuildHead.set({ projection: label }, head);
+      await turnOfTheEventLoop();
+    }
+  } finally {
+    // Nothing keeps writing behind a failure.
+    await writing.inFlight?.done.catch(() => undefined);
   }
+  await settle();
   await write(true);
-  for (const { projection, generation } of plans) {
-    for (const table of allTables(projection)) await createIndexes(rdb.db, table, generation);
+  const tables = plans.flatMap(({ projection, generation }) => allTables(projection).map((table) => ({ table, generation })));
+  if (rdb.dialect === 'sqlite') {
+    for (const { table, generation } of tables) await createIndexes(rdb.db, table, generation);
+  } else {
+    await allOf(tables.map(({ table, generation }) => createIndexes(rdb.db, table, generation)));
   }
   const results: RebuildResult[] = [];
   for (const { projection, from, generation } of plans) {
@@ -99,17 +123,24 @@ export async function rebuildProjections(
 
 /**
  * SQLite: one transaction for all projections (one connection, one writer). PostgreSQL: one per
- * projection, run together, so the database writes one while Node folds the next.
+ * table of each projection, run together (as many at once as the pool holds), so the server writes
+ * several tables on its cores at once. The tables are the rebuild's own until the swap, so a
+ * rebuild that fails half way leaves nothing anyone reads.
  */
-async function inTransactions<P>(rdb: ReadDatabase, plans: P[], work: (target: BatchTarget, plan: P, index: number) => Promise<void>): Promise<void> {
+async function writeFlushes(rdb: ReadDatabase, plans: { fold: RebuildFold }[], flushes: Flush[]): Promise<void> {
   if (rdb.dialect === 'sqlite') {
     await rdb.db.transaction().execute(async (trx) => {
-      for (const [i, plan] of plans.entries()) await work({ db: trx, dialect: 'sqlite', sqlite: rdb.sqlite }, plan, i);
+      for (const [i, { fold }] of plans.entries()) await fold.write({ db: trx, dialect: 'sqlite', sqlite: rdb.sqlite }, flushes[i]);
     });
     return;
   }
-  const outcomes = await Promise.allSettled(plans.map((plan, i) => rdb.db.transaction().execute((trx) => work({ db: trx, dialect: 'postgres' }, plan, i))));
-  const failed = outcomes.find((o) => o.status === 'rejected');
+  await allOf(plans.flatMap(({ fold }, i) => fold.tablesOf(flushes[i]).map(([spec, rows]) =>
+    rdb.db.transaction().execute((trx) => fold.writeTable({ db: trx, dialect: 'postgres' }, spec, rows)))));
+}
+
+/** Waits for every one (none is left running behind a failure), then throws the first failure. */
+async function allOf(work: Promise<unknown>[]): Promise<void> {
+  const failed = (await Promise.allSettled(work)).find((o) => o.status === 'rejected');
   if (failed) throw failed.reason;
 }
 

@@ -32,13 +32,32 @@ function conflictClause(spec: TableSpec, columns: string[]): string {
 }
 
 const PG_ARRAY: Record<ColumnType, string> = { text: 'text[]', int: 'bigint[]', num: 'double precision[]' };
+const PG_TYPE: Record<ColumnType, string> = { text: 'text', int: 'bigint', num: 'double precision' };
+/**
+ * What JSON.stringify writes as a \u escape that PostgreSQL's json cannot turn into text: a lone
+ * surrogate (the array path sends it as U+FFFD, as Node encodes it) and NUL. A literal backslash
+ * before "ud8" matches too; that only costs the slower path.
+ */
+const NOT_FOR_PG_JSON = /\\u(d[89a-f]|0000)/;
 const PG_CHUNK = 5000;
+
+/**
+ * A value as PostgreSQL takes it on the array path: no text value may hold NUL (a resident can type
+ * one; refusing the row would stop the view for every later event), and a non-finite number is
+ * stored as NULL, as the JSON path (JSON.stringify) and SQLite store it.
+ */
+function forPgArray(value: unknown): unknown {
+  if (typeof value === 'string') return value.includes('\0') ? value.replaceAll('\0', '\ufffd') : value;
+  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
+  return value ?? null;
+}
 
 /**
  * Insert-or-replace by primary key; each key at most once per call. SQLite: one prepared
  * single-row statement run per row (no SQL text built per batch, no parsing). PostgreSQL: one
- * statement per table and chunk that unnests one array per column, so thousands of rows cost one
- * round trip and one plan, with no limit on parameters. Identifiers come from our table specs only.
+ * statement per table and chunk whose rows come as one JSON text (json_to_recordset), or as one
+ * array per column (unnest) when the text holds what PostgreSQL's json refuses, so thousands of
+ * rows cost one round trip and one plan, with no limit on parameters. Identifiers come from our table specs only.
  */
 export async function writeRows(target: BatchTarget, spec: TableSpec, generation: number, rows: Row[]): Promise<void> {
   if (rows.length === 0) return;
@@ -55,11 +74,15 @@ export async function writeRows(target: BatchTarget, spec: TableSpec, generation
     return;
   }
   if (target.dialect === 'postgres') {
-    const text = `${head}select * from unnest(${columns.map((c, i) => `$${i + 1}::${PG_ARRAY[spec.columns[c]]}`).join(', ')})${conflictClause(spec, columns)}`;
+    // A chunk goes as one JSON text (one native stringify; node-pg escapes array literals value by value, in JS).
+    const fromJson = `${head}select ${quoted(columns)} from json_to_recordset($1::json) as r(${columns.map((c) => `"${c}" ${PG_TYPE[spec.columns[c]]}`).join(', ')})${conflictClause(spec, columns)}`;
+    const fromArrays = `${head}select * from unnest(${columns.map((c, i) => `$${i + 1}::${PG_ARRAY[spec.columns[c]]}`).join(', ')})${conflictClause(spec, columns)}`;
     for (let i = 0; i < rows.length; i += PG_CHUNK) {
       const slice = rows.slice(i, i + PG_CHUNK);
-      const arrays = columns.map((c) => slice.map((row) => row[c] ?? null));
-      await target.db.executeQuery(CompiledQuery.raw(text, arrays));
+      const json = JSON.stringify(slice);
+      await target.db.executeQuery(NOT_FOR_PG_JSON.test(json)
+        ? CompiledQuery.raw(fromArrays, columns.map((c) => slice.map((row) => forPgArray(row[c]))))
+        : CompiledQuery.raw(fromJson, [json]));
     }
     return;
   }

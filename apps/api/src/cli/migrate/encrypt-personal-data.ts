@@ -1,6 +1,6 @@
 import { GENESIS_HASH, linkHashOf, sealEvents } from '@civicloop/audit';
 import {
-  caseIdOf, EventStore, isCiphertext, NewEvent, PersonalDataKeys, protectEvent, RecordedEvent,
+  CaseKey, caseIdOf, EventStore, isCiphertext, keyIdOf, NewEvent, PersonalDataKeys, protectEvent, RecordedEvent,
 } from '@civicloop/event-store';
 import { PERSONAL_DATA_POLICY } from '@civicloop/platform';
 import { asNew } from './migrate';
@@ -23,20 +23,24 @@ const holdsPlainText = (event: RecordedEvent) =>
  * stream is sealed again (sealEvents), each re-sealed event recording in its metadata the hash it had
  * before (`rechainedFrom`): the recorded genesis that ties the new chain to checkpoints signed over
  * the old one. Events before it, and streams without personal data, are copied byte for byte.
- * Deterministic (nonces from event ids, keys kept in the key store), so a resumed run rewrites a
- * repeated page exactly as before and the target recognises the retry.
+ * Deterministic (nonces from event ids and keys), so a resumed run rewrites a repeated page exactly
+ * as before and the target recognises the retry: an event the target already holds is sealed again
+ * with the key its copy there names, not the case's key on record, whose claim (written without an
+ * fsync of its own) a power cut may have lost.
  */
 export class PersonalDataEncryption {
   readonly report: EncryptionReport = { encrypted: 0, rechained: 0, streams: 0 };
   /** Link hash of the last event written to the target, per stream. */
   private readonly links = new Map<string, string>();
   private readonly diverged = new Set<string>();
+  /** The key each event of a repeated page was sealed with, by `streamId@revision` (from the target's copy). */
+  private readonly sealedWith = new Map<string, string>();
 
   constructor(private readonly keys: PersonalDataKeys, private readonly target: EventStore) {}
 
   readonly rewrite = async (run: RecordedEvent[]): Promise<NewEvent[]> => {
     const streamId = run[0].streamId;
-    if (run[0].revision > 0 && !this.links.has(streamId)) await this.resume(streamId, run[0].revision);
+    if (!this.links.has(streamId)) await this.resume(streamId, run[0].revision);
     const out: NewEvent[] = [];
     for (const event of run) {
       const caseId = caseIdOf(event);
@@ -48,7 +52,8 @@ export class PersonalDataEncryption {
       }
       let next: NewEvent = { ...asNew(event), metadata: { ...event.metadata, rechainedFrom: linkHashOf(event) } };
       if (plain && caseId !== null) {
-        next = protectEvent({ ...next, metadata: { ...next.metadata, caseId } }, await this.keys.obtain(caseId), PERSONAL_DATA_POLICY, { keepSealed: true });
+        const caseKey = await this.keyFor(event, caseId);
+        next = protectEvent({ ...next, metadata: { ...next.metadata, caseId } }, caseKey, PERSONAL_DATA_POLICY, { keepSealed: true });
         this.report.encrypted += 1;
       }
       const [sealed] = sealEvents(streamId, event.revision, this.links.get(streamId) ?? GENESIS_HASH, [next]);
@@ -61,10 +66,27 @@ export class PersonalDataEncryption {
     return out;
   };
 
-  /** After a restart: where the stream's chain stands in the target, and whether it was re-sealed already. */
+  /** The key an event is sealed with: the one the target's copy names when a resumed run repeats it, else the case's. */
+  private async keyFor(event: RecordedEvent, caseId: string): Promise<CaseKey> {
+    const at = `${event.streamId}@${event.revision}`;
+    const keyId = this.sealedWith.get(at);
+    this.sealedWith.delete(at);
+    const named = keyId === undefined ? undefined : await this.keys.lookupKey(keyId);
+    return named && named.state !== 'none' ? named : this.keys.obtain(caseId);
+  }
+
+  /**
+   * A stream first met by this run (after a restart, or new): where its chain stands in the target,
+   * whether it was re-sealed already, and which keys the events it already holds from `revision` on
+   * (the repeated page) were sealed with.
+   */
   private async resume(streamId: string, revision: number): Promise<void> {
-    const written = await this.target.readStream(streamId, { toRevision: revision - 1 });
-    const last = written[written.length - 1];
+    const written = await this.target.readStream(streamId);
+    for (const event of written) {
+      const keyId = keyIdOf(event);
+      if (event.revision >= revision && keyId !== null) this.sealedWith.set(`${streamId}@${event.revision}`, keyId);
+    }
+    const last = written.find((event) => event.revision === revision - 1);
     if (!last) return;
     this.links.set(streamId, linkHashOf(last));
     if (typeof last.metadata.rechainedFrom === 'string') this.diverged.add(streamId);
