@@ -41,23 +41,6 @@ describe.each([
       .toEqual(['case-a/0', 'case-a/1', 'case-b/0', 'case-b/1', 'case-c/0', 'case-c/1']);
   });
 
-  it('runs the units of one turn of the event loop in one transaction: none is visible outside before the last ran', async () => {
-    const db = new Database(join(dir, 'group.sqlite'));
-    db.pragma('journal_mode = WAL');
-    db.exec('CREATE TABLE t (v INTEGER)');
-    const outside = new Database(join(dir, 'group.sqlite'), { readonly: true });
-    const count = (conn: Database.Database) => (conn.prepare('SELECT COUNT(*) AS n FROM t').get() as { n: number }).n;
-    const group = new GroupCommit(db);
-    const seen = await Promise.all([1, 2, 3].map((v) => group.run(() => {
-      db.prepare('INSERT INTO t (v) VALUES (?)').run(v);
-      return { inside: count(db), outside: count(outside) };
-    })));
-    expect(seen).toEqual([{ inside: 1, outside: 0 }, { inside: 2, outside: 0 }, { inside: 3, outside: 0 }]);
-    expect(count(outside)).toBe(3);
-    outside.close();
-    db.close();
-  });
-
   it('a stale expected revision fails only its own append; the others in the group commit', async () => {
     await store.append('case-a', [event('A')], 'no_stream');
     const outcomes = await Promise.allSettled([
@@ -81,7 +64,10 @@ describe.each([
       store.append('case-c', [event('C1')], 'no_stream'),
     ]);
     expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'rejected', 'fulfilled']);
-    expect((outcomes[2] as PromiseRejectedResult).reason).toMatchObject({ message: expect.stringMatching(/UNIQUE/) });
+    // the error keeps its class and SQLite code, also when it comes from the writer thread
+    expect((outcomes[2] as PromiseRejectedResult).reason).toMatchObject({
+      name: 'SqliteError', code: 'SQLITE_CONSTRAINT_UNIQUE', message: expect.stringMatching(/UNIQUE/),
+    });
     expect((await store.readAll()).map((e) => e.type)).toEqual(['A1', 'C1']);
   });
 
@@ -104,6 +90,32 @@ describe.each([
     await expect(pending).resolves.toEqual({ revision: 0, position: 1 });
     expect(visible()).toBe(1);
     other.close();
+  });
+
+});
+
+/** GroupCommit itself (the event-loop writer): the writer thread's own checks are in writer-thread*.spec.ts. */
+describe('GroupCommit', () => {
+  let dir: string;
+
+  beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'civicloop-gc-')); });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('runs the units of one turn of the event loop in one transaction: none is visible outside before the last ran', async () => {
+    const db = new Database(join(dir, 'group.sqlite'));
+    db.pragma('journal_mode = WAL');
+    db.exec('CREATE TABLE t (v INTEGER)');
+    const outside = new Database(join(dir, 'group.sqlite'), { readonly: true });
+    const count = (conn: Database.Database) => (conn.prepare('SELECT COUNT(*) AS n FROM t').get() as { n: number }).n;
+    const group = new GroupCommit(db);
+    const seen = await Promise.all([1, 2, 3].map((v) => group.run(() => {
+      db.prepare('INSERT INTO t (v) VALUES (?)').run(v);
+      return { inside: count(db), outside: count(outside) };
+    })));
+    expect(seen).toEqual([{ inside: 1, outside: 0 }, { inside: 2, outside: 0 }, { inside: 3, outside: 0 }]);
+    expect(count(outside)).toBe(3);
+    outside.close();
+    db.close();
   });
 
   it('fails every caller of a group whose commit fails, writing none of them', async () => {

@@ -10,6 +10,7 @@ import { AppendSignal, pollingSubscription } from '../poll-subscription';
 import { APPEND_SQL, appendRows, AppendStatements, toEventRows } from './append-rows';
 import { GroupCommit } from './group-commit';
 import { StreamCache } from './stream-cache';
+import { WriterPragmas } from './writer-program';
 import { WriterThread } from './writer-thread';
 
 const SCHEMA = `
@@ -115,6 +116,12 @@ export class SqliteEventStore implements EventStore {
   /** Transactions committed by appends so far and the appends they held (how well appends are grouped). */
   appendCounts(): { commits: number; appends: number } {
     return { ...(this.writer?.counts ?? this.groupCommit.counts) };
+  }
+
+  /** The journal mode and synchronous setting of the connection that commits appends: the writer thread's own when there is one. */
+  async writerPragmas(): Promise<WriterPragmas> {
+    if (this.writer) return this.writer.pragmas();
+    return { journalMode: String(this.db.pragma('journal_mode', { simple: true })), synchronous: Number(this.db.pragma('synchronous', { simple: true })) };
   }
 
   async storeId(): Promise<string> {
