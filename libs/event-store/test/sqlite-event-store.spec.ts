@@ -39,7 +39,7 @@ describe.each([
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     db.close();
     // synchronous is per connection: the one that commits appends reports its own (the thread's, with a thread)
-    await expect(store.writerPragmas()).resolves.toEqual({ journalMode: 'wal', synchronous: 2 });
+    await expect(store.writerStatus()).resolves.toEqual({ journalMode: 'wal', synchronous: 2 });
   });
 
   it('refuses a stale expected revision and writes nothing', async () => {

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
@@ -128,5 +128,19 @@ describe('SqliteEventStore writer thread, failures', () => {
     await expect(writer.append('case-a', rows('A'), 'no_stream')).resolves.toEqual({ written: { revision: 0, position: 1 } });
     expect(await types(reader)).toEqual(['A']);
     expect(writer.starts).toBe(3);
+  });
+
+  it('writerStatus (what /health reports) fails while a stopped thread cannot open the file again, and recovers with it', async () => {
+    const store = new SqliteEventStore(file, { writerThread: true });
+    reader = store;
+    await expect(store.writerStatus()).resolves.toEqual({ journalMode: 'wal', synchronous: 2 });
+    renameSync(file, `${file}.moved`); // the store's reading connection keeps the file it opened; a new thread finds none
+    await workerOf((store as unknown as { writer: WriterThread }).writer).terminate();
+    await expect(store.writerStatus()).rejects.toMatchObject({ code: 'SQLITE_CANTOPEN' });
+    await expect(store.append('case-a', [event('A')], 'no_stream')).rejects.toMatchObject({ code: 'SQLITE_CANTOPEN' });
+    renameSync(`${file}.moved`, file);
+    await expect(store.writerStatus()).resolves.toEqual({ journalMode: 'wal', synchronous: 2 });
+    await expect(store.append('case-a', [event('A')], 'no_stream')).resolves.toEqual({ revision: 0, position: 1 });
+    expect(await types(store)).toEqual(['A']);
   });
 });

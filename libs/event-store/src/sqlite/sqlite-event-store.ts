@@ -119,7 +119,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   /** The journal mode and synchronous setting of the connection that commits appends: the writer thread's own when there is one. */
-  async writerPragmas(): Promise<WriterPragmas> {
+  async writerStatus(): Promise<WriterPragmas> {
     if (this.writer) return this.writer.pragmas();
     return { journalMode: String(this.db.pragma('journal_mode', { simple: true })), synchronous: Number(this.db.pragma('synchronous', { simple: true })) };
   }

@@ -11,7 +11,7 @@ export type ToWriter = { appends: AppendRequest[] } | { close: true };
 export interface ThreadError { message: string; name: string; code?: string }
 export type Answer = [id: number, outcome: AppendOutcome | { error: ThreadError }];
 /** What the writing connection runs with, so a test can check the thread's own settings. */
-export interface WriterPragmas { journalMode: string; synchronous: number }
+export type WriterPragmas = { journalMode: string; synchronous: number }; // a type, not an interface: it must fit the port's Record
 export type FromWriter =
   | { ready: WriterPragmas }
   | { failedToOpen: ThreadError }
