@@ -35,8 +35,10 @@ stop_redis() {
 }
 # A heap cap for the service, not the build: uncapped on a large machine V8 lets garbage pile up
 # to ~360 MB RSS under intake load though live data is ~40 MB after a collection; capped, RSS
-# stays ~230 MB at the same throughput (bench/README.md). The benchmarks read this line.
-export NODE_OPTIONS="${NODE_OPTIONS:---max-old-space-size=512}"
+# stays ~230 MB at the same throughput (bench/README.md). A young space of 64 MB, not 16: a cold
+# read's events and states then die before a scavenge copies them twice (cold 200-event read p99
+# 2.6 → 0.7 ms, with apps/api/src/gc-settings.ts). The benchmarks read this line.
+export NODE_OPTIONS="${NODE_OPTIONS:---max-old-space-size=512 --max-semi-space-size=64}"
 worker=""
 if [[ "${WORKER_IN_PROCESS:-true}" =~ ^(false|0|no|FALSE|No|NO)$ ]]; then
   node dist/apps/worker/src/main.js &

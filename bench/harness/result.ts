@@ -42,10 +42,10 @@ function repositoryRoot(): string {
 export const ROOT = repositoryRoot();
 
 /**
- * The V8 flags scripts/run.sh starts the service with (its heap cap), read from the script so the
+ * The V8 flags scripts/run.sh starts the service with (heap cap, young space), read from the script so the
  * benchmarks measure the service as it is shipped and cannot drift from it.
  */
-export const API_NODE_ARGS: string[] = readFileSync(join(ROOT, 'scripts', 'run.sh'), 'utf8').match(/--max-old-space-size=\d+/g) ?? [];
+export const API_NODE_ARGS: string[] = readFileSync(join(ROOT, 'scripts', 'run.sh'), 'utf8').match(/--max-(?:old|semi)-space-size=\d+/g) ?? [];
 export const RESULTS_DIR = join(ROOT, 'bench', 'results');
 
 export function machine() {

@@ -7,10 +7,12 @@ import { EventStore, PersonalDataStore, SqliteEventStore, SqlitePersonalDataKeys
 import { ManualClock, PERSONAL_DATA_POLICY } from '@civicloop/platform';
 import { figure, percentile, round, writeResult } from '../harness/result';
 
-const CASES = Number(process.env.BENCH_PIPL_CASES ?? 1800);
-const NOTES = Number(process.env.BENCH_PIPL_NOTES ?? 1800);
+const CASES = Number(process.env.BENCH_PIPL_CASES ?? 3000);
+const NOTES = Number(process.env.BENCH_PIPL_NOTES ?? 3000);
 const READS = Number(process.env.BENCH_PIPL_READS ?? 3000);
 const EVENTS_PER_CASE = 20;
+/** The issue's "cost ≤ 15%": a commit takes at most 1.15× as long, so commits/s at least 1/1.15 of the plain side's. */
+const APPEND_TARGET = 'time per commit <= 1.15x (commits/s ratio >= 0.8696)';
 
 const context: CommandContext = { actor: { id: 'op-1', role: 'operator', unitId: null }, commandId: 'c', correlationId: 'c', causationId: 'c' };
 const received = (caseId: string, i: number): CaseEvent => ({
@@ -119,17 +121,17 @@ async function main(): Promise<void> {
     const file = writeResult({
       name: 'personal-data',
       settings: { intakeCommits: CASES, noteCommits: NOTES, coldReads: READS, eventsPerReadCase: EVENTS_PER_CASE, alternation: 'commit by commit (appends) and read by read, each side first in every other pair',
-        durability: 'events: WAL, synchronous=FULL; keys: WAL, secure_delete, made 512 per fsynced commit (synchronous=FULL), cases\' claims on them written together within 10 ms with synchronous=NORMAL (the event names the key)' },
+        durability: 'events: WAL, synchronous=FULL; keys: WAL, secure_delete, made 512 per fsynced commit (synchronous=FULL), cases\' claims on them written together within 250 ms with synchronous=NORMAL (the event names the key)' },
       notes: [
         `1-min load average ${round(load, 1)} at the start (2 cores shared with other work): compare the ratios, not the absolute figures.`,
-        'Both sides go through CaseRepository.append (sealing included) on their own SQLite file; the encrypted side also seals the personal fields of each event in one AES-256-GCM value (pd2) naming its key. At intake it takes a key made ahead: keys are made 512 at a time in one fsynced commit of the key file; the case\'s claim on it is kept in memory and written with the others within 10 ms, without an fsync (the event names the key).',
-        'Cold read: a store with no cached events reads a 20-event case and folds it. The encrypted side finds each key once per read (remembered in process; PRAGMA data_version, looked at most once per ms, drops what another process changed) and decrypts an event when its data is first read: the fold reads the intake (one AES-GCM decipher) and no note. "every text read" serializes every event\'s data as well (each personal event deciphered), the same on both sides.',
+        'Both sides go through CaseRepository.append (sealing included) on their own SQLite file; the encrypted side also seals the personal fields of each event in one XChaCha20-Poly1305 value through libsodium (pd3) naming its key. At intake it takes a key made ahead: keys are made 512 at a time in one fsynced commit of the key file; the case\'s claim on it is kept in memory and written with the others within 250 ms, without an fsync (the event names the key).',
+        'Cold read: a store with no cached events reads a 20-event case and folds it. The encrypted side finds each key once per read (remembered in process; PRAGMA data_version, looked at most once per 5 ms, drops what another process changed) and decrypts an event\'s personal texts when one of them is first read: the fold reads none (the case state holds the intake\'s data by reference; GET /cases/{id} reads it, one XChaCha20-Poly1305 open). "every text read" serializes every event\'s data as well (each personal event deciphered), the same on both sides.',
       ],
       figures: [
         figure({ figure: 'intake append (CaseReceived, new case key) with encryption', unit: 'commits/s', value: round(intake[0], 0),
-          baseline: 'the same append without encryption', baselineValue: round(intake[1], 0), target: 'ratio >= 0.85', met: intake[0] / intake[1] >= 0.85 }),
+          baseline: 'the same append without encryption', baselineValue: round(intake[1], 0), target: APPEND_TARGET, met: intake[1] / intake[0] <= 1.15 }),
         figure({ figure: 'note append (CaseNoteAdded, existing key) with encryption', unit: 'commits/s', value: round(notes[0], 0),
-          baseline: 'the same append without encryption', baselineValue: round(notes[1], 0), target: 'ratio >= 0.85', met: notes[0] / notes[1] >= 0.85 }),
+          baseline: 'the same append without encryption', baselineValue: round(notes[1], 0), target: APPEND_TARGET, met: notes[1] / notes[0] <= 1.15 }),
         ...readFigures('typical', '20-event case (intake and 3 notes hold personal text)', true),
         ...readFigures('typical+text', '20-event case (intake and 3 notes hold personal text), every text read', false),
         ...readFigures('worst', '20-event case where every event holds personal text (worst case)', false),

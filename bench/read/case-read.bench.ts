@@ -1,5 +1,7 @@
+import '../../apps/api/src/gc-settings'; // the reads below run under the service's GC settings
 import Database from 'better-sqlite3';
 import { NestFactory } from '@nestjs/core';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -36,6 +38,13 @@ function timeMs<T>(fn: () => T | Promise<T>, iterations: number): Promise<number
 const p = (s: number[], q: number) => round(percentile(s, q), 3);
 
 async function main(): Promise<void> {
+  // The in-process reads measure the service's code: run them under the V8 flags it ships with
+  // (scripts/run.sh: heap cap and young space, which set the garbage collector's pauses).
+  if (API_NODE_ARGS.some((flag) => !process.execArgv.includes(flag))) {
+    const child = spawnSync(process.execPath, [...process.execArgv, ...API_NODE_ARGS, __filename], { stdio: 'inherit' });
+    process.exitCode = child.status ?? 1;
+    return;
+  }
   const dir = mkdtempSync(join(tmpdir(), 'civicloop-bench-read-'));
   const secret = randomBytes(32).toString('hex');
   const env = { DATA_DIR: dir, NODE_ENV: 'production', JWT_SECRET: secret, DIRECTORY_FILE: productionDirectoryFile(dir), WORKER_IN_PROCESS: 'false' };
@@ -66,7 +75,7 @@ async function main(): Promise<void> {
         const floor = await timeMs(() => rawRead.all(`case-${caseId}`, Number.MAX_SAFE_INTEGER), ITERATIONS);
         figures.push(
           figure({ figure: `read ${events}-event case (load + fold + view), p50`, unit: 'ms', value: p(read, 50), baseline, baselineValue: p(floor, 50) }),
-          figure({ figure: `read ${events}-event case (load + fold + view), p99`, unit: 'ms', value: p(read, 99), baseline, baselineValue: p(floor, 99), ...(events === 200 ? { target: '<= 2 ms', met: p(read, 99) <= 2 } : {}) }),
+          figure({ figure: `read ${events}-event case (load + fold + view), p99`, unit: 'ms', value: p(read, 99), baseline, baselineValue: p(floor, 99) }),
         );
       }
       const replayRevision = await timeMs(() => cases.load('bench-case-200', { toRevision: 99 }), ITERATIONS);
@@ -88,7 +97,8 @@ async function main(): Promise<void> {
         const label = 'read 200-event case, cold (no stream cache: SELECT + JSON.parse + full fold + view)';
         figures.push(
           figure({ figure: `${label}, p50`, unit: 'ms', value: p(coldRead, 50), baseline, baselineValue: p(floor200, 50) }),
-          figure({ figure: `${label}, p99`, unit: 'ms', value: p(coldRead, 99), baseline, baselineValue: p(floor200, 99) }),
+          // The issue's target is for a case missing the cache ("cold reads").
+          figure({ figure: `${label}, p99`, unit: 'ms', value: p(coldRead, 99), baseline, baselineValue: p(floor200, 99), target: '<= 2 ms', met: p(coldRead, 99) <= 2 }),
         );
       } finally {
         await coldStore.close();

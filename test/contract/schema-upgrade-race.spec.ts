@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
+import { reapOnExit } from '../support/child-reaper';
 
 /**
  * Replicas started together on one data directory each bring an older SQLite file up to date. CI
@@ -13,28 +14,34 @@ const DIST = resolve(__dirname, '../../dist');
 const PROCESSES = 6;
 const ROUNDS = 2;
 
-/** Each child waits for the same instant, then opens every store on the shared files. */
+/** Each child loads everything, says so, waits for the go file, then opens every store on the shared files. */
 const OPEN_ALL = `
-const [dir, startAt] = process.argv.slice(1);
+const [dir] = process.argv.slice(1);
+const { existsSync } = require('node:fs');
 const Database = require('better-sqlite3');
 const { SqliteIdempotencyStore } = require('${DIST}/apps/api/src/idempotency/sqlite-idempotency.store.js');
 const { SqlitePersonalDataKeys } = require('${DIST}/libs/event-store/src/personal-data/sqlite-personal-data-keys.js');
 const { DeadlineCheckpoint } = require('${DIST}/libs/consumers/src/deadlines/deadline-checkpoint.js');
 const app = new Database(dir + '/app.sqlite');
 app.pragma('busy_timeout = 5000');
-while (Date.now() < Number(startAt)) { /* the barrier: everyone opens at once */ }
+process.stdout.write('ready\\n');
+while (!existsSync(dir + '/go')) { /* the barrier: everyone opens at once */ }
 new SqliteIdempotencyStore(app, { retainMs: 60000, inFlightMs: 60000 });
 new DeadlineCheckpoint(app);
-new SqlitePersonalDataKeys(dir + '/keys.sqlite').close?.();
+void new SqlitePersonalDataKeys(dir + '/keys.sqlite').close();
 `;
 
-function openAllAt(dir: string, startAt: number): Promise<{ code: number | null; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, ['-e', OPEN_ALL, dir, String(startAt)], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
-    child.once('exit', (code) => done({ code, stderr }));
+/** A child that opens the stores once the go file appears; `ready` settles when it has loaded (or died). */
+function openAllOnGo(dir: string): { ready: Promise<void>; exited: Promise<{ code: number | null; stderr: string }> } {
+  const child = reapOnExit(spawn(process.execPath, ['-e', OPEN_ALL, dir], { stdio: ['ignore', 'pipe', 'pipe'] }));
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+  const exited = new Promise<{ code: number | null; stderr: string }>((done) => child.once('exit', (code) => done({ code, stderr })));
+  const ready = new Promise<void>((done) => {
+    child.stdout.on('data', (chunk: Buffer) => { if (chunk.toString().includes('ready')) done(); });
+    void exited.then(() => done());
   });
+  return { ready, exited };
 }
 
 /** The files as an older release left them: each table without the column added since. */
@@ -65,8 +72,10 @@ describe('schema upgrades by replicas starting together', () => {
       const dir = mkdtempSync(join(tmpdir(), 'civicloop-schema-race-'));
       try {
         if (round % 2 === 0) writeOlderFiles(dir); // odd rounds: brand-new files
-        const startAt = Date.now() + 1_500; // after every child has loaded its modules
-        const results = await Promise.all(Array.from({ length: PROCESSES }, () => openAllAt(dir, startAt)));
+        const children = Array.from({ length: PROCESSES }, () => openAllOnGo(dir));
+        await Promise.all(children.map((c) => c.ready)); // every child loaded, however busy the machine
+        writeFileSync(join(dir, 'go'), '');
+        const results = await Promise.all(children.map((c) => c.exited));
         expect(results.filter((r) => r.code !== 0).map((r) => r.stderr)).toEqual([]);
         expect(columnsOf(join(dir, 'app.sqlite'), 'idempotency')).toContain('expires_ms');
         expect(columnsOf(join(dir, 'app.sqlite'), 'deadline_checkpoints')).toContain('event');

@@ -80,7 +80,7 @@ describe('erasing a resident\'s personal data (PIPL art. 47), on a started servi
     const stored = JSON.stringify(storedEvents);
     await log.close();
     for (const secret of SECRETS) expect(stored).not.toContain(secret);
-    expect(stored).toContain('pd2:');
+    expect(stored).toContain('pd3:');
     const keys = new Database(join(dataDir, 'personal-data-keys.sqlite'), { readonly: true });
     // By the id the intake names (the case's claim on it is written a few ms later, without an fsync).
     const key = keys.prepare('SELECT key FROM data_keys WHERE key_id = ?').get(storedEvents[0].metadata.keyId) as { key: Buffer };

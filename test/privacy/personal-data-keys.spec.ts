@@ -2,7 +2,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { PersonalDataKeys, PostgresPersonalDataKeys, SqlitePersonalDataKeys } from '@civicloop/event-store';
+import { ConcurrencyError, PersonalDataKeys, PostgresPersonalDataKeys, SqliteEventStore, SqlitePersonalDataKeys } from '@civicloop/event-store';
+import { encryptedCases, intake, operatorContext as context } from '../support/encrypted-cases';
 import { PostgresServer, startPostgres } from '../support/postgres-server';
 
 /** The same rules for every key store: one key per case, made once, destroyed for good with a tombstone. */
@@ -19,6 +20,22 @@ function keyStoreContract(name: string, open: () => Promise<PersonalDataKeys>) {
         expect(await keys.lookup('k-1')).toEqual({ state: 'erased', erasedAt: '2026-11-29T00:00:00.000Z' });
         expect(await keys.obtain('k-1')).toEqual({ state: 'erased', erasedAt: '2026-11-29T00:00:00.000Z' });
         expect((await keys.obtain('k-2')).state).toBe('active');
+      } finally {
+        await keys.close();
+      }
+    });
+
+    it('hands out more keys than a batch holds, many asking at once, each once and each on record', async () => {
+      const keys = await open();
+      try {
+        const taken = await Promise.all(Array.from({ length: 1_200 }, (_, i) => keys.obtain(`many-${i}`, { newCase: true })));
+        const active = taken.flatMap((key) => (key.state === 'active' && key.keyId !== null ? [{ keyId: key.keyId, key: key.key }] : []));
+        expect(active).toHaveLength(1_200);
+        expect(new Set(active.map((key) => key.keyId)).size).toBe(1_200);
+        for (const { keyId, key } of active) {
+          const found = await keys.lookupKey(keyId);
+          expect(found.state === 'active' && found.key.equals(key)).toBe(true);
+        }
       } finally {
         await keys.close();
       }
@@ -163,6 +180,42 @@ describe('SQLite key store: keys made ahead, claims written together without an 
     } finally {
       await a.close();
       await b.close();
+    }
+  });
+
+  it('a new case takes a key without a look at the file: two processes creating one case race at the store, the loser goes on with the winner\'s key or its own, and the erasure destroys every one named', async () => {
+    const [eventsFile, keysFile] = [join(dir, 'events.sqlite'), join(dir, 'personal-data-keys.sqlite')];
+    const received = (reporterPhone: string) => intake('raced', { description: '楼顶漏水', reporterPhone });
+    const process = (name: string) => {
+      const [store, keys] = [new SqliteEventStore(eventsFile, { cachedEvents: 0 }), new SqlitePersonalDataKeys(keysFile)];
+      return { name, store, keys, cases: encryptedCases(store, keys) };
+    };
+    const [a, b] = [process('a'), process('b')];
+    try {
+      await a.cases.append('raced', [received('13800138000')], -1, context);
+      a.keys.flushClaims(); // a's claim is on file before b makes the same case
+      await expect(b.cases.append('raced', [received('13900139000')], -1, context)).rejects.toBeInstanceOf(ConcurrencyError);
+      // b loads the case a made and adds a note: with a's key (the file outranks b's waiting claim) or, had b
+      // not looked at the file since, its own; either way both processes read it
+      const loaded = await b.cases.load('raced');
+      await b.cases.append('raced', [{ type: 'CaseNoteAdded', data: { text: '王女士补充：漏水更严重了' } }], loaded.revision, context);
+      const keyIds = [...new Set((await b.cases.storedHistory('raced')).map((event) => String(event.metadata.keyId)))];
+      for (const side of [a, b]) {
+        const shown = await side.cases.history('raced');
+        expect(shown.map((event) => (event.data as { reporterPhone?: string; text?: string }).reporterPhone ?? (event.data as { text: string }).text))
+          .toEqual(['13800138000', '王女士补充：漏水更严重了']);
+      }
+      // the erasure destroys every key the case's events name
+      await a.cases.append('raced', [{ type: 'PersonalDataErased', data: { reason: '居民申请删除' } }], 1, context);
+      const erased = await b.cases.history('raced');
+      expect(erased.map((event) => (event.data as { reporterPhone?: string; text?: string }).reporterPhone ?? (event.data as { text?: string }).text))
+        .toEqual(['已删除', '已删除', undefined]);
+      for (const keyId of keyIds) expect((await b.keys.lookupKey(keyId)).state).toBe('erased');
+    } finally {
+      for (const side of [a, b]) {
+        await side.store.close();
+        await side.keys.close();
+      }
     }
   });
 

@@ -38,7 +38,7 @@ describe('district simulator', () => {
   it('stores residents\' personal data encrypted with keys derived from the seed (the same bytes for the same seed)', async () => {
     const [a, b] = [dirs[0], dirs[1]].map((dir) => new Database(join(dir, 'events.sqlite'), { readonly: true }));
     const first = (db: Database.Database) => db.prepare("SELECT data FROM events WHERE type = 'CaseReceived' ORDER BY position LIMIT 1").pluck().get() as string;
-    expect(JSON.parse(first(a)).description).toMatch(/^pd2:/);
+    expect(JSON.parse(first(a)).description).toMatch(/^pd3:/);
     expect(first(a)).toBe(first(b));
     a.close();
     b.close();

@@ -1,6 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { reapOnExit } from './child-reaper';
+import { requireCompleteBuild } from './complete-build';
 import { freePort } from './free-port';
 
 const MAIN = resolve(__dirname, '../../dist/apps/api/src/main.js');
@@ -16,6 +17,7 @@ export interface ApiProcess {
 
 /** The built API (`npm run build`) in its own process on a free port: a real second replica. */
 export async function startApiProcess(env: Record<string, string>): Promise<ApiProcess> {
+  requireCompleteBuild();
   const port = await freePort();
   const child: ChildProcess = reapOnExit(spawn(process.execPath, [MAIN], {
     env: { ...process.env, NODE_ENV: 'test', WORKER_IN_PROCESS: 'false', HOST: '127.0.0.1', ...env, PORT: String(port) },

@@ -13,9 +13,17 @@ export function reapOnExit<T extends ChildProcess>(child: T, signal: NodeJS.Sign
   child.once('exit', () => living.delete(child));
   if (!hooked) {
     hooked = true;
-    process.once('exit', () => {
+    const reap = () => {
       for (const [orphan, signal] of living) orphan.kill(signal);
-    });
+    };
+    process.once('exit', reap);
+    // A cancelled run (Ctrl-C, CI stopping the job, jest stopping a worker) ends by a signal: no 'exit'.
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      process.once(signal, () => {
+        reap();
+        process.kill(process.pid, signal);
+      });
+    }
   }
   return child;
 }

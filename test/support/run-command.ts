@@ -1,8 +1,8 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from './free-port';
 import { reapOnExit } from './child-reaper';
+import { requireCompleteBuild } from './complete-build';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -21,9 +21,7 @@ export interface RunningService {
 export async function startRunCommand(env: Record<string, string>, timeoutMs = 60_000): Promise<RunningService> {
   // run.sh rebuilds when a source is newer than the last build: under a test run that would empty
   // dist beneath every other test, so the tests require a complete build and check it was kept.
-  const stamp = join(ROOT, 'dist', '.build-stamp');
-  if (!existsSync(stamp)) throw new Error('dist has no complete build (dist/.build-stamp): run `npm run build` first');
-  const builtAt = statSync(stamp).mtimeMs;
+  const builtAt = requireCompleteBuild();
   const port = await freePort();
   const child = spawn('bash', [join(ROOT, 'scripts', 'run.sh')], {
     cwd: ROOT,
@@ -51,7 +49,7 @@ export async function startRunCommand(env: Record<string, string>, timeoutMs = 6
       await new Promise((r) => setTimeout(r, 100));
     }
   }
-  if (statSync(stamp).mtimeMs !== builtAt) {
+  if (requireCompleteBuild() !== builtAt) {
     await stop();
     throw new Error(`run.sh rebuilt dist although the build was complete:\n${output}`);
   }

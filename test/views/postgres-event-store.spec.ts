@@ -103,7 +103,7 @@ describe('views on the PostgreSQL event store (read models in PostgreSQL on the 
     for await (const page of readLeanPages(stored, 97)) lean.push(page);
     const throughPort: EnvelopePage[] = [];
     for await (const page of readThroughPort(stored, 97)) throughPort.push(page);
-    // toEnvelope keeps the rest of the RecordedEvent too; what a projection reads must be equal.
+    // Both paths build the same envelope literal; what a projection reads must be equal.
     const read = (pages: EnvelopePage[]) => pages.map((p) => ({
       ...p, envelopes: p.envelopes.map(({ type, data, caseId, at, position, actorUnitId }) => ({ type, data, caseId, at, position, actorUnitId })),
     }));

@@ -1,3 +1,4 @@
+import './gc-settings'; // first: see there
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { createApp } from './bootstrap';

@@ -1,11 +1,15 @@
-import { CaseState } from '@civicloop/domain';
+import { CaseState, residentDetailsOf } from '@civicloop/domain';
 import type { CaseSlaView } from '@civicloop/deadlines';
 
 /** The answer of GET /cases/{id}: the folded state in the shape operators read. */
 export function toCaseView(state: CaseState, revision: number, sla: CaseSlaView | null = null) {
-  const { status, pendingExtension, extendedUntil, whistles, supervisions, ...rest } = state;
+  const { status, pendingExtension, extendedUntil, whistles, supervisions, intake: _intake, movedFromIntakeAddress: _moved, location, ...rest } = state;
+  const { description, reporter, building, unit } = residentDetailsOf(state);
   return {
     ...rest,
+    description,
+    location: location && { compoundId: location.compoundId, building, unit, lat: location.lat, long: location.long },
+    reporter,
     status,
     revision,
     /** SLA policy version recorded at intake and the deadlines still pending, with due times. */

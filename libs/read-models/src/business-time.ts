@@ -12,7 +12,8 @@ export class CachedCalendar {
   private readonly dayOf = new Map<number, number>();
   private readonly periodsOf = new Map<number, [number, number][]>();
   private readonly nextDayOf = new Map<number, number>();
-  private readonly limits = new Map<string, number>();
+  /** By calendar id, then by ISO duration (no key text built per call). */
+  private readonly limits = new Map<string, Map<string, number>>();
   private readonly yearOf = new Map<number, number>();
 
   constructor(readonly calendar: BusinessCalendar) {}
@@ -24,6 +25,11 @@ export class CachedCalendar {
     if (start === undefined) {
       start = DateTime.fromMillis(at, { zone: this.calendar.timeZone }).startOf('day').toMillis();
       this.dayOf.set(key, start);
+      // Every quarter-hour of that day at once: one luxon call per day, not per quarter-hour asked.
+      const next = this.nextDay(start);
+      if (start % QUARTER_HOUR === 0 && next % QUARTER_HOUR === 0) {
+        for (let k = start / QUARTER_HOUR; k < next / QUARTER_HOUR; k++) this.dayOf.set(k, start);
+      }
     }
     return start;
   }
@@ -31,7 +37,7 @@ export class CachedCalendar {
   private nextDay(dayStart: number): number {
     let next = this.nextDayOf.get(dayStart);
     if (next === undefined) {
-      next = DateTime.fromMillis(dayStart, { zone: this.calendar.timeZone }).plus({ days: 1 }).toMillis();
+      next = DateTime.fromMillis(dayStart, { zone: this.calendar.timeZone }).plus({ days: 1 }).startOf('day').toMillis(); // the next local midnight, also after a day DST started at 01:00
       this.nextDayOf.set(dayStart, next);
     }
     return next;
@@ -55,7 +61,11 @@ export class CachedCalendar {
     if (to < from) return -this.millisBetween(toIso, fromIso);
     let total = 0;
     for (let day = this.dayStart(from); day < to; day = this.nextDay(day)) {
-      for (const [start, end] of this.periods(day)) {
+      // Indexed loops here and in add: destructuring each period allocated an iterator per call, and these run per event.
+      const periods = this.periods(day);
+      for (let p = 0; p < periods.length; p++) {
+        const start = periods[p][0];
+        const end = periods[p][1];
         const overlap = Math.min(end, to) - Math.max(start, from);
         if (overlap > 0) total += overlap;
       }
@@ -68,7 +78,10 @@ export class CachedCalendar {
     let remaining = durationMs;
     let day = this.dayStart(from);
     for (let i = 0; i < 3660; i++, day = this.nextDay(day)) {
-      for (const [start, end] of this.periods(day)) {
+      const periods = this.periods(day);
+      for (let p = 0; p < periods.length; p++) {
+        const start = periods[p][0];
+        const end = periods[p][1];
         const begin = Math.max(start, from);
         if (begin >= end) continue;
         if (remaining <= end - begin) return new Date(begin + remaining).toISOString();
@@ -80,9 +93,11 @@ export class CachedCalendar {
 
   /** libs/deadlines' countedOnProvisional with the local years looked up per cached day (no DateTime per call). */
   countedOnProvisional(fromIso: string, toIso: string): boolean {
-    const [a, b] = [this.localYear(Date.parse(fromIso)), this.localYear(Date.parse(toIso))].sort((x, y) => x - y);
-    for (let year = a; year <= b; year++) {
-      isWorkingDay(this.calendar, `${year}-01-01`); // computes a missing year as provisional
+    const x = this.localYear(Date.parse(fromIso));
+    const y = this.localYear(Date.parse(toIso));
+    for (let year = Math.min(x, y); year <= Math.max(x, y); year++) {
+      // isWorkingDay computes a missing year as provisional (asked only then: it parses its date with luxon).
+      if (!this.calendar.yearInfo.has(year)) isWorkingDay(this.calendar, `${year}-01-01`);
       // Not cached: importing a year's arrangement turns it official while the service runs.
       if (this.calendar.yearInfo.get(year)?.status !== 'official') return true;
     }
@@ -101,13 +116,14 @@ export class CachedCalendar {
 
   /** libs/deadlines' limitMillis, cached per (duration, calendar id). */
   limitMillis(iso: string, calendarId: string): number {
-    const key = `${iso}@${calendarId}`;
-    let ms = this.limits.get(key);
+    let byDuration = this.limits.get(calendarId);
+    if (!byDuration) this.limits.set(calendarId, (byDuration = new Map()));
+    let ms = byDuration.get(iso);
     if (ms === undefined) {
       const d = Duration.fromISO(iso);
       ms = calendarId === 'wallclock' ? d.toMillis()
         : (d.weeks * 5 + d.days) * workingDayMillis(this.calendar) + ((d.hours * 60 + d.minutes) * 60 + d.seconds) * 1000 + d.milliseconds;
-      this.limits.set(key, ms);
+      byDuration.set(iso, ms);
     }
     return ms;
   }

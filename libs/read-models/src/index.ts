@@ -13,7 +13,7 @@ export * from './runner/row-writer';
 export * from './runner/checkpoint-store';
 export * from './runner/projection-runner';
 export * from './runner/rebuild';
-export { EnvelopePage, readLeanPages, readThroughPort } from './runner/rebuild-reader';
+export { type EnvelopePage, readLeanPages, readThroughPort } from './runner/rebuild-reader';
 export * from './queries/common';
 export * from './queries/board.query';
 export * from './queries/satisfaction.query';

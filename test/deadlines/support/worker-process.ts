@@ -1,7 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { reapOnExit } from '../../support/child-reaper';
+import { requireCompleteBuild } from '../../support/complete-build';
 
 const ROOT = join(__dirname, '../../..');
 
@@ -19,7 +19,7 @@ export class WorkerProcess {
   }
 
   static start(env: Record<string, string>): WorkerProcess {
-    if (!existsSync(MAIN)) throw new Error(`no build at ${MAIN}: run npm run build first`);
+    requireCompleteBuild();
     const child = spawn(process.execPath, [MAIN], {
       cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
     });

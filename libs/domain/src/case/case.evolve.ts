@@ -1,6 +1,6 @@
 import { CaseEvent } from './case.events';
 import { CaseState, WhistleState } from './case.state';
-import { ERASED } from './personal-data/personal-data';
+import { erasedIntake, erasedUnlessNull } from './personal-data/personal-data';
 
 const involve = (state: CaseState, ...unitIds: string[]) =>
   [...state.involvedUnitIds, ...unitIds.filter((id) => !state.involvedUnitIds.includes(id))];
@@ -38,7 +38,7 @@ export function evolve(state: CaseState, event: CaseEvent, at: string): CaseStat
  */
 const copyOf = (s: CaseState): CaseState => ({
   id: s.id, status: s.status, channel: s.channel, category: s.category, urgency: s.urgency, requestType: s.requestType,
-  description: s.description, location: s.location, reporter: s.reporter, tier: s.tier, assigneeId: s.assigneeId,
+  location: s.location, intake: s.intake, movedFromIntakeAddress: s.movedFromIntakeAddress, tier: s.tier, assigneeId: s.assigneeId,
   heldBy: s.heldBy, receivedAt: s.receivedAt, dispatchedAt: s.dispatchedAt, acceptedAt: s.acceptedAt,
   resolvedAt: s.resolvedAt, closedAt: s.closedAt, updatedAt: s.updatedAt, reworkCount: s.reworkCount, returns: s.returns,
   pendingReturn: s.pendingReturn, escalations: s.escalations, whistles: s.whistles, supervisions: s.supervisions,
@@ -64,9 +64,10 @@ function changesOf(s: CaseState, event: ProgressEvent, at: string): Partial<Case
         category: d.category,
         urgency: d.urgency,
         requestType: d.requestType,
-        description: d.description,
-        location: { compoundId: d.compoundId, building: d.building, unit: d.unit, lat: d.lat, long: d.long },
-        reporter: { name: d.reporterName, phone: d.reporterPhone, anonymous: d.anonymous },
+        location: { compoundId: d.compoundId, lat: d.lat, long: d.long },
+        // By reference, unread: reading the resident's texts may decrypt them, and only views need them.
+        intake: d,
+        movedFromIntakeAddress: false,
         receivedAt: at,
         residentId: d.residentId ?? null,
       };
@@ -94,7 +95,8 @@ function changesOf(s: CaseState, event: ProgressEvent, at: string): Partial<Case
     case 'CaseTransferred':
       return {
         ...UNHELD,
-        location: { compoundId: event.data.toCompoundId, building: null, unit: null, lat: null, long: null },
+        location: { compoundId: event.data.toCompoundId, lat: null, long: null },
+        movedFromIntakeAddress: true,
         pendingReturn: null, pendingExtension: null, extendedUntil: null,
       };
     case 'CaseReminded':
@@ -187,16 +189,16 @@ function changesOf(s: CaseState, event: ProgressEvent, at: string): Partial<Case
   }
 }
 
-const erasedText = (value: string | null) => (value === null ? null : ERASED);
-
-/** The resident's words and identity read ERASED from now on; what is structural stays as it was. */
+/**
+ * The resident's words and identity read ERASED from now on; what is structural stays as it was.
+ * The intake's data is replaced, not only masked by personalDataErasedAt: a state folded on top of
+ * one kept from before the erasure would otherwise still hold the texts and the key that opens them.
+ */
 function erasedChanges(state: CaseState, at: string): Partial<CaseState> {
   return {
     personalDataErasedAt: at,
-    description: erasedText(state.description),
-    location: state.location && { ...state.location, building: erasedText(state.location.building), unit: erasedText(state.location.unit) },
-    reporter: state.reporter && { ...state.reporter, name: erasedText(state.reporter.name), phone: erasedText(state.reporter.phone) },
-    rating: state.rating && { ...state.rating, comment: erasedText(state.rating.comment) },
-    previousRatings: state.previousRatings.map((r) => ({ ...r, comment: erasedText(r.comment) })),
+    intake: erasedIntake(state.intake),
+    rating: state.rating && { ...state.rating, comment: erasedUnlessNull(state.rating.comment) },
+    previousRatings: state.previousRatings.map((r) => ({ ...r, comment: erasedUnlessNull(r.comment) })),
   };
 }

@@ -33,8 +33,24 @@ export interface RatingState {
   at: string;
 }
 
+/** Where the case is: the structural part (the building and unit the resident gave are in IntakeDetails). */
 export interface CaseLocation {
-  compoundId: string; building: string | null; unit: string | null; lat: number | null; long: number | null;
+  compoundId: string; lat: number | null; long: number | null;
+}
+
+/**
+ * What the resident gave at intake: their words, home and identity (the personal fields of
+ * CaseReceived, and whether they asked to stay anonymous). The state holds the intake's data by
+ * reference and the fold never reads these fields: no decision needs them, and a store may decrypt
+ * them only when they are read. Views read them through residentDetailsOf (personal-data).
+ */
+export interface IntakeDetails {
+  readonly description: string;
+  readonly building: string | null;
+  readonly unit: string | null;
+  readonly reporterName: string | null;
+  readonly reporterPhone: string | null;
+  readonly anonymous: boolean;
 }
 
 export interface ReturnRecord { assigneeId: string; tier: Tier; reason: ReturnReason; note: string | null; at: string }
@@ -49,9 +65,11 @@ export interface CaseState {
   category: string | null;
   urgency: Urgency | null;
   requestType: RequestType | null;
-  description: string | null;
   location: CaseLocation | null;
-  reporter: { name: string | null; phone: string | null; anonymous: boolean } | null;
+  /** The intake's data, by reference (see IntakeDetails): read through residentDetailsOf, never in a fold. */
+  intake: IntakeDetails | null;
+  /** Transferred to another compound: the intake's building and unit no longer say where the case is. */
+  movedFromIntakeAddress: boolean;
   tier: Tier | null;
   assigneeId: string | null;
   heldBy: HoldKind | null;
@@ -90,8 +108,8 @@ export interface CaseState {
 }
 
 export const initialCaseState = (): CaseState => ({
-  id: '', status: 'none', channel: null, category: null, urgency: null, requestType: null, description: null,
-  location: null, reporter: null, tier: null, assigneeId: null, heldBy: null,
+  id: '', status: 'none', channel: null, category: null, urgency: null, requestType: null,
+  location: null, intake: null, movedFromIntakeAddress: false, tier: null, assigneeId: null, heldBy: null,
   receivedAt: null, dispatchedAt: null, acceptedAt: null, resolvedAt: null, closedAt: null, updatedAt: null,
   reworkCount: 0, returns: [], pendingReturn: null, escalations: [], whistles: [], supervisions: [],
   pendingExtension: null, extendedUntil: null, resolution: null, rating: null, previousRatings: [], closure: null,

@@ -18,22 +18,27 @@ export interface DataKey { keyId: string; key: Buffer }
 export const newDataKey = (key: Buffer): DataKey => ({ keyId: keyIdFor(key), key });
 
 const KEY_BYTES = 32;
-const ID_BYTES = 16;
+const ID_RANDOM_BYTES = 8;
 
 /**
- * `count` random keys with random ids (22 base64url characters, as keyIdFor's), from one call to the
- * random source: one randomBytes(32) and one HMAC per key cost more than the rest of an intake's
- * encryption. A random id is as one-way as a derived one (it says nothing about the key).
+ * `count` random keys, with ids that sort by when they were made: the time in ms (12 hex digits), the
+ * key's place in its batch (4) and 8 random bytes (16), 32 characters. Ordered ids go in at the end
+ * of the key file's index, where random ones went anywhere in it: a key row cost half as much (4–5
+ * against 8–10 µs on this machine at 20,000 keys, more as the file grows). An id says when its key was
+ * made (as the row's created_at does) and nothing about the key. All from one call to the random
+ * source: one randomBytes(32) and one HMAC per key cost more than the rest of an intake's encryption.
  */
-export function randomDataKeys(count: number): DataKey[] {
-  const bytes = randomBytes(count * (KEY_BYTES + ID_BYTES));
+export function randomDataKeys(count: number, now = Date.now()): DataKey[] {
+  const bytes = randomBytes(count * (KEY_BYTES + ID_RANDOM_BYTES));
+  const made = now.toString(16).padStart(12, '0');
   const keys = Array.from({ length: count }, (_, i) => {
-    const at = i * (KEY_BYTES + ID_BYTES);
+    const at = i * (KEY_BYTES + ID_RANDOM_BYTES);
     // Each key in memory of its own (Buffer.from would take a slice of Node's shared 8 KB pool),
     // and the batch's bytes zeroed below, so no key outlives its own buffer anywhere in the heap.
     const key = Buffer.alloc(KEY_BYTES);
     bytes.copy(key, 0, at, at + KEY_BYTES);
-    return { keyId: bytes.subarray(at + KEY_BYTES, at + KEY_BYTES + ID_BYTES).toString('base64url'), key };
+    const random = bytes.toString('hex', at + KEY_BYTES, at + KEY_BYTES + ID_RANDOM_BYTES);
+    return { keyId: `${made}${i.toString(16).padStart(4, '0')}${random}`, key };
   });
   bytes.fill(0);
   return keys;

@@ -1,6 +1,7 @@
-import { createCipheriv, createDecipheriv, createHmac, createSecretKey, KeyObject } from 'node:crypto';
 import { NewEvent, RecordedEvent } from '../event-store.port';
+import { decryptText, openPd2Texts, PD1, PD2 } from './legacy-sealed-value';
 import { CaseKey } from './personal-data-keys.port';
+import { openTexts, PD3, sealTexts } from './sealed-value';
 
 /** Which fields of an event a resident provided, and what a read shows once they are erased (from libs/domain). */
 export interface PersonalDataPolicy {
@@ -10,73 +11,16 @@ export interface PersonalDataPolicy {
 
 /**
  * Versioned, so a later scheme (another cipher, a KMS envelope) can sit beside these in the same log.
- * pd1: one AES-GCM value per field (written until 2026-11-30, still read).
- * pd2: one AES-GCM value per event holding all its personal texts (one decipher per event on a read,
- * not one per field): the first personal field with text holds `pd2:<iv|tag|ciphertext>`, the others
- * hold `pd2:` alone ("in the event's sealed value").
+ * An event's personal texts are sealed in one value (pd3, sealed-value.ts; pd2 before it): the first
+ * personal field with text holds `pd3:<sealed>`, the others hold `pd3:` alone ("in the event's sealed
+ * value"). pd1 values (one per field) and pd2 values are still read (legacy-sealed-value.ts).
  */
-const PD1 = 'pd1:';
-const PD2 = 'pd2:';
-const IV_BYTES = 12;
-const TAG_BYTES = 16;
+const SEALED_PREFIXES = [PD3, PD2];
 
-export const isCiphertext = (value: unknown): value is string => typeof value === 'string' && (value.startsWith(PD2) || value.startsWith(PD1));
+export const isCiphertext = (value: unknown): value is string =>
+  typeof value === 'string' && (value.startsWith(PD3) || value.startsWith(PD2) || value.startsWith(PD1));
 
-/** One KeyObject per key buffer: Node then skips re-importing the raw key on every cipher. */
-const keyObjects = new WeakMap<Buffer, KeyObject>();
-const keyObjectOf = (key: Buffer): KeyObject => {
-  let object = keyObjects.get(key);
-  if (!object) keyObjects.set(key, object = createSecretKey(key));
-  return object;
-};
-
-/**
- * The nonce is derived from the key and the event's id (HMAC), never drawn at random: an event id is
- * unique, so no nonce repeats under a key, and the same event encrypts to the same bytes (the
- * simulator's history hash stays the same for the same seed; a resumed migration writes what an
- * uninterrupted one would). The event's id and type are bound as additional data, so a sealed value
- * cannot be moved to another event unnoticed.
- */
-function seal(key: Buffer, eventId: string, type: string, texts: Record<string, string>): string {
-  const iv = createHmac('sha256', keyObjectOf(key)).update(eventId).digest().subarray(0, IV_BYTES);
-  const cipher = createCipheriv('aes-256-gcm', keyObjectOf(key), iv);
-  cipher.setAAD(Buffer.from(`${eventId}\u0000${type}`, 'utf8'));
-  const body = Buffer.concat([cipher.update(JSON.stringify(texts), 'utf8'), cipher.final()]);
-  return PD2 + Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64');
-}
-
-/** The texts sealed in a pd2 value, or null when this key did not write it (another key, a tampered value). */
-function unseal(key: Buffer, eventId: string, type: string, value: string): Record<string, unknown> | null {
-  const bytes = Buffer.from(value.slice(PD2.length), 'base64');
-  if (bytes.length < IV_BYTES + TAG_BYTES) return null;
-  try {
-    const decipher = createDecipheriv('aes-256-gcm', keyObjectOf(key), bytes.subarray(0, IV_BYTES));
-    decipher.setAAD(Buffer.from(`${eventId}\u0000${type}`, 'utf8'));
-    decipher.setAuthTag(bytes.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
-    const plain = decipher.update(bytes.subarray(IV_BYTES + TAG_BYTES));
-    decipher.final(); // throws when the tag does not match: nothing read is used before it
-    const texts: unknown = JSON.parse(plain.toString('utf8'));
-    return isRecord(texts) ? texts : null;
-  } catch {
-    return null;
-  }
-}
-
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
-
-/** A pd1 value: the text, or null when this key did not write it. The field name was its additional data. */
-export function decryptText(key: Buffer, field: string, value: string): string | null {
-  const bytes = Buffer.from(value.slice(PD1.length), 'base64');
-  if (bytes.length < IV_BYTES + TAG_BYTES) return null;
-  try {
-    const decipher = createDecipheriv('aes-256-gcm', keyObjectOf(key), bytes.subarray(0, IV_BYTES));
-    decipher.setAAD(Buffer.from(field, 'utf8'));
-    decipher.setAuthTag(bytes.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
-    return Buffer.concat([decipher.update(bytes.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]).toString('utf8');
-  } catch {
-    return null;
-  }
-}
+const isSealedValue = (value: string): boolean => value.startsWith(PD3) || value.startsWith(PD2);
 
 /** Whether an event holds any personal text at all (null fields hold none). */
 export const holdsPersonalData = (event: { type: string; data: Record<string, unknown> }, policy: PersonalDataPolicy): boolean => {
@@ -97,8 +41,9 @@ export const keyIdOf = (event: { metadata: Record<string, unknown> }): string | 
  * `keepSealed`, so the values a resumed run already encrypted are kept as they are.
  */
 export function protectEvent<E extends NewEvent>(event: E, caseKey: CaseKey, policy: PersonalDataPolicy, options: { keepSealed?: boolean } = {}): E {
+  const sealed = options.keepSealed ? sealedFieldsOf(event, caseKey, policy) : new Set<string>();
   const fields = policy.fieldsOf(event.type)
-    .filter((field) => typeof event.data[field] === 'string' && !(options.keepSealed && isCiphertext(event.data[field])));
+    .filter((field) => typeof event.data[field] === 'string' && !sealed.has(field));
   if (!fields.length) return event;
   const data = { ...event.data };
   if (caseKey.state === 'erased') {
@@ -109,11 +54,30 @@ export function protectEvent<E extends NewEvent>(event: E, caseKey: CaseKey, pol
   const texts: Record<string, string> = {};
   for (const field of fields) {
     texts[field] = String(data[field]);
-    data[field] = PD2;
+    data[field] = PD3;
   }
-  data[fields[0]] = seal(caseKey.key, event.metadata.eventId, event.type, texts);
+  data[fields[0]] = sealTexts(caseKey.key, event.metadata.eventId, event.type, texts);
   const metadata = caseKey.keyId === null ? event.metadata : { ...event.metadata, keyId: caseKey.keyId };
   return { ...event, data, metadata };
+}
+
+/**
+ * The personal fields of a stored event whose text this key really sealed (it opens), as opposed to a
+ * resident's text that only starts like a sealed value ("pd3:…" typed into an old, plain log).
+ */
+export function sealedFieldsOf(event: NewEvent, caseKey: CaseKey, policy: PersonalDataPolicy): Set<string> {
+  const sealed = new Set<string>();
+  if (caseKey.state !== 'active') return sealed;
+  let texts: Record<string, unknown> | null | undefined;
+  for (const field of policy.fieldsOf(event.type)) {
+    const value = event.data[field];
+    if (typeof value !== 'string' || !isCiphertext(value)) continue;
+    if (isSealedValue(value)) {
+      if (texts === undefined) texts = unsealed(caseKey.key, event, policy);
+      if (texts && typeof texts[field] === 'string') sealed.add(field);
+    } else if (decryptText(caseKey.key, field, value) !== null) sealed.add(field);
+  }
+  return sealed;
 }
 
 /**
@@ -177,23 +141,85 @@ class RevealedEvent implements RecordedEvent {
   }
 }
 
+/**
+ * The event's data with each personal text as an own enumerable getter: the other fields are plain
+ * values, so a reader of the structural facts (a fold reading the intake's case id and category)
+ * never opens the sealed value. The first personal text read opens it, once, for all of them.
+ */
 function revealData(event: NewEvent, caseKey: CaseKey, policy: PersonalDataPolicy): Record<string, unknown> {
-  const data = { ...event.data };
-  let sealed: Record<string, unknown> | null | undefined;
-  for (const field of policy.fieldsOf(event.type)) {
-    const value = data[field];
-    if (typeof value !== 'string') continue;
-    if (caseKey.state === 'erased') data[field] = policy.erasedText;
-    else if (value.startsWith(PD2)) {
-      if (sealed === undefined) sealed = caseKey.state === 'active' ? unsealed(caseKey.key, event, policy) : null;
-      const text = sealed?.[field];
-      data[field] = typeof text === 'string' ? text : policy.erasedText;
-    } else if (value.startsWith(PD1)) {
-      data[field] = caseKey.state === 'active' ? decryptText(caseKey.key, field, value) ?? policy.erasedText : policy.erasedText;
-    }
+  const personal = policy.fieldsOf(event.type);
+  const data: Record<string, unknown> = {};
+  let sealedFields = false;
+  // Built key by key in the stored order: a getter defined on a copy made first turns it into a slow dictionary object.
+  for (const field of Object.keys(event.data)) {
+    const value = event.data[field];
+    if (typeof value !== 'string' || !personal.includes(field)) data[field] = value;
+    else if (caseKey.state === 'erased' || (caseKey.state === 'none' && isCiphertext(value))) data[field] = policy.erasedText;
+    else if (isCiphertext(value)) {
+      Object.defineProperty(data, field, personalTextProperty(field));
+      sealedFields = true;
+    } else data[field] = value;
   }
+  if (sealedFields) Object.defineProperty(data, SEALED_SOURCE, { value: new SealedSource(event, caseKey, policy) });
   return data;
 }
+
+/**
+ * What a revealed data object needs to open its texts, kept on it under a symbol that is not
+ * enumerable: spreads, JSON and comparisons see only the fields. (A WeakMap beside it cost a cold read
+ * more in garbage collection than the rest of revealing.) Its fields are private, so not even
+ * util.inspect with showHidden prints the key.
+ */
+class SealedSource {
+  readonly #event: NewEvent;
+  readonly #caseKey: CaseKey;
+  readonly #policy: PersonalDataPolicy;
+  #sealed: Record<string, unknown> | null | undefined;
+
+  constructor(event: NewEvent, caseKey: CaseKey, policy: PersonalDataPolicy) {
+    this.#event = event;
+    this.#caseKey = caseKey;
+    this.#policy = policy;
+  }
+
+  text(field: string): string {
+    const [event, caseKey, policy] = [this.#event, this.#caseKey, this.#policy];
+    const value = event.data[field];
+    if (typeof value !== 'string' || caseKey.state !== 'active') return policy.erasedText;
+    if (isSealedValue(value)) {
+      // caseKey is active: a key that goes away later does not change what this read revealed
+      if (this.#sealed === undefined) this.#sealed = unsealed(caseKey.key, event, policy);
+      const text = this.#sealed?.[field];
+      return typeof text === 'string' ? text : policy.erasedText;
+    }
+    return decryptText(caseKey.key, field, value) ?? policy.erasedText;
+  }
+}
+const SEALED_SOURCE = Symbol('sealed source');
+
+/**
+ * One descriptor (one pair of functions) per field name, shared by every event: V8 then gives the
+ * revealed objects of a type one shape, where fresh closures would give each object a map of its own.
+ * Assigning the field replaces the getter with the value.
+ */
+const textProperties = new Map<string, PropertyDescriptor>();
+const personalTextProperty = (field: string): PropertyDescriptor => {
+  let property = textProperties.get(field);
+  if (!property) {
+    textProperties.set(field, property = {
+      enumerable: true,
+      configurable: true,
+      get(this: object): unknown {
+        const from = (this as { [SEALED_SOURCE]?: SealedSource })[SEALED_SOURCE];
+        return from?.text(field);
+      },
+      set(this: object, value: unknown) {
+        Object.defineProperty(this, field, { value, enumerable: true, configurable: true, writable: true });
+      },
+    });
+  }
+  return property;
+};
 
 /**
  * The texts of the event's one sealed value (a field holding more than the bare prefix). Each such
@@ -203,8 +229,11 @@ function revealData(event: NewEvent, caseKey: CaseKey, policy: PersonalDataPolic
 function unsealed(key: Buffer, event: NewEvent, policy: PersonalDataPolicy): Record<string, unknown> | null {
   for (const field of policy.fieldsOf(event.type)) {
     const value = event.data[field];
-    if (typeof value !== 'string' || value.length <= PD2.length || !value.startsWith(PD2)) continue;
-    const texts = unseal(key, event.metadata.eventId, event.type, value);
+    if (typeof value !== 'string') continue;
+    const prefix = SEALED_PREFIXES.find((sealed) => value.startsWith(sealed));
+    if (!prefix || value.length <= prefix.length) continue;
+    const open = prefix === PD3 ? openTexts : openPd2Texts;
+    const texts = open(key, event.metadata.eventId, event.type, value);
     if (texts) return texts;
   }
   return null;

@@ -71,16 +71,19 @@ export class PersonalDataStore implements EventStore {
   private async revealAll(events: RecordedEvent[]): Promise<RecordedEvent[]> {
     let shown: RecordedEvent[] | null = null;
     const keys = new Map<string, CaseKey>();
-    let lastRef = '';
+    let lastKeyId: string | null = null;
     let lastKey: CaseKey | undefined;
     for (let i = 0; i < events.length; i++) {
       const event = events[i];
-      const ref = this.keyRefOf(event);
-      if (ref === null) continue;
-      if (ref !== lastRef) {
+      if (!holdsPersonalData(event, this.policy)) continue;
+      // Most events name their key: the same id as the last one needs no look-up text built.
+      const keyId = keyIdOf(event);
+      if (keyId === null || keyId !== lastKeyId) {
+        const ref = this.keyRefOf(event);
+        if (ref === null) continue;
         let key = keys.get(ref);
         if (!key) keys.set(ref, key = this.peek(ref) ?? await this.lookup(ref));
-        lastRef = ref;
+        lastKeyId = keyId;
         lastKey = key;
       }
       shown ??= events.slice();

@@ -174,9 +174,13 @@ export class SqliteEventStore implements EventStore {
       this.leanReads.set(n, statement);
     }
     const rows = statement.all(...options.fields.map((f) => `$.${f}`), options.after ?? 0, options.limit ?? 1000) as LeanRow[];
-    return rows.map(([position, streamId, revision, eventId, type, data, ...fields]) => ({
-      position, streamId, revision, eventId, type, data: JSON.parse(data), fields,
-    }));
+    // Indexed, not destructured: array destructuring with a rest element iterates each row (a rebuild reads millions).
+    const events: LeanEvent[] = new Array(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i];
+      events[i] = { position: row[0], streamId: row[1], revision: row[2], eventId: row[3], type: row[4], data: JSON.parse(row[5]), fields: row.slice(6) };
+    }
+    return events;
   }
 
   subscribeToAll(options: SubscribeOptions): Subscription {

@@ -55,32 +55,42 @@ interface ChainDoc {
   supervisions: Record<string, Row>;
 }
 
-function endStep(doc: ChainDoc, e: CaseEventEnvelope, kind: string, out: RowSink, extra: Row = {}): void {
-  if (!doc.step) return;
-  out.put(CHAIN_STEPS.name, { ...doc.step, to_at: e.at, end_kind: kind, ...extra });
+/*
+ * Rows are changed in place and put again (the same key's next state, as RowSink allows), not
+ * copied per event: a rebuild's garbage was mostly such copies.
+ */
+
+function endStep(doc: ChainDoc, e: CaseEventEnvelope, kind: string, out: RowSink, returned?: { reason: string; note: string | null }): void {
+  const step = doc.step;
+  if (!step) return;
+  step.to_at = e.at;
+  step.end_kind = kind;
+  if (returned) {
+    step.return_reason = returned.reason;
+    step.return_note = returned.note;
+  }
+  out.put(CHAIN_STEPS.name, step);
   doc.step = null;
 }
 
 function bump(doc: ChainDoc, column: string, out: RowSink): void {
-  doc.caseRow = { ...doc.caseRow, [column]: Number(doc.caseRow[column]) + 1 };
+  doc.caseRow[column] = Number(doc.caseRow[column]) + 1;
   out.put(CHAIN_CASES.name, doc.caseRow);
 }
 
-function updateWhistle(doc: ChainDoc, whistleId: string, out: RowSink, change: (row: Row) => Row | null): void {
-  const rows = doc.whistles[whistleId] ?? [];
-  doc.whistles[whistleId] = rows.map((row) => {
-    const next = change(row);
-    if (next) out.put(CHAIN_WHISTLES.name, next);
-    return next ?? row;
-  });
+/** Puts each row of the whistle that `change` changed (in place; it says whether it did). */
+function updateWhistle(doc: ChainDoc, whistleId: string, out: RowSink, change: (row: Row) => boolean): void {
+  // An unknown whistle is kept as an empty list, as it always was (the documents stay as they were written).
+  for (const row of (doc.whistles[whistleId] ??= [])) if (change(row)) out.put(CHAIN_WHISTLES.name, row);
 }
 
 function apply(doc: ChainDoc | undefined, e: CaseEventEnvelope, out: RowSink, env: ProjectionEnv): ChainDoc | undefined {
   if (e.type === 'CaseReceived') {
     const area = env.org.area(e.data.compoundId);
+    const period = periodKeys(e.at, env.settings.timeZone);
     const caseRow = {
       case_id: e.caseId, street_id: area.streetId, community_id: area.communityId, compound_id: area.compoundId,
-      ...periodKeys(e.at, env.settings.timeZone), received_at: e.at, escalations: 0, whistles: 0, returns: 0, supervisions: 0,
+      day: period.day, week: period.week, month: period.month, received_at: e.at, escalations: 0, whistles: 0, returns: 0, supervisions: 0,
     };
     out.put(CHAIN_CASES.name, caseRow);
     return { terms: env.settings.sla.termsOf(e.data), area, caseRow, step: null, whistles: {}, supervisions: {} };
@@ -102,7 +112,7 @@ function apply(doc: ChainDoc | undefined, e: CaseEventEnvelope, out: RowSink, en
       bump(doc, 'escalations', out);
       return doc;
     case 'CaseReturned':
-      endStep(doc, e, 'returned', out, { return_reason: e.data.reason, return_note: e.data.note });
+      endStep(doc, e, 'returned', out, e.data);
       bump(doc, 'returns', out);
       return doc;
     case 'CaseResolved':
@@ -119,7 +129,9 @@ function apply(doc: ChainDoc | undefined, e: CaseEventEnvelope, out: RowSink, en
       endStep(doc, e, 'transferred', out);
       // Escalation from now on follows the new compound's tree.
       doc.area = env.org.area(e.data.toCompoundId);
-      doc.caseRow = { ...doc.caseRow, street_id: doc.area.streetId, community_id: doc.area.communityId, compound_id: doc.area.compoundId };
+      doc.caseRow.street_id = doc.area.streetId;
+      doc.caseRow.community_id = doc.area.communityId;
+      doc.caseRow.compound_id = doc.area.compoundId;
       out.put(CHAIN_CASES.name, doc.caseRow);
       return doc;
     }
@@ -129,7 +141,10 @@ function apply(doc: ChainDoc | undefined, e: CaseEventEnvelope, out: RowSink, en
       out.put(CHAIN_STEPS.name, doc.step);
       return doc;
     case 'WhistleWithdrawn':
-      updateWhistle(doc, e.data.whistleId, out, (row) => ({ ...row, completed_at: e.at }));
+      updateWhistle(doc, e.data.whistleId, out, (row) => {
+        row.completed_at = e.at;
+        return true;
+      });
       delete doc.whistles[e.data.whistleId];
       return doc;
     case 'SupervisionEnded':
@@ -139,10 +154,10 @@ function apply(doc: ChainDoc | undefined, e: CaseEventEnvelope, out: RowSink, en
       endStep(doc, e, 'closed', out);
       return doc;
     case 'WhistleBlown': {
-      const keys = { ...periodKeys(e.at, env.settings.timeZone) };
+      const period = periodKeys(e.at, env.settings.timeZone);
       doc.whistles[e.data.whistleId] = (e.data.departmentIds as string[]).map((departmentId) => ({
         case_id: e.caseId, whistle_id: e.data.whistleId, department_id: departmentId, street_id: doc.area.streetId,
-        community_id: doc.area.communityId, compound_id: doc.area.compoundId, ...keys, reason: e.data.reason, blown_at: e.at,
+        community_id: doc.area.communityId, compound_id: doc.area.compoundId, day: period.day, week: period.week, month: period.month, reason: e.data.reason, blown_at: e.at,
         report_due_at: env.settings.sla.due(doc.terms, 'whistleReport', e.at), reported_at: null, report_ms: null,
         report_late: null, action: null, acted_at: null, completed_at: null,
       }));
@@ -151,16 +166,27 @@ function apply(doc: ChainDoc | undefined, e: CaseEventEnvelope, out: RowSink, en
       return doc;
     }
     case 'DepartmentReported':
-      updateWhistle(doc, e.data.whistleId, out, (row) => (row.department_id !== e.data.departmentId ? null : {
-        ...row, reported_at: e.at, report_ms: Date.parse(e.at) - Date.parse(String(row.blown_at)),
-        report_late: e.at > String(row.report_due_at) ? 1 : 0,
-      }));
+      updateWhistle(doc, e.data.whistleId, out, (row) => {
+        if (row.department_id !== e.data.departmentId) return false;
+        row.reported_at = e.at;
+        row.report_ms = Date.parse(e.at) - Date.parse(String(row.blown_at));
+        row.report_late = e.at > String(row.report_due_at) ? 1 : 0;
+        return true;
+      });
       return doc;
     case 'DepartmentActed':
-      updateWhistle(doc, e.data.whistleId, out, (row) => (row.department_id !== e.data.departmentId ? null : { ...row, action: e.data.action, acted_at: e.at }));
+      updateWhistle(doc, e.data.whistleId, out, (row) => {
+        if (row.department_id !== e.data.departmentId) return false;
+        row.action = e.data.action;
+        row.acted_at = e.at;
+        return true;
+      });
       return doc;
     case 'WhistleCompleted':
-      updateWhistle(doc, e.data.whistleId, out, (row) => ({ ...row, completed_at: e.at }));
+      updateWhistle(doc, e.data.whistleId, out, (row) => {
+        row.completed_at = e.at;
+        return true;
+      });
       delete doc.whistles[e.data.whistleId];
       return doc;
     case 'SupervisionOrdered':
@@ -174,7 +200,10 @@ function apply(doc: ChainDoc | undefined, e: CaseEventEnvelope, out: RowSink, en
     case 'SupervisionAnswered': {
       const order = doc.supervisions[e.data.supervisionId];
       if (!order) return doc;
-      out.put(CHAIN_SUPERVISIONS.name, { ...order, answer: e.data.answer, answered_at: e.at, answered_by_unit_id: e.actorUnitId });
+      order.answer = e.data.answer;
+      order.answered_at = e.at;
+      order.answered_by_unit_id = e.actorUnitId;
+      out.put(CHAIN_SUPERVISIONS.name, order);
       delete doc.supervisions[e.data.supervisionId];
       return doc;
     }

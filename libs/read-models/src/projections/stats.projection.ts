@@ -1,8 +1,6 @@
-import { SlaTerms, Urgency } from '@civicloop/domain';
-import { Area } from '../org';
-import { periodKeys } from '../periods';
 import { CaseEventEnvelope, Projection, ProjectionEnv, RowSink } from '../projection';
 import { ColumnType, Row, TableSpec } from '../table-spec';
+import { departmentOf, newCustody, newDispatch, newRating, newRound, StatsDoc } from './stats-rows';
 
 const WHERE: Record<string, ColumnType> = {
   street_id: 'text', community_id: 'text', grid_id: 'text', compound_id: 'text', category: 'text',
@@ -57,79 +55,62 @@ export const CUSTODY: TableSpec = {
   indexes: byPeriod,
 };
 
-interface StatsDoc {
-  terms: SlaTerms;
-  area: Area;
-  category: string;
-  urgency: Urgency;
-  assigneeId: string | null;
-  roundRow: Row;
-  dispatch: Row | null;
-  custody: Row | null;
-  /** The last dispatch that ended in a return, until the dispatch centre reviews the return. */
-  returned?: Row | null;
-}
-
 /** Who holds a case waiting for dispatch (at intake, after a return, recall, transfer or reopen): the dispatch centre's queue. */
 export const DISPATCH_CENTRE = 'dispatch-centre';
 
-const departmentOf = (unitId: string | null, env: ProjectionEnv) => (env.org.kind(unitId) === 'department' ? unitId : null);
-
-function where(doc: Pick<StatsDoc, 'area' | 'category'>, at: string, env: ProjectionEnv): Row {
-  return {
-    street_id: doc.area.streetId, community_id: doc.area.communityId, grid_id: doc.area.gridId,
-    compound_id: doc.area.compoundId, category: doc.category, ...periodKeys(at, env.settings.timeZone),
-  };
-}
-
-function newRound(doc: Pick<StatsDoc, 'area' | 'category' | 'urgency' | 'terms'>, caseId: string, round: number, at: string, env: ProjectionEnv): Row {
-  return {
-    case_id: caseId, round, handler_id: null, department_id: null, urgency: doc.urgency, ...where(doc, at, env),
-    started_at: at, resolve_due_at: null, resolved_at: null,
-    resolve_ms: null, resolve_business_ms: null, resolve_late: null, closed_at: null, close_ms: null, close_business_ms: null,
-  };
-}
-
-const span = (from: unknown, to: string, env: ProjectionEnv) => ({
-  ms: Date.parse(to) - Date.parse(String(from)),
-  business: env.settings.businessMillis(String(from), to),
-});
+/*
+ * An ended dispatch, custody spell or round is changed in place and put again (the same key's next
+ * state, as RowSink allows) instead of copied per event.
+ */
 
 function endCustody(doc: StatsDoc, e: CaseEventEnvelope, kind: string, out: RowSink, env: ProjectionEnv): void {
-  if (!doc.custody) return;
-  const held = span(doc.custody.from_at, e.at, env);
-  out.put(CUSTODY.name, { ...doc.custody, to_at: e.at, end_kind: kind, held_ms: held.ms, held_business_ms: held.business });
+  const custody = doc.custody;
+  if (!custody) return;
+  custody.to_at = e.at;
+  custody.end_kind = kind;
+  custody.held_ms = Date.parse(e.at) - Date.parse(String(custody.from_at));
+  custody.held_business_ms = env.settings.businessMillis(String(custody.from_at), e.at);
+  out.put(CUSTODY.name, custody);
   doc.custody = null;
 }
 
 function endDispatch(doc: StatsDoc, e: CaseEventEnvelope, outcome: string, out: RowSink): Row | null {
-  if (!doc.dispatch) return null;
-  const ended = { ...doc.dispatch, outcome, outcome_at: e.at };
+  const ended = doc.dispatch;
+  if (!ended) return null;
+  ended.outcome = outcome;
+  ended.outcome_at = e.at;
   out.put(DISPATCHES.name, ended);
   doc.dispatch = null;
   return ended;
 }
 
+/** The round's resolution limit, running from `at` (an acceptance, a rejected return). */
+function resolveDue(doc: StatsDoc, at: string, out: RowSink, env: ProjectionEnv): void {
+  doc.roundRow.resolve_due_at = env.settings.sla.due(doc.terms, 'resolve', at);
+  out.put(ROUNDS.name, doc.roundRow);
+}
+
 /** The dispatch centre's clock runs from intake, a return, a recall, a transfer or a reopen until the next dispatch or closure. */
 function queueAtDispatchCentre(doc: StatsDoc, e: CaseEventEnvelope, out: RowSink, env: ProjectionEnv): void {
-  doc.custody = {
-    case_id: e.caseId, seq: e.position, department_id: null, tier: 'dispatch_centre', ...where(doc, e.at, env),
-    unit_id: DISPATCH_CENTRE, from_at: e.at, to_at: null, end_kind: null, held_ms: null, held_business_ms: null,
-  };
+  doc.custody = newCustody(doc, e, DISPATCH_CENTRE, null, 'dispatch_centre', env);
   out.put(CUSTODY.name, doc.custody);
 }
 
 /** The return review (退单审核) marks the returned dispatch: an approved return leaves the response rate, a rejected one counts. */
 function markReturnReview(doc: StatsDoc, approved: boolean, out: RowSink): void {
   if (!doc.returned) return;
-  out.put(DISPATCHES.name, { ...doc.returned, return_review: approved ? 'approved' : 'rejected' });
+  doc.returned.return_review = approved ? 'approved' : 'rejected';
+  out.put(DISPATCHES.name, doc.returned);
   doc.returned = null;
 }
 
 function apply(doc: StatsDoc | undefined, e: CaseEventEnvelope, out: RowSink, env: ProjectionEnv): StatsDoc | undefined {
   if (e.type === 'CaseReceived') {
-    const base = { terms: env.settings.sla.termsOf(e.data), area: env.org.area(e.data.compoundId), category: e.data.category, urgency: e.data.urgency };
-    const created: StatsDoc = { ...base, assigneeId: null, roundRow: newRound(base, e.caseId, 0, e.at, env), dispatch: null, custody: null };
+    const created: StatsDoc = {
+      terms: env.settings.sla.termsOf(e.data), area: env.org.area(e.data.compoundId), category: e.data.category, urgency: e.data.urgency,
+      assigneeId: null, roundRow: {}, dispatch: null, custody: null,
+    };
+    created.roundRow = newRound(created, e.caseId, 0, e.at, env);
     out.put(ROUNDS.name, created.roundRow);
     queueAtDispatchCentre(created, e, out, env);
     return created;
@@ -142,28 +123,24 @@ function apply(doc: StatsDoc | undefined, e: CaseEventEnvelope, out: RowSink, en
       endCustody(doc, e, e.type === 'CaseDispatched' ? 'dispatched' : 'escalated', out, env);
       const assigneeId: string = e.type === 'CaseDispatched' ? e.data.assigneeId : e.data.toAssigneeId;
       const tier: string = e.type === 'CaseDispatched' ? e.data.tier : e.data.toTier;
-      const common = { case_id: e.caseId, seq: e.position, department_id: departmentOf(assigneeId, env), tier, ...where(doc, e.at, env) };
+      const departmentId = departmentOf(assigneeId, env);
       doc.assigneeId = assigneeId;
-      doc.dispatch = {
-        ...common, assignee_id: assigneeId, urgency: doc.urgency, dispatched_at: e.at,
-        sign_due_at: env.settings.sla.due(doc.terms, 'signFor', e.at), outcome: 'pending', outcome_at: null,
-        sign_ms: null, sign_business_ms: null, signed_in_time: 0, sign_late: 0,
-        assignee_street_id: env.org.unitArea(assigneeId).streetId, assignee_community_id: env.org.unitArea(assigneeId).communityId,
-        return_review: null,
-      };
-      doc.custody = { ...common, unit_id: assigneeId, from_at: e.at, to_at: null, end_kind: null, held_ms: null, held_business_ms: null };
+      doc.dispatch = newDispatch(doc, e, assigneeId, departmentId, tier, env);
+      doc.custody = newCustody(doc, e, assigneeId, departmentId, tier, env);
       out.put(DISPATCHES.name, doc.dispatch);
       out.put(CUSTODY.name, doc.custody);
       return doc;
     }
     case 'CaseAccepted': {
       // The resolution limit runs from each acceptance, as the deadline scheduler counts it.
-      doc.roundRow = { ...doc.roundRow, resolve_due_at: env.settings.sla.due(doc.terms, 'resolve', e.at) };
-      out.put(ROUNDS.name, doc.roundRow);
-      if (!doc.dispatch) return doc;
-      const late = e.at > String(doc.dispatch.sign_due_at) ? 1 : 0;
-      const signed = span(doc.dispatch.dispatched_at, e.at, env);
-      doc.dispatch = { ...doc.dispatch, sign_ms: signed.ms, sign_business_ms: signed.business, signed_in_time: 1 - late, sign_late: late };
+      resolveDue(doc, e.at, out, env);
+      const dispatch = doc.dispatch;
+      if (!dispatch) return doc;
+      const late = e.at > String(dispatch.sign_due_at) ? 1 : 0;
+      dispatch.sign_ms = Date.parse(e.at) - Date.parse(String(dispatch.dispatched_at));
+      dispatch.sign_business_ms = env.settings.businessMillis(String(dispatch.dispatched_at), e.at);
+      dispatch.signed_in_time = 1 - late;
+      dispatch.sign_late = late;
       endDispatch(doc, e, 'accepted', out);
       return doc;
     }
@@ -188,37 +165,30 @@ function apply(doc: StatsDoc | undefined, e: CaseEventEnvelope, out: RowSink, en
       // Rejected: the returning unit holds the case again and must resolve it, its limit running from now.
       endCustody(doc, e, 'return_rejected', out, env);
       doc.assigneeId = e.data.assigneeId;
-      doc.custody = {
-        case_id: e.caseId, seq: e.position, department_id: departmentOf(e.data.assigneeId, env), tier: e.data.tier, ...where(doc, e.at, env),
-        unit_id: e.data.assigneeId, from_at: e.at, to_at: null, end_kind: null, held_ms: null, held_business_ms: null,
-      };
+      doc.custody = newCustody(doc, e, e.data.assigneeId, departmentOf(e.data.assigneeId, env), e.data.tier, env);
       out.put(CUSTODY.name, doc.custody);
-      doc.roundRow = { ...doc.roundRow, resolve_due_at: env.settings.sla.due(doc.terms, 'resolve', e.at) };
-      out.put(ROUNDS.name, doc.roundRow);
+      resolveDue(doc, e.at, out, env);
       return doc;
     }
     case 'ExtensionDecided':
       if (!e.data.approved) return doc;
-      doc.roundRow = { ...doc.roundRow, resolve_due_at: e.data.until };
+      doc.roundRow.resolve_due_at = e.data.until;
       out.put(ROUNDS.name, doc.roundRow);
       return doc;
     case 'CaseResolved': {
       endCustody(doc, e, 'resolved', out, env);
-      const took = span(doc.roundRow.started_at, e.at, env);
-      doc.roundRow = {
-        ...doc.roundRow, handler_id: doc.assigneeId, department_id: departmentOf(doc.assigneeId, env), resolved_at: e.at,
-        resolve_ms: took.ms, resolve_business_ms: took.business, resolve_late: doc.roundRow.resolve_due_at !== null && e.at > String(doc.roundRow.resolve_due_at) ? 1 : 0,
-      };
-      out.put(ROUNDS.name, doc.roundRow);
+      const round = doc.roundRow;
+      round.handler_id = doc.assigneeId;
+      round.department_id = departmentOf(doc.assigneeId, env);
+      round.resolved_at = e.at;
+      round.resolve_ms = Date.parse(e.at) - Date.parse(String(round.started_at));
+      round.resolve_business_ms = env.settings.businessMillis(String(round.started_at), e.at);
+      round.resolve_late = round.resolve_due_at !== null && e.at > String(round.resolve_due_at) ? 1 : 0;
+      out.put(ROUNDS.name, round);
       return doc;
     }
     case 'CaseRated':
-      out.put(RATINGS.name, {
-        case_id: e.caseId, seq: e.position, round: doc.roundRow.round, handler_id: doc.assigneeId,
-        department_id: departmentOf(doc.assigneeId, env), ...where(doc, e.at, env), rated_at: e.at, rating: e.data.rating,
-        solved: e.data.solved ? 1 : 0,
-        handler_street_id: env.org.unitArea(doc.assigneeId).streetId, handler_community_id: env.org.unitArea(doc.assigneeId).communityId,
-      });
+      out.put(RATINGS.name, newRating(doc, e, env));
       return doc;
     case 'CaseReopened':
       doc.assigneeId = null;
@@ -229,13 +199,13 @@ function apply(doc: StatsDoc | undefined, e: CaseEventEnvelope, out: RowSink, en
     case 'CaseClosed': {
       endDispatch(doc, e, 'closed', out);
       endCustody(doc, e, 'closed', out, env);
-      const took = span(doc.roundRow.started_at, e.at, env);
-      doc.roundRow = {
-        ...doc.roundRow, handler_id: doc.roundRow.handler_id ?? doc.assigneeId,
-        department_id: doc.roundRow.department_id ?? departmentOf(doc.assigneeId, env),
-        closed_at: e.at, close_ms: took.ms, close_business_ms: took.business,
-      };
-      out.put(ROUNDS.name, doc.roundRow);
+      const round = doc.roundRow;
+      round.handler_id ??= doc.assigneeId;
+      round.department_id ??= departmentOf(doc.assigneeId, env);
+      round.closed_at = e.at;
+      round.close_ms = Date.parse(e.at) - Date.parse(String(round.started_at));
+      round.close_business_ms = env.settings.businessMillis(String(round.started_at), e.at);
+      out.put(ROUNDS.name, round);
       return doc;
     }
     case 'CaseNoteAdded': case 'ExtensionRequested': case 'WhistleBlown': case 'DepartmentReported':

@@ -50,7 +50,7 @@ export async function applyEnvelopes(
       let rows = current.get(spec);
       if (!rows) current.set(spec, (rows = new Map()));
       const key = spec.primaryKey.length === 1 ? String(row[spec.primaryKey[0]]) : spec.primaryKey.map((k) => String(row[k])).join('\u0000');
-      // Not copied (a board row per event is 56 columns): rows are never changed after a put (RowSink).
+      // Not copied (a board row per event is 56 columns): a row changed after its put is put again (RowSink), and the batch writes its last state.
       rows.set(key, row);
     },
   };

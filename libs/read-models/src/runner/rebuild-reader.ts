@@ -1,6 +1,5 @@
-import { CaseEvent, isCaseEvent } from '@civicloop/domain';
 import { CheckpointEvent, checkpointEventOf, EventStore } from '@civicloop/event-store';
-import { CASE_STREAM_PREFIX, CaseEventEnvelope, toEnvelope } from '../projection';
+import { CASE_STREAM_PREFIX, CASE_TYPES, CaseEventEnvelope, isCaseType, toEnvelope } from '../projection';
 
 /** One page of the log as a rebuild needs it: the case envelopes, and where the page ends. */
 export interface EnvelopePage {
@@ -47,18 +46,19 @@ export async function* readLeanPages(store: EventStore, batchSize: number): Asyn
     const envelopes: CaseEventEnvelope[] = [];
     for (const event of page) {
       if (!event.streamId.startsWith(CASE_STREAM_PREFIX)) continue;
-      const typed = { type: event.type, data: event.data };
-      if (!isCaseEvent(typed)) continue;
-      const caseEvent: CaseEvent = typed;
+      const type = CASE_TYPES.get(event.type);
+      if (type === undefined) continue;
       const [caseId, occurredAt, actorUnitId] = event.fields;
-      // The same fields toEnvelope gives, from the same sources.
-      envelopes.push({
-        ...caseEvent,
+      // The same fields toEnvelope gives, from the same sources, in one literal (every envelope one shape).
+      const envelope = {
+        type,
+        data: event.data,
         caseId: typeof caseId === 'string' ? caseId : event.streamId.slice(CASE_STREAM_PREFIX.length),
         at: String(occurredAt),
         position: event.position,
         actorUnitId: typeof actorUnitId === 'string' ? actorUnitId : null,
-      });
+      };
+      if (isCaseType(envelope)) envelopes.push(envelope);
     }
     const last = page[page.length - 1];
     after = last.position;

@@ -6,6 +6,7 @@ import { allTables, Projection, ProjectionEnv } from '../projection';
 import { createIndexes, createTable, dropTable } from '../table-spec';
 import { CheckpointStore } from './checkpoint-store';
 import { byCase, Flush, flushSize, RebuildFold } from './rebuild-fold';
+import { HeldCases } from './rebuild-hold';
 import { readEnvelopePages } from './rebuild-reader';
 import { BatchTarget } from './row-writer';
 
@@ -55,8 +56,9 @@ export async function rebuildProjections(
     const generation = current.generation + 1;
     for (const table of allTables(projection)) await dropTable(rdb.db, table, generation);
     for (const table of allTables(projection)) await createTable(rdb.db, rdb.dialect, table, generation, { withIndexes: false });
-    plans.push({ projection, from: current.generation, generation, fold: new RebuildFold(projection, generation, env, options.cachedCases ?? 10_000) });
+    plans.push({ projection, from: current.generation, generation, fold: new RebuildFold(projection, generation, env) });
   }
+  const held = new HeldCases(plans.map(({ fold }) => fold), options.cachedCases ?? 10_000);
   const label = projections.map((p) => p.name).join('+');
   const reader: BatchTarget = { db: rdb.db, dialect: rdb.dialect, sqlite: rdb.sqlite };
   let position: number | null = null;
@@ -72,7 +74,7 @@ export async function rebuildProjections(
     await pending?.done;
   };
   const write = async (all: boolean) => {
-    const flushes = plans.map(({ fold }) => fold.evict(all));
+    const flushes = held.evict(all);
     if (!flushes.some((f) => flushSize(f) > 0)) return;
     await settle();
     const done = writeFlushes(rdb, plans, flushes);
@@ -85,7 +87,7 @@ export async function rebuildProjections(
       const cases = byCase(page.envelopes);
       const waiting = writing.inFlight?.cases;
       if (waiting && [...cases.keys()].some((caseId) => waiting.has(caseId))) await settle();
-      for (const { fold } of plans) await fold.apply(reader, cases);
+      await held.apply(reader, cases);
       await write(false);
       position = page.position;
       positionEvent = page.checkpointEvent;

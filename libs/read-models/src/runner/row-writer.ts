@@ -40,6 +40,12 @@ const PG_TYPE: Record<ColumnType, string> = { text: 'text', int: 'bigint', num: 
  */
 const NOT_FOR_PG_JSON = /\\u(d[89a-f]|0000)/;
 const PG_CHUNK = 5000;
+/**
+ * Rows per run of SQLite's multi-row statement: one call into SQLite and one result object per 16
+ * rows instead of per row (~15% of the inserts' time), well under its limit of bound parameters
+ * (the widest table, 56 columns, binds 896).
+ */
+const SQLITE_BLOCK = 16;
 
 /**
  * A value as PostgreSQL takes it on the array path: no text value may hold NUL (a resident can type
@@ -53,8 +59,8 @@ function forPgArray(value: unknown): unknown {
 }
 
 /**
- * Insert-or-replace by primary key; each key at most once per call. SQLite: one prepared
- * single-row statement run per row (no SQL text built per batch, no parsing). PostgreSQL: one
+ * Insert-or-replace by primary key; each key at most once per call. SQLite: prepared statements of
+ * 16 rows and of one (no SQL text built per batch, no parsing). PostgreSQL: one
  * statement per table and chunk whose rows come as one JSON text (json_to_recordset), or as one
  * array per column (unnest) when the text holds what PostgreSQL's json refuses, so thousands of
  * rows cost one round trip and one plan, with no limit on parameters. Identifiers come from our table specs only.
@@ -65,11 +71,25 @@ export async function writeRows(target: BatchTarget, spec: TableSpec, generation
   const table = physicalName(spec.name, generation);
   const head = `insert into "${table}" (${quoted(columns)}) `;
   if (target.dialect === 'sqlite' && target.sqlite) {
-    const statement = prepared(target.sqlite, `${head}values (${columns.map(() => '?').join(', ')})${conflictClause(spec, columns)}`);
-    const values: unknown[] = new Array(columns.length);
-    for (const row of rows) {
-      for (let i = 0; i < columns.length; i++) values[i] = row[columns[i]] ?? null;
-      statement.run(values);
+    const tuple = `(${columns.map(() => '?').join(', ')})`;
+    const conflict = conflictClause(spec, columns);
+    const block = prepared(target.sqlite, `${head}values ${new Array(SQLITE_BLOCK).fill(tuple).join(', ')}${conflict}`);
+    const single = prepared(target.sqlite, `${head}values ${tuple}${conflict}`);
+    const n = columns.length;
+    const values: unknown[] = new Array(n * SQLITE_BLOCK);
+    let r = 0;
+    for (; r + SQLITE_BLOCK <= rows.length; r += SQLITE_BLOCK) {
+      for (let j = 0; j < SQLITE_BLOCK; j++) {
+        const row = rows[r + j];
+        for (let i = 0; i < n; i++) values[j * n + i] = row[columns[i]] ?? null;
+      }
+      block.run(values);
+    }
+    values.length = n;
+    for (; r < rows.length; r++) {
+      const row = rows[r];
+      for (let i = 0; i < n; i++) values[i] = row[columns[i]] ?? null;
+      single.run(values);
     }
     return;
   }

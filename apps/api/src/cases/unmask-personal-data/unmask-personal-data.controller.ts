@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { CaseRepository, CommandAnswer, CommandContext, ExecuteCaseCommand } from '@civicloop/cases';
+import { CaseRepository, CommandAnswer, CommandContext, ExecuteCaseCommand, toCaseView } from '@civicloop/cases';
 import { Gated } from '../../auth/access.guard';
 import { CommandMeta } from '../../common/command-context.decorator';
 import { UnmaskPersonalDataDto } from './unmask-personal-data.dto';
@@ -18,7 +18,8 @@ export class UnmaskPersonalDataController {
   async unmask(@Param('id') id: string, @Body() body: UnmaskPersonalDataDto, @CommandMeta() meta: CommandContext) {
     const answer: CommandAnswer = await this.commandBus.execute(
       new ExecuteCaseCommand(id, { type: 'UnmaskPersonalData', data: { reason: body.reason } }, meta));
-    const { state } = await this.cases.load(id, { toRevision: answer.revision });
-    return { ...answer, reporter: state.reporter, location: state.location };
+    const { state, revision } = await this.cases.load(id, { toRevision: answer.revision });
+    const { reporter, location } = toCaseView(state, revision);
+    return { ...answer, reporter, location };
   }
 }

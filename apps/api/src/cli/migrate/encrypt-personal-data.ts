@@ -1,6 +1,6 @@
 import { GENESIS_HASH, linkHashOf, sealEvents } from '@civicloop/audit';
 import {
-  CaseKey, caseIdOf, EventStore, isCiphertext, keyIdOf, NewEvent, PersonalDataKeys, protectEvent, RecordedEvent,
+  CaseKey, caseIdOf, EventStore, isCiphertext, keyIdOf, NewEvent, PersonalDataKeys, protectEvent, RecordedEvent, sealedFieldsOf,
 } from '@civicloop/event-store';
 import { PERSONAL_DATA_POLICY } from '@civicloop/platform';
 import { asNew } from './migrate';
@@ -14,8 +14,14 @@ export interface EncryptionReport {
   streams: number;
 }
 
-const holdsPlainText = (event: RecordedEvent) =>
-  PERSONAL_DATA_POLICY.fieldsOf(event.type).some((field) => typeof event.data[field] === 'string' && !isCiphertext(event.data[field]));
+const personalTexts = (event: RecordedEvent) => PERSONAL_DATA_POLICY.fieldsOf(event.type).filter((field) => typeof event.data[field] === 'string');
+const holdsPlainText = (event: RecordedEvent) => personalTexts(event).some((field) => !isCiphertext(event.data[field]));
+/** Texts that start like a sealed value but do not open under the key the event names (or its case's): a resident typed them. */
+const holdsLookalike = (event: RecordedEvent, caseKey: CaseKey) => {
+  if (caseKey.state !== 'active') return false; // erased, or no key here: nothing to tell them apart with (and nothing opens)
+  const sealed = sealedFieldsOf(event, caseKey, PERSONAL_DATA_POLICY);
+  return personalTexts(event).some((field) => !sealed.has(field));
+};
 
 /**
  * The one-time migration of a log written before personal data was encrypted (`migrate --encrypt-personal-data`).
@@ -35,6 +41,8 @@ export class PersonalDataEncryption {
   private readonly diverged = new Set<string>();
   /** The key each event of a repeated page was sealed with, by `streamId@revision` (from the target's copy). */
   private readonly sealedWith = new Map<string, string>();
+  /** The target's copies of a repeated page, by `streamId@revision`: written again as they are, and chained from. */
+  private readonly held = new Map<string, RecordedEvent>();
 
   constructor(private readonly keys: PersonalDataKeys, private readonly target: EventStore) {}
 
@@ -43,8 +51,18 @@ export class PersonalDataEncryption {
     if (!this.links.has(streamId)) await this.resume(streamId, run[0].revision);
     const out: NewEvent[] = [];
     for (const event of run) {
+      const copy = this.held.get(`${streamId}@${event.revision}`);
+      if (copy) {
+        // Already in the target (a repeated page): the append is a retry whatever this run would seal
+        // (another version may have sealed it), so the chain goes on from the copy actually stored.
+        this.held.delete(`${streamId}@${event.revision}`);
+        out.push(asNew(copy));
+        this.links.set(streamId, linkHashOf(copy));
+        if (typeof copy.metadata.rechainedFrom === 'string') this.diverged.add(streamId);
+        continue;
+      }
       const caseId = caseIdOf(event);
-      const plain = caseId !== null && holdsPlainText(event);
+      const plain = caseId !== null && (holdsPlainText(event) || holdsLookalike(event, await this.sealedKeyOf(event, caseId)));
       if (!plain && !this.diverged.has(streamId)) {
         out.push(asNew(event));
         this.links.set(streamId, linkHashOf(event));
@@ -66,6 +84,13 @@ export class PersonalDataEncryption {
     return out;
   };
 
+  /** The key a stored event's sealed values would open with: the one it names, else its case's (never a new claim). */
+  private async sealedKeyOf(event: RecordedEvent, caseId: string): Promise<CaseKey> {
+    if (!personalTexts(event).some((field) => isCiphertext(event.data[field]))) return { state: 'none' };
+    const keyId = keyIdOf(event);
+    return keyId === null ? this.keys.lookup(caseId) : this.keys.lookupKey(keyId);
+  }
+
   /** The key an event is sealed with: the one the target's copy names when a resumed run repeats it, else the case's. */
   private async keyFor(event: RecordedEvent, caseId: string): Promise<CaseKey> {
     const at = `${event.streamId}@${event.revision}`;
@@ -85,6 +110,7 @@ export class PersonalDataEncryption {
     for (const event of written) {
       const keyId = keyIdOf(event);
       if (event.revision >= revision && keyId !== null) this.sealedWith.set(`${streamId}@${event.revision}`, keyId);
+      if (event.revision >= revision) this.held.set(`${streamId}@${event.revision}`, event);
     }
     const last = written.find((event) => event.revision === revision - 1);
     if (!last) return;
