@@ -128,6 +128,12 @@ export interface EventStore {
    * leave it out and are known by their connection string instead (EventStoreDB; see platform's redisNamespace).
    */
   storeId?(): Promise<string>;
+  /**
+   * What the connection that commits appends reports (the SQLite writer thread: its journal mode and
+   * synchronous setting); rejects when appends cannot be written now (a writer thread that stopped and
+   * cannot open the file again). For /health. Stores whose appends go to a server leave it out.
+   */
+  writerStatus?(): Promise<Record<string, string | number>>;
   close(): Promise<void>;
 }
 
