@@ -41,6 +41,15 @@ export function contentHash(event: HashedContent): string {
 export const linkHashOf = (event: HashedContent | undefined): string =>
   event === undefined ? GENESIS_HASH : storedHash(event) ?? contentHash(event);
 
+/**
+ * `copy[key] = value`, except that a `__proto__` key (JSON.parse keeps it as an own key, e.g. in an
+ * old event re-sealed by a migration) stays an own key instead of setting the copy's prototype.
+ */
+function setOwn(copy: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(copy, key, { value, enumerable: true, writable: true, configurable: true });
+  else copy[key] = value;
+}
+
 /** Collects the canonical JSON text while `canonicalCopy` walks a value. */
 interface CanonicalText { text: string }
 
@@ -78,12 +87,12 @@ function canonicalCopy(value: unknown, out: CanonicalText): unknown {
   for (const key of Object.keys(object).sort()) {
     const field = object[key];
     if (field === undefined || typeof field === 'symbol') {
-      copy[key] = field;
+      setOwn(copy, key, field);
       continue;
     }
     out.text += first ? JSON.stringify(key) + ':' : ',' + JSON.stringify(key) + ':';
     first = false;
-    copy[key] = canonicalCopy(field, out);
+    setOwn(copy, key, canonicalCopy(field, out));
   }
   out.text += '}';
   return copy;

@@ -43,6 +43,14 @@ describe('sealEvents', () => {
     expect(event.metadata.hash).toBe(expected);
   });
 
+  it('keeps a __proto__ key (JSON.parse makes it an own key) in the copy it stores, so the stored event still verifies', () => {
+    const data = JSON.parse('{"__proto__":{"x":1},"a":2,"nested":[{"__proto__":{"y":2}}]}') as Record<string, unknown>;
+    const [event] = sealEvents('case-1', 0, GENESIS_HASH, [eventOf('Imported', data)]);
+    const stored = JSON.parse(JSON.stringify(event)) as typeof event; // what a store keeps and gives back
+    expect(Object.keys(stored.data)).toEqual(['__proto__', 'a', 'nested']);
+    expect(contentHash({ streamId: 'case-1', revision: 0, type: 'Imported', data: stored.data, metadata: stored.metadata })).toBe(event.metadata.hash);
+  });
+
   it('refuses a number JSON cannot carry', () => {
     expect(() => sealEvents('case-1', 0, GENESIS_HASH, [eventOf('X', { n: Number.NaN })])).toThrow(/not allowed/);
     expect(() => sealEvents('case-1', 0, GENESIS_HASH, [eventOf('X', { n: [Infinity] })])).toThrow(/not allowed/);

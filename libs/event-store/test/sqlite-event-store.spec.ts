@@ -130,6 +130,8 @@ describe.each([
     const script = `
       const { SqliteEventStore } = require(${JSON.stringify(built)});
       const store = new SqliteEventStore(${JSON.stringify(file)}, { writerThread: ${writerThread} });
+      // a dist built before the writer thread would ignore the option and test the old writer
+      if (${writerThread} && typeof store.writerStatus !== 'function') { console.error('stale dist: no writer thread; run npm run build'); process.exit(3); }
       let i = 0;
       (async () => { for (;;) {
         const id = 'k-' + (++i);

@@ -2,11 +2,12 @@ import Database from 'better-sqlite3';
 import { mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setImmediate as nextTurn } from 'node:timers/promises';
+import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import type { Worker } from 'node:worker_threads';
-import { NewEvent, SqliteEventStore } from '../src';
+import { NewEvent, SqliteEventStore, StoreUnavailable } from '../src';
 import { EventRow, toEventRows } from '../src/sqlite/append-rows';
-import { WriterThread } from '../src/sqlite/writer-thread';
+import { asStoreFailure } from '../src/sqlite/store-unavailable';
+import { MAX_WAITING_APPENDS, OPEN_RETRY_MS, WriterThread } from '../src/sqlite/writer-thread';
 
 let seq = 0;
 const event = (type: string, data: Record<string, unknown> = {}): NewEvent => {
@@ -104,7 +105,7 @@ describe('SqliteEventStore writer thread, failures', () => {
     holder.exec('BEGIN IMMEDIATE');
     const held = rows('HELD');
     const inFlight = thread.append('case-a', held, 'no_stream');
-    const rejected = expect(inFlight).rejects.toThrow(/writer thread .* stopped/);
+    const rejected = expect(inFlight).rejects.toMatchObject({ name: 'WriterLost', message: expect.stringMatching(/writer thread .* stopped/) });
     await nextTurn(); // the append has gone over to the thread
     const terminated = workerOf(thread).terminate(); // stands in for a crash
     holder.exec('COMMIT');
@@ -122,12 +123,14 @@ describe('SqliteEventStore writer thread, failures', () => {
   it('a thread that cannot open its file fails the appends with the SQLite error and code; once the file is there, appends are written', async () => {
     writer = new WriterThread(file); // the file does not exist yet: the thread must not create an empty one
     await expect(writer.pragmas()).rejects.toMatchObject({ code: 'SQLITE_CANTOPEN' });
-    const refused = writer.append('case-a', rows('A'), 'no_stream');
-    await expect(refused).rejects.toMatchObject({ name: 'SqliteError', code: 'SQLITE_CANTOPEN' });
+    // for OPEN_RETRY_MS appends fail at once with that error: no thread is started per batch during the outage
+    for (let i = 0; i < 5; i++) await expect(writer.append('case-a', rows('A'), 'no_stream')).rejects.toMatchObject({ name: 'SqliteError', code: 'SQLITE_CANTOPEN' });
+    expect(writer.starts).toBe(1);
     reader = new SqliteEventStore(file); // makes the file and its schema
+    await sleep(OPEN_RETRY_MS + 50);
     await expect(writer.append('case-a', rows('A'), 'no_stream')).resolves.toEqual({ written: { revision: 0, position: 1 } });
     expect(await types(reader)).toEqual(['A']);
-    expect(writer.starts).toBe(3);
+    expect(writer.starts).toBe(2);
   });
 
   it('writerStatus (what /health reports) fails while a stopped thread cannot open the file again, and recovers with it', async () => {
@@ -137,10 +140,50 @@ describe('SqliteEventStore writer thread, failures', () => {
     renameSync(file, `${file}.moved`); // the store's reading connection keeps the file it opened; a new thread finds none
     await workerOf((store as unknown as { writer: WriterThread }).writer).terminate();
     await expect(store.writerStatus()).rejects.toMatchObject({ code: 'SQLITE_CANTOPEN' });
-    await expect(store.append('case-a', [event('A')], 'no_stream')).rejects.toMatchObject({ code: 'SQLITE_CANTOPEN' });
+    await expect(store.append('case-a', [event('A')], 'no_stream')).rejects.toMatchObject({ name: 'StoreUnavailable', code: 'SQLITE_CANTOPEN', outcomeUnknown: false });
     renameSync(`${file}.moved`, file);
+    await sleep(OPEN_RETRY_MS + 50);
     await expect(store.writerStatus()).resolves.toEqual({ journalMode: 'wal', synchronous: 2 });
     await expect(store.append('case-a', [event('A')], 'no_stream')).resolves.toEqual({ revision: 0, position: 1 });
     expect(await types(store)).toEqual(['A']);
+  });
+
+  it('refuses an append at once, as StoreUnavailable, when MAX_WAITING_APPENDS already wait behind a held write lock; the others are written once it is free', async () => {
+    const store = new SqliteEventStore(file, { writerThread: true });
+    reader = store;
+    await store.writerStatus();
+    const holder = new Database(file);
+    holder.exec('BEGIN IMMEDIATE'); // another process's transaction: nothing can commit
+    try {
+      const waiting = Array.from({ length: MAX_WAITING_APPENDS }, (_, i) => store.append(`case-${i}`, [event('W')], 'no_stream'));
+      await expect(store.append('case-over', [event('OVER')], 'no_stream')).rejects.toMatchObject({ name: 'StoreUnavailable', outcomeUnknown: false });
+      holder.exec('COMMIT');
+      const written = await Promise.allSettled(waiting);
+      expect(written.filter((w) => w.status === 'fulfilled')).toHaveLength(MAX_WAITING_APPENDS);
+    } finally {
+      if (holder.inTransaction) holder.exec('ROLLBACK');
+      holder.close();
+    }
+    expect(await store.readAll({ limit: 10 * MAX_WAITING_APPENDS })).toHaveLength(MAX_WAITING_APPENDS);
+  });
+
+  it('names a write lock held past busy_timeout StoreUnavailable (answered 503), not a failure of the append', async () => {
+    reader = new SqliteEventStore(file);
+    writer = new WriterThread(file, ['busy_timeout = 100']);
+    const holder = new Database(file);
+    holder.exec('BEGIN IMMEDIATE');
+    try {
+      const busy: unknown = await writer.append('case-a', rows('A'), 'no_stream').catch((error: unknown) => error);
+      expect(busy).toMatchObject({ name: 'SqliteError', code: 'SQLITE_BUSY' });
+      const failure = asStoreFailure(busy);
+      expect(failure).toBeInstanceOf(StoreUnavailable);
+      expect(failure).toMatchObject({ code: 'SQLITE_BUSY', outcomeUnknown: false });
+      // an append that was wrong stays what it was
+      const constraint = Object.assign(new Error('UNIQUE constraint failed'), { code: 'SQLITE_CONSTRAINT_UNIQUE' });
+      expect(asStoreFailure(constraint)).toBe(constraint);
+    } finally {
+      holder.exec('ROLLBACK');
+      holder.close();
+    }
   });
 });

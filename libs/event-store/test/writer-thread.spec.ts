@@ -89,6 +89,8 @@ describe('SqliteEventStore with a writer thread', () => {
     const script = `
       const { SqliteEventStore, ConcurrencyError } = require(${JSON.stringify(built)});
       const store = new SqliteEventStore(${JSON.stringify(file)}, { writerThread: true });
+      // a dist built before the writer thread would ignore the option and test the old writer
+      if (typeof store.writerStatus !== 'function') { console.error('stale dist: no writer thread; run npm run build'); process.exit(3); }
       let i = 0;
       const writer = async (w) => { for (;;) {
         const streamId = 'case-' + (w % 4), id = 'k-' + w + '-' + (++i);
@@ -126,6 +128,29 @@ describe('SqliteEventStore with a writer thread', () => {
     for (let s = 0; s < 4; s++) {
       const revisions = kept.filter((e) => e.streamId === `case-${s}`).map((e) => e.revision);
       expect(revisions).toEqual(revisions.map((_, index) => index));
+    }
+  });
+
+  it('an idle writer thread does not keep a process alive that opened the store and never closed it', async () => {
+    const built = resolve(__dirname, '../../../dist/libs/event-store/src/index.js');
+    if (!existsSync(built)) throw new Error('run `npm run build` first: this test drives the built adapter in a child process');
+    for (const then of ['', 'await store.writerStatus();']) {
+      const script = `(async () => {
+        const { SqliteEventStore } = require(${JSON.stringify(built)});
+        const store = new SqliteEventStore(${JSON.stringify(file)}, { writerThread: true });
+        if (typeof store.writerStatus !== 'function') process.exit(3);
+        ${then}
+      })();`;
+      const child = spawn(process.execPath, ['-e', script], { stdio: 'ignore' });
+      try {
+        const code = await new Promise<number | null>((done) => {
+          const timer = setTimeout(() => done(-1), 10_000);
+          child.on('exit', (exitCode) => { clearTimeout(timer); done(exitCode); });
+        });
+        expect({ then, code }).toEqual({ then, code: 0 });
+      } finally {
+        if (child.exitCode === null) child.kill('SIGKILL');
+      }
     }
   });
 });

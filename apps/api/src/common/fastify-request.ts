@@ -1,6 +1,6 @@
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { Actor } from '@civicloop/domain';
-import { RequestLogSource } from '@civicloop/platform';
+import { REQUEST_LOG_SOURCE, RequestLogSource } from '@civicloop/platform';
 
 /**
  * TRUST_PROXY as Express read it (README): true, false, a hop count, or addresses and proxy-addr
@@ -21,7 +21,7 @@ export function trustProxyOf(setting: string): boolean | number | string {
  */
 export async function exposeToRequestLog(request: FastifyRequest & { actor?: Actor }): Promise<void> {
   const raw: typeof request.raw & RequestLogSource = request.raw;
-  raw.logSource = request;
+  raw[REQUEST_LOG_SOURCE] = request;
 }
 
 /** The correlation id (the request's id, see bootstrap.ts) is answered back, so a caller can quote it. */

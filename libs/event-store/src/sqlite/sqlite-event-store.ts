@@ -9,6 +9,7 @@ import {
 import { AppendSignal, pollingSubscription } from '../poll-subscription';
 import { APPEND_SQL, appendRows, AppendStatements, toEventRows } from './append-rows';
 import { GroupCommit } from './group-commit';
+import { asStoreFailure } from './store-unavailable';
 import { StreamCache } from './stream-cache';
 import { WriterPragmas } from './writer-program';
 import { WriterThread } from './writer-thread';
@@ -131,9 +132,10 @@ export class SqliteEventStore implements EventStore {
   async append(streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
     if (events.length === 0) throw new Error('append needs at least one event');
     const rows = toEventRows(events);
-    const outcome = this.writer
-      ? await this.writer.append(streamId, rows, expected)
-      : await this.groupCommit.run(() => appendRows(this.appendStatements, streamId, rows, expected));
+    const outcome = await (this.writer
+      ? this.writer.append(streamId, rows, expected)
+      : this.groupCommit.run(() => appendRows(this.appendStatements, streamId, rows, expected))
+    ).catch((error: unknown) => { throw asStoreFailure(error); });
     if ('conflict' in outcome) throw new ConcurrencyError(streamId, expected, outcome.conflict);
     this.signal.notify();
     return outcome.written;

@@ -3,6 +3,17 @@ import { Worker } from 'node:worker_threads';
 import type { ExpectedRevision } from '../event-store.port';
 import { APPEND_SQL, appendRows, AppendOutcome, EventRow } from './append-rows';
 import { AppendRequest, FromWriter, ThreadError, ToWriter, WriterData, writerMain, WriterPragmas } from './writer-program';
+import { StoreUnavailable } from '../event-store.port';
+import { WriterLost } from './store-unavailable';
+
+/**
+ * Appends waiting for their commit (queued and in flight) at most: behind a write lock another
+ * process holds, or a disk that stalls, more would only pile up requests and memory (~2 kB each);
+ * past it an append is refused at once (503, retry later), as the blocked event loop did before.
+ */
+export const MAX_WAITING_APPENDS = 2_000;
+/** After a thread could not open the file, appends fail at once with that error for this long before another thread tries. */
+export const OPEN_RETRY_MS = 1_000;
 
 interface Waiting { resolve: (outcome: AppendOutcome) => void; reject: (error: Error) => void }
 
@@ -42,6 +53,7 @@ export class WriterThread {
   private scheduled: NodeJS.Immediate | null = null;
   private nextId = 0;
   private closed: Error | null = null;
+  private openFailure: { error: Error; until: number } | null = null;
   /** Transactions committed so far, and the appends answered through them. */
   readonly counts = { commits: 0, appends: 0 };
   /** Threads started so far (more than one: a thread stopped and was replaced). */
@@ -54,8 +66,11 @@ export class WriterThread {
 
   /** Settles with the append's outcome once the transaction holding it is committed (fsynced). */
   append(streamId: string, rows: EventRow[], expected: ExpectedRevision): Promise<AppendOutcome> {
-    const closed = this.closed;
-    if (closed) return Promise.reject(closed);
+    const refused = this.closed ?? this.recentOpenFailure();
+    if (refused) return Promise.reject(refused);
+    if (this.queued.size + (this.thread?.inFlight.size ?? 0) >= MAX_WAITING_APPENDS) {
+      return Promise.reject(new StoreUnavailable(`${MAX_WAITING_APPENDS} appends already wait for the disk`));
+    }
     return new Promise<AppendOutcome>((resolve, reject) => {
       const id = ++this.nextId;
       this.queued.set(id, { resolve, reject });
@@ -67,7 +82,8 @@ export class WriterThread {
 
   /** The journal mode and synchronous setting of the thread's own connection (starting a thread if none runs). */
   pragmas(): Promise<WriterPragmas> {
-    if (this.closed) return Promise.reject(this.closed);
+    const refused = this.closed ?? this.recentOpenFailure();
+    if (refused) return Promise.reject(refused);
     this.thread ??= this.start();
     return this.thread.ready;
   }
@@ -90,7 +106,6 @@ export class WriterThread {
   private start(): Thread {
     this.starts += 1;
     const worker = new Worker(PROGRAM, { eval: true, workerData: { file: this.file, sql: APPEND_SQL, pragmas: this.extraPragmas } satisfies WriterData });
-    worker.unref(); // an idle writer does not keep the process alive; one with appends in flight does
     let markReady: (pragmas: WriterPragmas) => void = () => undefined;
     let failReady: (error: Error) => void = () => undefined;
     const ready = new Promise<WriterPragmas>((resolve, reject) => { markReady = resolve; failReady = reject; });
@@ -102,11 +117,18 @@ export class WriterThread {
     };
     worker.on('message', (message: FromWriter) => {
       if ('ready' in message) markReady(message.ready);
-      else if ('failedToOpen' in message) lost(fromThread(message.failedToOpen));
-      else this.settle(thread, message);
+      else if ('failedToOpen' in message) {
+        const error = fromThread(message.failedToOpen);
+        this.openFailure = { error, until: Date.now() + OPEN_RETRY_MS };
+        lost(error);
+      } else this.settle(thread, message);
     });
-    worker.on('error', lost);
-    worker.once('exit', (code) => lost(new Error(`the SQLite writer thread of ${this.file} stopped (exit code ${code})`)));
+    // The appends a thread held when it stopped may have been committed: WriterLost says so.
+    worker.on('error', (error) => lost(new WriterLost(`the SQLite writer thread of ${this.file} failed: ${error.message}`)));
+    worker.once('exit', (code) => lost(new WriterLost(`the SQLite writer thread of ${this.file} stopped (exit code ${code})`)));
+    // After the listeners: adding a 'message' listener refs the worker again. An idle writer does
+    // not keep the process alive; one with appends in flight does (post refs it).
+    worker.unref();
     return thread;
   }
 
@@ -114,6 +136,13 @@ export class WriterThread {
     if (this.scheduled) clearImmediate(this.scheduled);
     this.scheduled = null;
     if (this.batch.length === 0) return;
+    const refused = this.recentOpenFailure();
+    if (refused) {
+      for (const { reject } of this.queued.values()) reject(refused);
+      this.queued.clear();
+      this.batch = [];
+      return;
+    }
     const thread = (this.thread ??= this.start());
     for (const [id, waiting] of this.queued) thread.inFlight.set(id, waiting);
     this.queued.clear();
@@ -139,13 +168,21 @@ export class WriterThread {
   }
 
   /**
-   * No answer will come from this thread: every append it held fails, none is acknowledged (it may
-   * or may not have been committed; a retry with the same event ids is answered with the first
-   * result). Appends made from now on go to a new thread.
+   * No answer will come from this thread: every append it held fails, none is acknowledged. A thread
+   * that stopped may have committed them (WriterLost: the caller is told to read before retrying;
+   * only a retry with the same event ids would be answered with the first result, and the gate
+   * makes new ids). Appends made from now on go to a new thread.
    */
   private lost(thread: Thread, error: Error): void {
     for (const { reject } of thread.inFlight.values()) reject(error);
     thread.inFlight.clear();
     if (this.thread === thread) this.thread = null;
+  }
+
+  /** The error of a thread that could not open the file less than OPEN_RETRY_MS ago, if any. */
+  private recentOpenFailure(): Error | null {
+    if (this.openFailure && Date.now() < this.openFailure.until) return this.openFailure.error;
+    this.openFailure = null;
+    return null;
   }
 }

@@ -12,8 +12,10 @@ export const MAX_CORRELATION_ID = 200;
  * framework's request, read only when the line is written, once the route is known and the guard
  * has named the actor.
  */
+export const REQUEST_LOG_SOURCE: unique symbol = Symbol('civicloop.requestLogSource');
 export interface RequestLogSource {
-  logSource?: { routeOptions?: { url?: unknown }; actor?: { id?: unknown } };
+  /** A symbol key: no serialiser or line that walks the raw request's own keys reaches the body or token through it. */
+  [REQUEST_LOG_SOURCE]?: { routeOptions?: { url?: unknown }; actor?: { id?: unknown } };
 }
 
 /** pino-http binds the raw request to a per-request child logger that no line of ours writes out. */
@@ -35,7 +37,7 @@ function correlationIdOf(request: IncomingMessage, response: ServerResponse): st
 /** The request line: never headers (tokens) or bodies (personal data); the route pattern, not the URL. */
 function requestLine(request: IncomingMessage, response: ServerResponse, fields: { durationMs?: unknown }) {
   const linked: IncomingMessage & RequestLogSource = request;
-  const source = linked.logSource;
+  const source = linked[REQUEST_LOG_SOURCE];
   const route = typeof source?.routeOptions?.url === 'string' ? source.routeOptions.url : undefined;
   return {
     method: request.method,
