@@ -15,7 +15,7 @@ interface ProfileNode {
 const LAYERS: [layer: string, frame: RegExp][] = [
   ['garbage collection', /^\(garbage collector\) /],
   ['idle', /^\((idle|program)\) /],
-  ['event append (group commit, its fsync)', /group-commit\.js|^(appendNow|alreadyAppended|append) \S*sqlite-event-store\.js/],
+  ['event append (group commit, or the hand-over to the writer thread)', /group-commit\.js|writer-thread\.js|append-rows\.js|^append \S*sqlite-event-store\.js/],
   ['stream read', /sqlite-event-store\.js|stream-cache\.js/],
   ['personal-data keys (their transaction and fsync)', /personal-data-keys\.js/],
   ['personal-data encryption', /personal-data-cipher\.js|personal-data-store\.js|protectEvent/],

@@ -20,7 +20,10 @@ const WORKER_MAIN = join(API_MAIN, '..', '..', '..', 'worker', 'src', 'main.js')
 const COMPANY = 'company-jinling'; // serves compound-01
 
 type Measured = LoadResult & { okPerSecond: number };
-interface ApiRun { intake: Measured; accept: Measured; peakRssMb: number }
+interface ApiRun { intake: Measured; accept: Measured; refused?: Measured; peakRssMb: number }
+
+/** An intake without its description: refused by validation, after the same hooks, guards and interceptors as a command. */
+const REFUSED_BODY = JSON.stringify({ ...JSON.parse(INTAKE_BODY), description: undefined });
 
 function checkClean(label: string, r: Measured): string[] {
   const bad = r.non2xx + r.errors + r.timeouts;
@@ -69,7 +72,12 @@ async function measureApi(workerApart: boolean, notes: string[]): Promise<ApiRun
       requests: [{ method: 'POST', headers: { ...json, authorization: auth('handler', COMPANY) }, body: '{}', setupRequest: (r) => ({ ...r, path: `/cases/${ids[next++]}/accept` }) }],
     });
     notes.push(...checkClean(`accept (${label})`, accept));
-    return { intake, accept, peakRssMb: api.peakRssMb() };
+    // What the HTTP chain alone costs (no command): the floor a command's throughput sits under.
+    const refused = workerApart
+      ? await load({ url: api.url, connections: CONNECTIONS, duration: SECONDS / 2, requests: [{ method: 'POST', path: '/cases', headers: operator, body: REFUSED_BODY }] })
+      : undefined;
+    if (refused && refused.non2xx !== refused.requests.total) notes.push(`refused intake: ${refused.requests.total - refused.non2xx} requests were not refused`);
+    return { intake, accept, refused, peakRssMb: api.peakRssMb() };
   } finally {
     await api.stop();
     if (worker && worker.exitCode === null) {
@@ -112,6 +120,14 @@ async function main(): Promise<void> {
         figure({ figure: `${label} latency p99, ${where}`, unit: 'ms', value: r.latency.p99, baseline, baselineValue: bare.latency.p99, target: '<= 20 ms', met: r.latency.p99 <= 20 }),
       );
     }
+  }
+  if (apart.refused) {
+    const r = apart.refused;
+    const perSecond = r.requests.total / r.duration;
+    rows.push(
+      figure({ figure: 'refused intake (POST /cases without its description: hooks, guards, interceptors, validation, the 400 answer; no command) throughput, worker apart', unit: 'requests/s', value: round(perSecond, 0), baseline, baselineValue: round(fastify.noop.okPerSecond, 0) }),
+      figure({ figure: 'refused intake latency p99, worker apart', unit: 'ms', value: r.latency.p99, baseline, baselineValue: fastify.noop.latency.p99 }),
+    );
   }
   rows.push(
     figure({ figure: 'bare Fastify throughput beside bare Express', unit: 'requests/s', value: round(fastify.noop.okPerSecond, 0), baseline: expressBaseline, baselineValue: round(express.noop.okPerSecond, 0) }),

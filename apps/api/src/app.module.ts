@@ -62,7 +62,9 @@ export class AppModule {
         // Guards run in this order: who you are, then what you may do here.
         { provide: APP_GUARD, useClass: JwtAuthGuard },
         { provide: APP_GUARD, useClass: AccessGuard },
-        { provide: APP_INTERCEPTOR, useClass: TracingInterceptor },
+        // Registered only when traces are on: a pass-through interceptor still costs every request
+        // Nest's per-interceptor wrapping (an AsyncResource and an Observable).
+        ...(options.config.tracingMode === 'off' ? [] : [{ provide: APP_INTERCEPTOR, useClass: TracingInterceptor }]),
         { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
         { provide: APP_FILTER, useClass: ErrorFilter },
       ],

@@ -41,12 +41,61 @@ export function contentHash(event: HashedContent): string {
 export const linkHashOf = (event: HashedContent | undefined): string =>
   event === undefined ? GENESIS_HASH : storedHash(event) ?? contentHash(event);
 
-/** A copy with every object's keys in canonical (sorted) order, so JSON.stringify writes canonical JSON. */
-function sortedKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortedKeys);
-  if (value === null || typeof value !== 'object') return value;
+/**
+ * `copy[key] = value`, except that a `__proto__` key (JSON.parse keeps it as an own key, e.g. in an
+ * old event re-sealed by a migration) stays an own key instead of setting the copy's prototype.
+ */
+function setOwn(copy: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(copy, key, { value, enumerable: true, writable: true, configurable: true });
+  else copy[key] = value;
+}
+
+/** Collects the canonical JSON text while `canonicalCopy` walks a value. */
+interface CanonicalText { text: string }
+
+/**
+ * A copy of `value` with every object's keys in canonical (sorted) order, so JSON.stringify writes
+ * canonical JSON, and, appended to `out.text` in the same walk, the text `canonicalize` gives for it
+ * (RFC 8785: keys sorted by UTF-16 code units, undefined skipped in objects and null in arrays, numbers
+ * as JSON.stringify writes them). One walk instead of a copy and then canonicalize sorting every
+ * object again: sealing was ~5% of an intake's CPU. contentHash (canonicalize itself) must agree.
+ */
+function canonicalCopy(value: unknown, out: CanonicalText): unknown {
+  if (typeof value === 'number' && !Number.isFinite(value)) throw new Error(`${value} is not allowed in an event`);
+  if (value === null || typeof value !== 'object') {
+    out.text += String(JSON.stringify(value));
+    return value;
+  }
+  if (Array.isArray(value)) {
+    out.text += '[';
+    const copy = new Array<unknown>(value.length);
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) out.text += ',';
+      const element: unknown = value[i];
+      if (element === undefined || typeof element === 'symbol') {
+        out.text += 'null';
+        copy[i] = element;
+      } else copy[i] = canonicalCopy(element, out);
+    }
+    out.text += ']';
+    return copy;
+  }
   const object = value as Record<string, unknown>;
-  return Object.fromEntries(Object.keys(object).sort().map((key) => [key, sortedKeys(object[key])]));
+  const copy: Record<string, unknown> = {};
+  out.text += '{';
+  let first = true;
+  for (const key of Object.keys(object).sort()) {
+    const field = object[key];
+    if (field === undefined || typeof field === 'symbol') {
+      setOwn(copy, key, field);
+      continue;
+    }
+    out.text += first ? JSON.stringify(key) + ':' : ',' + JSON.stringify(key) + ':';
+    first = false;
+    setOwn(copy, key, canonicalCopy(field, out));
+  }
+  out.text += '}';
+  return copy;
 }
 
 /**
@@ -57,11 +106,14 @@ function sortedKeys(value: unknown): unknown {
  */
 export function sealEvents(streamId: string, firstRevision: number, previousHash: string, events: NewEvent[]): NewEvent[] {
   let prevHash = previousHash;
+  const head = `[${JSON.stringify(streamId)},`;
   return events.map((event, i) => {
-    const data = sortedKeys(event.data) as Record<string, unknown>;
+    const out: CanonicalText = { text: `${head}${firstRevision + i},${JSON.stringify(event.type)},` };
+    const data = canonicalCopy(event.data, out) as Record<string, unknown>;
+    out.text += ',';
     const { hash: _stale, ...rest } = event.metadata;
-    const metadata = sortedKeys({ ...rest, prevHash }) as NewEvent['metadata'];
-    const hash = contentHash({ streamId, revision: firstRevision + i, type: event.type, data, metadata });
+    const metadata = canonicalCopy({ ...rest, prevHash }, out) as NewEvent['metadata'];
+    const hash = sha256Hex(`${out.text}]`);
     prevHash = hash;
     return { type: event.type, data, metadata: { ...metadata, hash } };
   });

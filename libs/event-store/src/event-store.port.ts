@@ -109,6 +109,22 @@ export class ConcurrencyError extends Error {
   }
 }
 
+/**
+ * The store cannot take the append now (locked by another writer past its wait, disk full, I/O error,
+ * file gone, too many appends already waiting): retry later. `outcomeUnknown`: the writer stopped
+ * after the append was handed to it, so it may have been recorded: read before trying again.
+ */
+export class StoreUnavailable extends Error {
+  /** The store's own code for it, when it has one (SQLITE_BUSY, SQLITE_FULL, ...). */
+  readonly code?: string;
+
+  constructor(readonly reason: string, readonly outcomeUnknown = false, options: { cause?: unknown; code?: string } = {}) {
+    super(`event store unavailable: ${reason}`, { cause: options.cause });
+    this.name = 'StoreUnavailable';
+    this.code = options.code;
+  }
+}
+
 export interface EventStore {
   append(streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult>;
   readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
@@ -128,6 +144,12 @@ export interface EventStore {
    * leave it out and are known by their connection string instead (EventStoreDB; see platform's redisNamespace).
    */
   storeId?(): Promise<string>;
+  /**
+   * What the connection that commits appends reports (the SQLite writer thread: its journal mode and
+   * synchronous setting); rejects when appends cannot be written now (a writer thread that stopped and
+   * cannot open the file again). For /health. Stores whose appends go to a server leave it out.
+   */
+  writerStatus?(): Promise<Record<string, string | number>>;
   close(): Promise<void>;
 }
 

@@ -16,7 +16,10 @@ const event = (type: string, eventId = `gc-${++seq}`): NewEvent => ({
 });
 
 /** Appends issued in the same turn of the event loop share one commit; each keeps its own outcome. */
-describe('SqliteEventStore group commit', () => {
+describe.each([
+  ['on the event loop', false],
+  ['on a writer thread', true],
+])('SqliteEventStore group commit, %s', (_, writerThread) => {
   let dir: string;
   let file: string;
   let store: SqliteEventStore;
@@ -24,7 +27,7 @@ describe('SqliteEventStore group commit', () => {
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'civicloop-gc-'));
     file = join(dir, 'events.sqlite');
-    store = new SqliteEventStore(file);
+    store = new SqliteEventStore(file, { writerThread });
   });
   afterEach(async () => {
     await store.close().catch(() => undefined);
@@ -36,23 +39,6 @@ describe('SqliteEventStore group commit', () => {
     expect(results).toEqual([{ revision: 1, position: 2 }, { revision: 1, position: 4 }, { revision: 1, position: 6 }]);
     expect((await store.readAll()).map((e) => `${e.streamId}/${e.revision}`))
       .toEqual(['case-a/0', 'case-a/1', 'case-b/0', 'case-b/1', 'case-c/0', 'case-c/1']);
-  });
-
-  it('runs the units of one turn of the event loop in one transaction: none is visible outside before the last ran', async () => {
-    const db = new Database(join(dir, 'group.sqlite'));
-    db.pragma('journal_mode = WAL');
-    db.exec('CREATE TABLE t (v INTEGER)');
-    const outside = new Database(join(dir, 'group.sqlite'), { readonly: true });
-    const count = (conn: Database.Database) => (conn.prepare('SELECT COUNT(*) AS n FROM t').get() as { n: number }).n;
-    const group = new GroupCommit(db);
-    const seen = await Promise.all([1, 2, 3].map((v) => group.run(() => {
-      db.prepare('INSERT INTO t (v) VALUES (?)').run(v);
-      return { inside: count(db), outside: count(outside) };
-    })));
-    expect(seen).toEqual([{ inside: 1, outside: 0 }, { inside: 2, outside: 0 }, { inside: 3, outside: 0 }]);
-    expect(count(outside)).toBe(3);
-    outside.close();
-    db.close();
   });
 
   it('a stale expected revision fails only its own append; the others in the group commit', async () => {
@@ -70,12 +56,18 @@ describe('SqliteEventStore group commit', () => {
 
   it('a failure half way through one append undoes that append alone', async () => {
     const bad = { ...event('BAD'), data: { big: BigInt(1) as unknown as number } };
+    const twice = event('B2'); // its second row breaks the unique event id after the first was written
     const outcomes = await Promise.allSettled([
       store.append('case-a', [event('A1')], 'no_stream'),
       store.append('case-b', [event('B1'), bad], 'no_stream'),
+      store.append('case-b', [twice, twice], 'no_stream'),
       store.append('case-c', [event('C1')], 'no_stream'),
     ]);
-    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'rejected', 'fulfilled']);
+    // the error keeps its class and SQLite code, also when it comes from the writer thread
+    expect((outcomes[2] as PromiseRejectedResult).reason).toMatchObject({
+      name: 'SqliteError', code: 'SQLITE_CONSTRAINT_UNIQUE', message: expect.stringMatching(/UNIQUE/),
+    });
     expect((await store.readAll()).map((e) => e.type)).toEqual(['A1', 'C1']);
   });
 
@@ -98,6 +90,32 @@ describe('SqliteEventStore group commit', () => {
     await expect(pending).resolves.toEqual({ revision: 0, position: 1 });
     expect(visible()).toBe(1);
     other.close();
+  });
+
+});
+
+/** GroupCommit itself (the event-loop writer): the writer thread's own checks are in writer-thread*.spec.ts. */
+describe('GroupCommit', () => {
+  let dir: string;
+
+  beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'civicloop-gc-')); });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('runs the units of one turn of the event loop in one transaction: none is visible outside before the last ran', async () => {
+    const db = new Database(join(dir, 'group.sqlite'));
+    db.pragma('journal_mode = WAL');
+    db.exec('CREATE TABLE t (v INTEGER)');
+    const outside = new Database(join(dir, 'group.sqlite'), { readonly: true });
+    const count = (conn: Database.Database) => (conn.prepare('SELECT COUNT(*) AS n FROM t').get() as { n: number }).n;
+    const group = new GroupCommit(db);
+    const seen = await Promise.all([1, 2, 3].map((v) => group.run(() => {
+      db.prepare('INSERT INTO t (v) VALUES (?)').run(v);
+      return { inside: count(db), outside: count(outside) };
+    })));
+    expect(seen).toEqual([{ inside: 1, outside: 0 }, { inside: 2, outside: 0 }, { inside: 3, outside: 0 }]);
+    expect(count(outside)).toBe(3);
+    outside.close();
+    db.close();
   });
 
   it('fails every caller of a group whose commit fails, writing none of them', async () => {

@@ -16,7 +16,10 @@ const event = (type: string, occurredAt = '2026-03-01T00:00:00.000Z', data: Reco
   },
 });
 
-describe('SqliteEventStore', () => {
+describe.each([
+  ['on the event loop', false],
+  ['on a writer thread', true],
+])('SqliteEventStore, appends written %s', (_, writerThread) => {
   let dir: string;
   let file: string;
   let store: SqliteEventStore;
@@ -24,19 +27,19 @@ describe('SqliteEventStore', () => {
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'civicloop-es-'));
     file = join(dir, 'events.sqlite');
-    store = new SqliteEventStore(file);
+    store = new SqliteEventStore(file, { writerThread });
   });
   afterEach(async () => {
     await store.close().catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('is durable against a power cut: WAL with synchronous=FULL', () => {
+  it('is durable against a power cut: WAL with synchronous=FULL', async () => {
     const db = new Database(file, { readonly: true });
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     db.close();
-    // synchronous is per connection: read it from the store's own connection
-    expect((store as unknown as { db: Database.Database }).db.pragma('synchronous', { simple: true })).toBe(2);
+    // synchronous is per connection: the one that commits appends reports its own (the thread's, with a thread)
+    await expect(store.writerStatus()).resolves.toEqual({ journalMode: 'wal', synchronous: 2 });
   });
 
   it('refuses a stale expected revision and writes nothing', async () => {
@@ -116,7 +119,7 @@ describe('SqliteEventStore', () => {
   it('keeps the data across a restart', async () => {
     await store.append('case-a', [event('A1'), event('A2')], 'no_stream');
     await store.close();
-    store = new SqliteEventStore(file);
+    store = new SqliteEventStore(file, { writerThread });
     expect((await store.readStream('case-a')).map((e) => e.type)).toEqual(['A1', 'A2']);
     await expect(store.append('case-a', [event('A3')], 1)).resolves.toEqual({ revision: 2, position: 3 });
   });
@@ -126,7 +129,9 @@ describe('SqliteEventStore', () => {
     if (!existsSync(built)) throw new Error('run `npm run build` first: this test drives the built adapter in a child process');
     const script = `
       const { SqliteEventStore } = require(${JSON.stringify(built)});
-      const store = new SqliteEventStore(${JSON.stringify(file)});
+      const store = new SqliteEventStore(${JSON.stringify(file)}, { writerThread: ${writerThread} });
+      // a dist built before the writer thread would ignore the option and test the old writer
+      if (${writerThread} && typeof store.writerStatus !== 'function') { console.error('stale dist: no writer thread; run npm run build'); process.exit(3); }
       let i = 0;
       (async () => { for (;;) {
         const id = 'k-' + (++i);

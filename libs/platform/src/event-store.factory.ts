@@ -16,7 +16,8 @@ export async function createEventStore(config: AppConfig): Promise<EventStore> {
   if (config.EVENTSTORE_CONNECTION_STRING) {
     return EsdbEventStore.connect(config.EVENTSTORE_CONNECTION_STRING, { connectTimeoutMs: 5000 });
   }
-  return new SqliteEventStore(config.eventStoreFile);
+  // The fsync of each commit runs on the store's writer thread, not on the event loop that serves requests.
+  return new SqliteEventStore(config.eventStoreFile, { writerThread: true });
 }
 
 /** The data keys, beside the events: in their PostgreSQL database when they live there, else a file in DATA_DIR. */

@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { FastifyReply } from 'fastify';
 import { CaseRefused, RefusalKind } from '@civicloop/domain';
-import { ConcurrencyError } from '@civicloop/event-store';
+import { ConcurrencyError, StoreUnavailable } from '@civicloop/event-store';
 import { ApiErrorBody } from './api-error';
 
 const STATUS_BY_KIND: Record<RefusalKind, HttpStatus> = {
@@ -28,15 +28,31 @@ const CODE_BY_STATUS: Record<number, string> = {
 @Catch()
 export class ErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
+  /** The last event-store outage logged: a reason is logged again only after a minute. */
+  private lastOutage = { reason: '', at: 0 };
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<FastifyReply>();
+    if (exception instanceof StoreUnavailable) {
+      this.logOutage(exception);
+      response.header('Retry-After', '1');
+      void response.status(HttpStatus.SERVICE_UNAVAILABLE).send(storeUnavailableBody(exception));
+      return;
+    }
     const [status, body] = this.toResponse(exception);
     // A deliberate 5xx (503 while a dependency is down) is logged where its cause is known, once
     // per outage; a stack trace on every request of it would bury the genuine bugs.
     if (status >= 500 && !(exception instanceof HttpException)) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
     if (status === HttpStatus.TOO_MANY_REQUESTS) setRetryAfter(response);
     void response.status(status).send(body);
+  }
+
+  private logOutage(exception: StoreUnavailable): void {
+    const reason = exception.code ?? exception.reason;
+    const now = Date.now();
+    if (reason === this.lastOutage.reason && now - this.lastOutage.at < 60_000) return;
+    this.lastOutage = { reason, at: now };
+    this.logger.warn(`${exception.message}${exception.outcomeUnknown ? ' (the append may have been recorded)' : ''}`);
   }
 
   private toResponse(exception: unknown): [number, ApiErrorBody] {
@@ -61,6 +77,13 @@ export class ErrorFilter implements ExceptionFilter {
     }
     return [HttpStatus.INTERNAL_SERVER_ERROR, { code: 'INTERNAL_ERROR', message: 'internal error' }];
   }
+}
+
+/** The store could not take the command now; when it stopped mid-write the command may have been recorded. */
+function storeUnavailableBody(exception: StoreUnavailable): ApiErrorBody {
+  return exception.outcomeUnknown
+    ? { code: 'STORE_UNAVAILABLE', message: 'the event store stopped while this command was being written: it may have been recorded; read the case before retrying' }
+    : { code: 'STORE_UNAVAILABLE', message: 'the event store cannot take commands right now; retry shortly' };
 }
 
 /**

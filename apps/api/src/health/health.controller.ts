@@ -85,7 +85,9 @@ export class HealthController implements OnModuleInit {
       async () => {
         const indicator = this.indicators.check('eventStore');
         try {
-          return indicator.up({ headPosition: await this.store.headPosition() });
+          // the writer too: a SQLite writer thread that stopped and cannot open the file again fails every append
+          const writer = await this.store.writerStatus?.();
+          return indicator.up({ headPosition: await this.store.headPosition(), ...(writer && { writer }) });
         } catch (error) {
           return indicator.down({ error: (error as Error).message });
         }

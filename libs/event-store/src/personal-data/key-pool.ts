@@ -21,17 +21,18 @@ export interface WriteKeys {
  */
 export class KeyPool {
   private keys: DataKey[] = [];
-  private batches = 0;
+  /** The first batch is written before any key is handed out; after it, batches are made ahead. */
+  private firstWritten = false;
   private refilling: Promise<void> | null = null;
 
   constructor(private readonly write: WriteKeys) {}
 
   async take(): Promise<DataKey> {
-    if (this.keys.length <= LOW_WATER && this.batches > 0) this.refillAhead().catch(() => undefined); // an error shows once the pool is empty
+    if (this.keys.length <= LOW_WATER && this.firstWritten) this.refillAhead().catch(() => undefined); // an error shows once the pool is empty
     for (;;) {
       const next = this.keys.pop();
       if (next) return next;
-      if (this.batches === 0) this.makeBatchNow();
+      if (!this.firstWritten) this.makeBatchNow();
       else await this.refillAhead();
     }
   }
@@ -50,7 +51,7 @@ export class KeyPool {
     const batch = randomDataKeys(KEY_POOL_BATCH);
     this.write.writeNow(batch);
     this.keys = batch;
-    this.batches++;
+    this.firstWritten = true;
     this.write.prepareAhead();
   }
 
@@ -59,7 +60,6 @@ export class KeyPool {
       const batch = randomDataKeys(KEY_POOL_BATCH);
       await this.write.writeAhead(batch);
       this.keys = [...batch, ...this.keys];
-      this.batches++;
     })().finally(() => {
       this.refilling = null;
     });

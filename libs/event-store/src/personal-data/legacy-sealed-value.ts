@@ -1,5 +1,5 @@
 import { createDecipheriv, createSecretKey, KeyObject } from 'node:crypto';
-import { isRecord } from './sealed-value';
+import { additionalDataOf, isRecord } from './sealed-value';
 
 /**
  * Values written before pd3, still read (never written any more): AES-256-GCM through Node's crypto,
@@ -39,7 +39,7 @@ function openAesGcm(key: Buffer, value: string, prefix: string, additionalData: 
 
 /** The texts sealed in a pd2 value, or null when this key did not seal it for this event. */
 export function openPd2Texts(key: Buffer, eventId: string, type: string, value: string): Record<string, unknown> | null {
-  const plain = openAesGcm(key, value, PD2, `${eventId}\u0000${type}`);
+  const plain = openAesGcm(key, value, PD2, additionalDataOf(eventId, type));
   if (!plain) return null;
   try {
     const texts: unknown = JSON.parse(plain.toString('utf8'));

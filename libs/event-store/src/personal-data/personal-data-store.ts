@@ -19,6 +19,7 @@ export const caseIdOf = (event: { streamId: string; metadata: Record<string, unk
  */
 export class PersonalDataStore implements EventStore {
   readonly storeId?: () => Promise<string>;
+  readonly writerStatus?: () => Promise<Record<string, string | number>>;
   /**
    * Never a lean read of the store underneath: it would hand a rebuild the ciphertext. Said here,
    * not left to the method's absence, so no wrapper or subclass inherits the inner store's.
@@ -34,6 +35,8 @@ export class PersonalDataStore implements EventStore {
   constructor(readonly stored: EventStore, private readonly keys: PersonalDataKeys, private readonly policy: PersonalDataPolicy) {
     const storeId = stored.storeId?.bind(stored);
     if (storeId) this.storeId = storeId;
+    const writerStatus = stored.writerStatus?.bind(stored);
+    if (writerStatus) this.writerStatus = writerStatus;
   }
 
   append(streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {

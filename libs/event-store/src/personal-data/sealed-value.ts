@@ -67,8 +67,11 @@ let plainScratch = Buffer.alloc(2048);
 let sealedScratch = Buffer.alloc(NONCE_BYTES + plainScratch.length + TAG_BYTES);
 let nonceScratch = sealedScratch.subarray(0, NONCE_BYTES);
 
+/** What a sealed value is bound to besides its key (pd2 and pd3 alike): its event, so a value moved to another event does not open. */
+export const additionalDataOf = (eventId: string, type: string): string => `${eventId}\u0000${type}`;
+
 function sealWith(cipherKey: Buffer, nonceKey: Buffer, eventId: string, type: string, texts: Record<string, string>): string {
-  const aad = `${eventId}\u0000${type}`;
+  const aad = additionalDataOf(eventId, type);
   const json = JSON.stringify(texts);
   const most = 4 + 3 * (aad.length + json.length); // UTF-8 takes at most 3 bytes per UTF-16 unit
   if (plainScratch.length < most) {
@@ -100,7 +103,7 @@ export function openTexts(key: Buffer, eventId: string, type: string, value: str
   const message = Buffer.alloc(sealed.length - NONCE_BYTES - TAG_BYTES);
   try {
     sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(
-      message, null, sealed.subarray(NONCE_BYTES), Buffer.from(`${eventId}\u0000${type}`, 'utf8'), sealed.subarray(0, NONCE_BYTES), rememberedKeys(key).cipher,
+      message, null, sealed.subarray(NONCE_BYTES), Buffer.from(additionalDataOf(eventId, type), 'utf8'), sealed.subarray(0, NONCE_BYTES), rememberedKeys(key).cipher,
     );
     const texts: unknown = JSON.parse(message.toString('utf8'));
     return isRecord(texts) ? texts : null;

@@ -21,6 +21,8 @@ export class GroupCommit {
   private scheduled: NodeJS.Immediate | null = null;
   private readonly runGroup: Database.Transaction<(group: Waiting<unknown>[]) => { ok: boolean; value: unknown }[]>;
   private readonly runAlone: Database.Transaction<(work: () => unknown) => unknown>;
+  /** Transactions committed so far, and the units of work they held. */
+  readonly counts = { commits: 0, appends: 0 };
 
   constructor(db: Database.Database) {
     this.runAlone = db.transaction((work: () => unknown) => work());
@@ -64,6 +66,8 @@ export class GroupCommit {
       for (const { reject } of group) reject(error);
       return 0;
     }
+    this.counts.commits += 1;
+    this.counts.appends += group.length;
     group.forEach(({ resolve, reject }, i) => (outcomes[i].ok ? resolve(outcomes[i].value) : reject(outcomes[i].value)));
     return group.length;
   }
@@ -77,6 +81,8 @@ export class GroupCommit {
       reject(error);
       return 0;
     }
+    this.counts.commits += 1;
+    this.counts.appends += 1;
     resolve(value);
     return 1;
   }

@@ -7,8 +7,12 @@ import {
   ReadAllOptions, ReadStreamOptions, RecordedEvent, recordedAtOf, SubscribeOptions, Subscription,
 } from '../event-store.port';
 import { AppendSignal, pollingSubscription } from '../poll-subscription';
+import { APPEND_SQL, appendRows, AppendStatements, toEventRows } from './append-rows';
 import { GroupCommit } from './group-commit';
+import { asStoreFailure } from './store-unavailable';
 import { StreamCache } from './stream-cache';
+import { WriterPragmas } from './writer-program';
+import { WriterThread } from './writer-thread';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS events (
@@ -60,20 +64,28 @@ const toStreamEvent = (streamId: string) => ([position, revision, type, data, me
  * The embedded event store: one SQLite file in WAL mode with synchronous=FULL, so the WAL is
  * fsynced on every commit and an acknowledged append survives a power cut (NORMAL would only
  * survive a process crash). Each append is atomic (all its events or none); appends arriving
- * together share one fsynced commit (GroupCommit), each answered only after that commit.
+ * together share one fsynced commit, each answered only after that commit: on the event loop
+ * (GroupCommit), or with `writerThread` on a connection of a thread of its own (WriterThread), so
+ * the event loop serves requests during the fsync. The service uses the thread; tools that append
+ * one at a time keep the plain connection.
  */
 export class SqliteEventStore implements EventStore {
   private readonly db: Database.Database;
   private readonly signal = new AppendSignal();
   private readonly statements;
+  private readonly appendStatements: AppendStatements;
   private readonly groupCommit: GroupCommit;
+  private readonly writer: WriterThread | null;
   private readonly cache: StreamCache;
   private readonly identity: string;
   /** Lean reads by number of metadata fields (the paths are parameters, so one statement serves any fields). */
   private readonly leanReads = new Map<number, Database.Statement>();
 
-  /** `cachedEvents`: how many parsed events the stream cache holds (0: none, every read parses). */
-  constructor(readonly file: string, { cachedEvents = 10_000 }: { cachedEvents?: number } = {}) {
+  /**
+   * `cachedEvents`: how many parsed events the stream cache holds (0: none, every read parses).
+   * `writerThread`: appends are written by a thread of their own (not for ':memory:', which a second connection cannot see).
+   */
+  constructor(readonly file: string, { cachedEvents = 10_000, writerThread = false }: { cachedEvents?: number; writerThread?: boolean } = {}) {
     this.cache = new StreamCache(cachedEvents);
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
     this.db = new Database(file);
@@ -85,12 +97,6 @@ export class SqliteEventStore implements EventStore {
     this.db.prepare('INSERT OR IGNORE INTO store_identity (only_row, id) VALUES (1, ?)').run(randomUUID());
     this.identity = (this.db.prepare('SELECT id FROM store_identity').get() as { id: string }).id;
     this.statements = {
-      head: this.db.prepare('SELECT MAX(revision) AS revision FROM events WHERE stream_id = ?'),
-      byEventId: this.db.prepare('SELECT stream_id, revision, position FROM events WHERE event_id = ?'),
-      insert: this.db.prepare(
-        `INSERT INTO events (event_id, stream_id, revision, type, data, metadata, occurred_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?)`,
-      ),
       // Only the columns a RecordedEvent needs (event_id and occurred_at repeat what metadata holds,
       // the stream id is the one asked for), as arrays: a cold 200-event read builds 200 fewer objects.
       streamRange: this.db.prepare(
@@ -100,51 +106,39 @@ export class SqliteEventStore implements EventStore {
       all: this.db.prepare('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?'),
       headPosition: this.db.prepare('SELECT MAX(position) AS position FROM events'),
     };
+    this.appendStatements = {
+      head: this.db.prepare(APPEND_SQL.head), byEventId: this.db.prepare(APPEND_SQL.byEventId), insert: this.db.prepare(APPEND_SQL.insert),
+    };
     this.groupCommit = new GroupCommit(this.db);
+    // Started after the schema exists: the thread only opens the file and writes rows.
+    this.writer = writerThread && file !== ':memory:' ? new WriterThread(file) : null;
+  }
+
+  /** Transactions committed by appends so far and the appends they held (how well appends are grouped). */
+  appendCounts(): { commits: number; appends: number } {
+    return { ...(this.writer?.counts ?? this.groupCommit.counts) };
+  }
+
+  /** The journal mode and synchronous setting of the connection that commits appends: the writer thread's own when there is one. */
+  async writerStatus(): Promise<WriterPragmas> {
+    if (this.writer) return this.writer.pragmas();
+    return { journalMode: String(this.db.pragma('journal_mode', { simple: true })), synchronous: Number(this.db.pragma('synchronous', { simple: true })) };
   }
 
   async storeId(): Promise<string> {
     return this.identity;
   }
 
-  /** Runs inside GroupCommit's transaction, in a savepoint of its own. */
-  private appendNow(streamId: string, events: NewEvent[], expected: ExpectedRevision): AppendResult {
-    const retried = this.alreadyAppended(streamId, events);
-    if (retried) return retried;
-    const head = (this.statements.head.get(streamId) as { revision: number | null }).revision;
-    const actual = head === null ? 'no_stream' : head;
-    const matches = expected === 'any' || expected === actual;
-    if (!matches) throw new ConcurrencyError(streamId, expected, actual);
-    let revision = head ?? -1;
-    let position = 0;
-    for (const event of events) {
-      revision += 1;
-      const info = this.statements.insert.run(
-        event.metadata.eventId, streamId, revision, event.type,
-        JSON.stringify(event.data), JSON.stringify(event.metadata), event.metadata.occurredAt,
-      );
-      position = Number(info.lastInsertRowid);
-    }
-    return { revision, position };
-  }
-
-  /** A retried append (same event ids, same stream) returns the first result and writes nothing. */
-  private alreadyAppended(streamId: string, events: NewEvent[]): AppendResult | null {
-    const found = events.map((e) => this.statements.byEventId.get(e.metadata.eventId) as
-      { stream_id: string; revision: number; position: number } | undefined);
-    if (found.every((row) => row === undefined)) return null;
-    if (found.some((row) => row === undefined || row.stream_id !== streamId)) {
-      throw new Error(`append to ${streamId}: some event ids were already written elsewhere`);
-    }
-    const last = found[found.length - 1]!;
-    return { revision: last.revision, position: last.position };
-  }
-
   async append(streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
     if (events.length === 0) throw new Error('append needs at least one event');
-    const result = await this.groupCommit.run(() => this.appendNow(streamId, events, expected));
+    const rows = toEventRows(events);
+    const outcome = await (this.writer
+      ? this.writer.append(streamId, rows, expected)
+      : this.groupCommit.run(() => appendRows(this.appendStatements, streamId, rows, expected))
+    ).catch((error: unknown) => { throw asStoreFailure(error); });
+    if ('conflict' in outcome) throw new ConcurrencyError(streamId, expected, outcome.conflict);
     this.signal.notify();
-    return result;
+    return outcome.written;
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
@@ -200,7 +194,9 @@ export class SqliteEventStore implements EventStore {
   }
 
   async close(): Promise<void> {
-    this.groupCommit.flush(); // appends already accepted are committed, not dropped
-    this.db.close();
+    // appends already accepted are committed, not dropped
+    await this.writer?.close();
+    this.groupCommit.flush();
+    if (this.db.open) this.db.close();
   }
 }
