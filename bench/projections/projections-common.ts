@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +7,7 @@ import { Directory, DEMO_DIRECTORY_FILE } from '@civicloop/directory';
 import { SqliteEventStore } from '@civicloop/event-store';
 import { ALL_PROJECTIONS, openReadDatabase, OrgLookup, ReadModels, rebuildProjections, viewSettings } from '@civicloop/read-models';
 import { startPostgres } from '../../test/support/postgres-server';
-import { BenchResult, Figure, figure, RESULTS_DIR, ROOT, round, writeResult } from '../harness/result';
+import { API_NODE_ARGS, BenchResult, Figure, figure, RESULTS_DIR, ROOT, round, writeResult } from '../harness/result';
 import { writeBenchHistory } from './history';
 import { RAW_BATCH, rawInsertPostgres, rawInsertSqlite } from './raw-baseline';
 
@@ -80,11 +80,25 @@ const NOTES = [
 
 const commit = () => execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT }).toString().trim();
 
-export async function runDialect(dialect: 'sqlite' | 'postgres'): Promise<void> {
+/**
+ * A rebuild runs in the service (a projection's new version, a replica catching up) under the V8 flags
+ * scripts/run.sh starts it with: its heap cap and its 64 MB young space, in which a page's envelopes
+ * and rows die young instead of being copied out of a 16 MB one (bench/README, fifth pass). The entry
+ * runs itself again under them when started without (as bench/read does).
+ */
+function underServiceFlags(entry: string): boolean {
+  if (API_NODE_ARGS.every((flag) => process.execArgv.includes(flag))) return false;
+  const child = spawnSync(process.execPath, [...process.execArgv, ...API_NODE_ARGS, entry], { stdio: 'inherit' });
+  if (child.status !== 0) throw new Error(`${entry} under ${API_NODE_ARGS.join(' ')} failed (${child.status ?? child.signal})`);
+  return true;
+}
+
+export async function runDialect(dialect: 'sqlite' | 'postgres', entry: string): Promise<void> {
+  if (underServiceFlags(entry)) return;
   const sizes = dialect === 'postgres' ? SIZES.filter((n) => n <= POSTGRES_MAX_EVENTS) : SIZES;
   const pg = dialect === 'postgres' && sizes.length ? await startPostgres() : null;
   const figures: Figure[] = [];
-  const settings: Record<string, unknown> = { commit: commit(), rawBatchRows: RAW_BATCH, rebuildBatchEvents: BATCH, projections: ALL_PROJECTIONS.map((p) => p.name) };
+  const settings: Record<string, unknown> = { commit: commit(), nodeFlags: process.execArgv.join(' '), rawBatchRows: RAW_BATCH, rebuildBatchEvents: BATCH, projections: ALL_PROJECTIONS.map((p) => p.name) };
   try {
     const directory = Directory.fromFile(DEMO_DIRECTORY_FILE);
     for (const size of sizes) {

@@ -2,6 +2,6 @@ import 'reflect-metadata';
 import { runDialect } from './projections-common';
 
 /** Rebuild of all views from 1,000,000 events into SQLite, next to a raw batched insert of the same rows. */
-export const run = () => runDialect('sqlite');
+export const run = () => runDialect('sqlite', __filename);
 
 if (require.main === module) run().catch((error) => { console.error(error); process.exit(1); });
