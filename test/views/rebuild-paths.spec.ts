@@ -66,6 +66,7 @@ describe('rebuild paths', () => {
   it.each([
     ['every case in memory', {}],
     ['cases falling out of memory and coming back', { cachedCases: 4, batchSize: 61 }],
+    ['more cases let go of than it remembers: every case not held is read back', { cachedCases: 4, batchSize: 61, rememberedCases: 3 }],
   ])('a rebuild gives the tables of the incremental run (%s)', async (_, options) => {
     await rebuildProjections(rdb, store, ALL_PROJECTIONS, models.env, options);
     expect(await Promise.all(ALL_PROJECTIONS.map((p) => hashProjection(rdb, p)))).toEqual(incremental);

@@ -156,7 +156,11 @@ describe('SqliteEventStore writer thread, failures', () => {
     holder.exec('BEGIN IMMEDIATE'); // another process's transaction: nothing can commit
     try {
       const waiting = Array.from({ length: MAX_WAITING_APPENDS }, (_, i) => store.append(`case-${i}`, [event('W')], 'no_stream'));
-      await expect(store.append('case-over', [event('OVER')], 'no_stream')).rejects.toMatchObject({ name: 'StoreUnavailable', outcomeUnknown: false });
+      const asked = Date.now();
+      await expect(store.append('case-over', [event('OVER')], 'no_stream')).rejects.toMatchObject({
+        name: 'StoreUnavailable', outcomeUnknown: false, message: expect.stringMatching(/appends already wait/),
+      });
+      expect(Date.now() - asked).toBeLessThan(1_000); // at once, not after the lock's 5 s wait
       holder.exec('COMMIT');
       const written = await Promise.allSettled(waiting);
       expect(written.filter((w) => w.status === 'fulfilled')).toHaveLength(MAX_WAITING_APPENDS);

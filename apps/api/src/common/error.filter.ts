@@ -28,14 +28,14 @@ const CODE_BY_STATUS: Record<number, string> = {
 @Catch()
 export class ErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
-  /** The last event-store outage logged: a reason is logged again only after a minute. */
-  private lastOutage = { reason: '', at: 0 };
+  /** When each cause of an event-store outage was last logged: a cause is logged again only after a minute. */
+  private readonly outagesLogged = new Map<string, number>();
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<FastifyReply>();
     if (exception instanceof StoreUnavailable) {
       this.logOutage(exception);
-      response.header('Retry-After', '1');
+      response.header('Retry-After', String(retryAfterSeconds(exception)));
       void response.status(HttpStatus.SERVICE_UNAVAILABLE).send(storeUnavailableBody(exception));
       return;
     }
@@ -48,10 +48,12 @@ export class ErrorFilter implements ExceptionFilter {
   }
 
   private logOutage(exception: StoreUnavailable): void {
-    const reason = exception.code ?? exception.reason;
+    const cause = exception.code ?? (exception.outcomeUnknown ? 'writer stopped' : exception.reason.slice(0, 80));
     const now = Date.now();
-    if (reason === this.lastOutage.reason && now - this.lastOutage.at < 60_000) return;
-    this.lastOutage = { reason, at: now };
+    const last = this.outagesLogged.get(cause);
+    if (last !== undefined && now - last < 60_000) return;
+    if (this.outagesLogged.size >= 32) this.outagesLogged.clear(); // causes are few; never a growing map
+    this.outagesLogged.set(cause, now);
     this.logger.warn(`${exception.message}${exception.outcomeUnknown ? ' (the append may have been recorded)' : ''}`);
   }
 
@@ -77,6 +79,14 @@ export class ErrorFilter implements ExceptionFilter {
     }
     return [HttpStatus.INTERNAL_SERVER_ERROR, { code: 'INTERNAL_ERROR', message: 'internal error' }];
   }
+}
+
+/**
+ * A lock held by another writer or a full queue clears in moments (and a stopped writer is replaced
+ * at once); a full disk, an I/O error or a missing file needs an operator, so clients back off longer.
+ */
+function retryAfterSeconds(exception: StoreUnavailable): number {
+  return /^SQLITE_(FULL|IOERR|CANTOPEN|READONLY|NOMEM)/.test(exception.code ?? '') ? 30 : 1;
 }
 
 /** The store could not take the command now; when it stopped mid-write the command may have been recorded. */

@@ -4,7 +4,7 @@ import { DelayedError, Job } from 'bullmq';
 import { CaseRepository, CommandContext, ExecuteCaseCommand } from '@civicloop/cases';
 import { foldDeadlineFacts, PendingDeadline, pendingDeadlines } from '@civicloop/deadlines';
 import { Actor, CaseRefused, RecordDeadlineReached } from '@civicloop/domain';
-import { RecordedEvent } from '@civicloop/event-store';
+import { RecordedEvent, StoreUnavailable } from '@civicloop/event-store';
 import { Clock, deadlineLatenessSeconds, deadlinesFiredTotal, inSpan, SpanKind } from '@civicloop/platform';
 import { DeadlineJobData } from './deadline-queue';
 import { SlaRules } from './sla-rules';
@@ -13,6 +13,12 @@ import { SlaRules } from './sla-rules';
 export const DEADLINE_ACTOR: Actor = { id: 'system:deadlines', role: 'system', unitId: null };
 
 const ATTEMPTS = 5;
+/**
+ * How long a deadline waits when the event store cannot write (another process holds its lock, a
+ * full disk): it goes back to the delayed set without spending one of the job's attempts, so an
+ * outage of any length delays the deadline but never drops it into the failed set.
+ */
+export const STORE_RETRY_MS = 5_000;
 
 /**
  * Fires one deadline. The job says which deadline; the case's events say whether it still applies.
@@ -55,7 +61,15 @@ export class DeadlineProcessor {
       // order (a warning before its overdue, an overdue before the escalation's new limits), as a
       // worker that never stopped would have, whichever job runs first.
       const first = pending.find((d) => d.dueAt <= deadline.dueAt && !refusedEarlier.has(d.deadlineId)) ?? deadline;
-      const outcome = await this.record(caseId, first, history, facts.revision);
+      let outcome: string;
+      try {
+        outcome = await this.record(caseId, first, history, facts.revision);
+      } catch (error) {
+        if (!(error instanceof StoreUnavailable)) throw error;
+        this.log.warn({ msg: 'deadline waits for the event store', caseId, deadlineId, reason: error.reason });
+        await job.moveToDelayed(Date.now() + STORE_RETRY_MS, token);
+        throw new DelayedError();
+      }
       if (outcome === 'moved-on') continue;
       if (first === deadline) return outcome;
       if (outcome === 'recorded') attempt = 0; // the case moved on by our own hand: check this one again

@@ -14,14 +14,16 @@ export class HeldCases {
    * Most cases a page brings are new, and looking each one up in the tables for nothing took ~7% of a
    * 1,000,000-event rebuild (95,000 look-ups for ~20,000 cases that came back).
    */
-  private readonly written = new Set<string>();
+  private written: Set<string> | 'all' = new Set<string>();
 
-  constructor(private readonly folds: RebuildFold[], private readonly maxCases: number) {}
+  /** `rememberedWritten`: past this many cases let go of, every case not held is read back (bounded memory: ~100 B per id). */
+  constructor(private readonly folds: RebuildFold[], private readonly maxCases: number, private readonly rememberedWritten = 500_000) {}
 
   /** Folds one page, grouped by case, into every projection; cases that fell out earlier are read back first. */
   async apply(reader: BatchTarget, groups: CaseGroups): Promise<void> {
     const { written } = this;
-    if (written.size) await this.readBack(reader, [...groups.keys()].filter((caseId) => written.has(caseId) && !this.cases.has(caseId)));
+    if (written === 'all') await this.readBack(reader, [...groups.keys()].filter((caseId) => !this.cases.has(caseId)));
+    else if (written.size) await this.readBack(reader, [...groups.keys()].filter((caseId) => written.has(caseId) && !this.cases.has(caseId)));
     const { cases, folds } = this;
     // forEach, not for...of: no [key, value] array per case.
     groups.forEach((events, caseId) => {
@@ -54,7 +56,7 @@ export class HeldCases {
     for (const [caseId, slots] of this.cases) {
       if (!all && this.cases.size <= this.maxCases) break;
       this.cases.delete(caseId);
-      this.written.add(caseId);
+      this.rememberWritten(caseId);
       out.push([caseId, slots]);
     }
     out.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
@@ -62,5 +64,11 @@ export class HeldCases {
       for (let i = 0; i < this.folds.length; i++) this.folds[i].collect(flushes[i], caseId, slots[i]);
     }
     return flushes;
+  }
+
+  private rememberWritten(caseId: string): void {
+    if (this.written === 'all') return;
+    this.written.add(caseId);
+    if (this.written.size > this.rememberedWritten) this.written = 'all';
   }
 }

@@ -21,6 +21,8 @@ export interface RebuildOptions {
   batchSize?: number;
   /** Working documents kept in memory per projection (least recently used out); bounds the memory. */
   cachedCases?: number;
+  /** Cases let go of that are remembered as such (read back when touched again); past it, every case not held is read back. */
+  rememberedCases?: number;
   onProgress?: (progress: RebuildProgress) => void;
 }
 
@@ -58,7 +60,7 @@ export async function rebuildProjections(
     for (const table of allTables(projection)) await createTable(rdb.db, rdb.dialect, table, generation, { withIndexes: false });
     plans.push({ projection, from: current.generation, generation, fold: new RebuildFold(projection, generation, env) });
   }
-  const held = new HeldCases(plans.map(({ fold }) => fold), options.cachedCases ?? 10_000);
+  const held = new HeldCases(plans.map(({ fold }) => fold), options.cachedCases ?? 10_000, options.rememberedCases);
   const label = projections.map((p) => p.name).join('+');
   const reader: BatchTarget = { db: rdb.db, dialect: rdb.dialect, sqlite: rdb.sqlite };
   let position: number | null = null;
