@@ -97,7 +97,7 @@ describe('SqliteEventStore writer thread, failures', () => {
     expect(await types(store)).toEqual(['B2']);
   });
 
-  it('a thread that dies fails the appends it held, unacknowledged; the next append starts a new thread and is written', async () => {
+  it('a thread that dies hands the appends it held once more to a new thread, which answers them (written once)', async () => {
     const { reader: store, writer: thread } = open();
     await thread.pragmas(); // the first thread is up
     // Another connection holds the write lock: the thread's commit waits for it, the append stays in flight.
@@ -105,19 +105,40 @@ describe('SqliteEventStore writer thread, failures', () => {
     holder.exec('BEGIN IMMEDIATE');
     const held = rows('HELD');
     const inFlight = thread.append('case-a', held, 'no_stream');
-    const rejected = expect(inFlight).rejects.toMatchObject({ name: 'WriterLost', message: expect.stringMatching(/writer thread .* stopped/) });
     await nextTurn(); // the append has gone over to the thread
     const terminated = workerOf(thread).terminate(); // stands in for a crash
+    await terminated;
     holder.exec('COMMIT');
     holder.close();
-    await terminated;
-    await rejected;
-    // a retry (same event ids) goes to a new thread; written once, whether the first try was or not
+    await expect(inFlight).resolves.toMatchObject({ written: { revision: 0 } });
+    // a caller's own retry with the same rows gets the same answer, not a second copy
     await expect(thread.append('case-a', held, 'no_stream')).resolves.toMatchObject({ written: { revision: 0 } });
     await expect(thread.append('case-a', rows('NEXT'), 0)).resolves.toMatchObject({ written: { revision: 1 } });
     expect(thread.starts).toBe(2);
     expect(await types(store)).toEqual(['HELD', 'NEXT']);
     await expect(thread.pragmas()).resolves.toEqual({ journalMode: 'wal', synchronous: 2 });
+  });
+
+  it('an append whose second thread dies too fails as WriterLost (outcome unknown to the caller), and is not handed on again', async () => {
+    const { reader: store, writer: thread } = open();
+    await thread.pragmas();
+    const holder = new Database(file);
+    holder.exec('BEGIN IMMEDIATE');
+    try {
+      const inFlight = thread.append('case-a', rows('HELD'), 'no_stream');
+      const rejected = expect(inFlight).rejects.toMatchObject({ name: 'WriterLost', message: expect.stringMatching(/writer thread .* stopped/) });
+      await nextTurn();
+      await workerOf(thread).terminate();
+      await waitUntil(() => thread.starts === 2 && (thread as unknown as { thread: unknown }).thread !== null);
+      await nextTurn(); // the resent append has gone over to the second thread
+      await workerOf(thread).terminate();
+      await rejected;
+    } finally {
+      holder.exec('ROLLBACK');
+      holder.close();
+    }
+    expect(thread.starts).toBe(2);
+    expect(await types(store)).toEqual([]);
   });
 
   it('a thread that cannot open its file fails the appends with the SQLite error and code; once the file is there, appends are written', async () => {
@@ -191,3 +212,11 @@ describe('SqliteEventStore writer thread, failures', () => {
     }
   });
 });
+
+async function waitUntil(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await sleep(10);
+  }
+}

@@ -15,7 +15,8 @@ export const MAX_WAITING_APPENDS = 2_000;
 /** After a thread could not open the file, appends fail at once with that error for this long before another thread tries. */
 export const OPEN_RETRY_MS = 1_000;
 
-interface Waiting { resolve: (outcome: AppendOutcome) => void; reject: (error: Error) => void }
+/** An append handed over and not answered yet; `resent`: already handed to a second thread after the first stopped. */
+interface Waiting { request: AppendRequest; resent: boolean; resolve: (outcome: AppendOutcome) => void; reject: (error: Error) => void }
 
 /** One started thread, with the appends posted to it and not answered yet: if it stops, those fail, not the ones queued after. */
 interface Thread { worker: Worker; inFlight: Map<number, Waiting>; ready: Promise<WriterPragmas>; closing: (() => void) | null }
@@ -72,9 +73,9 @@ export class WriterThread {
       return Promise.reject(new StoreUnavailable(`${MAX_WAITING_APPENDS} appends already wait for the disk`));
     }
     return new Promise<AppendOutcome>((resolve, reject) => {
-      const id = ++this.nextId;
-      this.queued.set(id, { resolve, reject });
-      this.batch.push({ id, streamId, rows, expected });
+      const request: AppendRequest = { id: ++this.nextId, streamId, rows, expected };
+      this.queued.set(request.id, { request, resent: false, resolve, reject });
+      this.batch.push(request);
       // setImmediate: every request whose body arrived in this poll phase reaches its append first
       this.scheduled ??= setImmediate(() => this.post());
     });
@@ -168,15 +169,24 @@ export class WriterThread {
   }
 
   /**
-   * No answer will come from this thread: every append it held fails, none is acknowledged. A thread
-   * that stopped may have committed them (WriterLost: the caller is told to read before retrying;
-   * only a retry with the same event ids would be answered with the first result, and the gate
-   * makes new ids). Appends made from now on go to a new thread.
+   * No answer will come from this thread. A thread that stopped (WriterLost) may or may not have
+   * committed what it held: each of those appends is handed once more, with the same rows and event
+   * ids, to the next thread, which answers with the first commit's result if there was one (appendRows
+   * finds the event ids) or writes it now; so the caller learns the outcome instead of a "maybe".
+   * An append whose second thread stopped too, and every append of a thread that could not open the
+   * file (nothing was written), fail. Appends made from now on go to a new thread.
    */
   private lost(thread: Thread, error: Error): void {
-    for (const { reject } of thread.inFlight.values()) reject(error);
+    const resend = error instanceof WriterLost && !this.closed;
+    for (const [id, waiting] of thread.inFlight) {
+      if (resend && !waiting.resent) {
+        this.queued.set(id, { ...waiting, resent: true });
+        this.batch.push(waiting.request);
+      } else waiting.reject(error);
+    }
     thread.inFlight.clear();
     if (this.thread === thread) this.thread = null;
+    if (this.batch.length) this.scheduled ??= setImmediate(() => this.post());
   }
 
   /** The error of a thread that could not open the file less than OPEN_RETRY_MS ago, if any. */
