@@ -98,7 +98,7 @@ export default {
     NOT_ASSIGNEE: 'Only the holder may do this', NOT_FOUND: 'Not found', NO_ACCESS_RULE: 'No access', NO_EXTENSION_PENDING: 'No extension pending',
     NO_HIGHER_TIER: 'Already at the highest tier', NO_PARENT_UNIT: 'No parent unit', OUT_OF_SCOPE: 'Outside your jurisdiction', PAYLOAD_TOO_LARGE: 'Too long',
     PRIMARY_CASE_CLOSED: 'The primary case is closed', REOPEN_NOT_ALLOWED: 'Cannot reopen', REPORTER_REQUIRED: 'Reporter name and phone required (or anonymous)',
-    REVISION_NOT_REACHED: 'No such step', ROLE_NOT_ALLOWED: 'Your role may not do this', SUPERVISION_ALREADY_ANSWERED: 'Already answered',
+    REVISION_NOT_REACHED: 'No such step', STORE_UNAVAILABLE: 'Cannot save right now; try again shortly', ROLE_NOT_ALLOWED: 'Your role may not do this', SUPERVISION_ALREADY_ANSWERED: 'Already answered',
     TOO_MANY_REQUESTS: 'Too many requests, try later', UNAUTHENTICATED: 'Please sign in again', UNHEALTHY: 'Service unavailable',
     UNIT_KIND_NOT_ALLOWED_AT_TIER: 'This unit cannot hold the case at this tier', UNKNOWN_CATEGORY: 'Unknown category', UNKNOWN_COMPOUND: 'Unknown compound',
     UNKNOWN_DEADLINE_KIND: 'Unknown deadline', UNKNOWN_DEPARTMENT: 'Unknown department', UNKNOWN_PRIMARY_CASE: 'No such primary case',

@@ -101,7 +101,7 @@ export default {
     NOT_ASSIGNEE: '只有承办单位可以办理', NOT_FOUND: '未找到', NO_ACCESS_RULE: '无权访问', NO_EXTENSION_PENDING: '没有待审批的延期申请',
     NO_HIGHER_TIER: '已是最高层级', NO_PARENT_UNIT: '没有上级单位', OUT_OF_SCOPE: '超出您的管辖范围', PAYLOAD_TOO_LARGE: '内容过长',
     PRIMARY_CASE_CLOSED: '主工单已结案', REOPEN_NOT_ALLOWED: '不满足重办条件', REPORTER_REQUIRED: '须填写来电人姓名和电话（或匿名）',
-    REVISION_NOT_REACHED: '该步骤不存在', ROLE_NOT_ALLOWED: '您的角色不能进行此操作', SUPERVISION_ALREADY_ANSWERED: '督办已答复',
+    REVISION_NOT_REACHED: '该步骤不存在', STORE_UNAVAILABLE: '系统繁忙，暂时无法保存，请稍后重试', ROLE_NOT_ALLOWED: '您的角色不能进行此操作', SUPERVISION_ALREADY_ANSWERED: '督办已答复',
     TOO_MANY_REQUESTS: '提交过于频繁，请稍后再试', UNAUTHENTICATED: '请重新登录', UNHEALTHY: '服务暂不可用',
     UNIT_KIND_NOT_ALLOWED_AT_TIER: '该单位不能在此层级承办', UNKNOWN_CATEGORY: '未知的问题类别', UNKNOWN_COMPOUND: '未知的小区',
     UNKNOWN_DEADLINE_KIND: '未知的时限类型', UNKNOWN_DEPARTMENT: '未知的部门', UNKNOWN_PRIMARY_CASE: '主工单不存在',
