@@ -269,4 +269,12 @@ describe('rate, reopen, close', () => {
       .then([{ type: 'CaseClosed', data: { kind: 'duplicate', reason: 'duplicate of p-1', mergedIntoCaseId: 'p-1' } }]);
     given(...histories.received).when({ type: 'MergeCase', data: { intoCaseId: CASE_ID } }).thenRefused('MERGE_INTO_SELF', 'invalid');
   });
+  it('the same merge again, once the duplicate is closed into that primary, writes nothing (a retry completes the primary\'s half); into another case it is refused', () => {
+    const mergedInto = { type: 'CaseClosed', data: { kind: 'duplicate', reason: 'duplicate of p-1', mergedIntoCaseId: 'p-1' } } as const;
+    const primary = fold([ev.received({ caseId: 'p-1', compoundId: 'compound-02' })]);
+    const other = fold([ev.received({ caseId: 'p-2', compoundId: 'compound-02' })]);
+    given(...histories.received, mergedInto).when({ type: 'MergeCase', data: { intoCaseId: 'p-1' } }, actors.operator, { related: primary }).then([]);
+    given(...histories.received, mergedInto).when({ type: 'MergeCase', data: { intoCaseId: 'p-2' } }, actors.operator, { related: other }).thenRefused('CASE_CLOSED');
+    given(...histories.closed).when({ type: 'MergeCase', data: { intoCaseId: 'p-1' } }, actors.operator, { related: primary }).thenRefused('CASE_CLOSED');
+  });
 });

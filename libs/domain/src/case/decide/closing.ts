@@ -70,8 +70,11 @@ function requirePrimary(related: CaseState | undefined, intoCaseId: string): Exi
 
 /** 合并重复工单, on the duplicate: closed into the primary (which records it too, see below). */
 export function merge(command: MergeCase, state: CaseState, ctx: DecisionContext): CaseEvent[] {
-  const duplicate = requireStatus(state, WITHDRAWABLE, 'merge');
   const { intoCaseId } = command.data;
+  // This very merge again (its first half was written, the primary's half met an outage and the
+  // caller retried): nothing more here, and the gate goes on to record it on the primary.
+  if (state.status === 'closed' && state.closure?.kind === 'duplicate' && state.closure.mergedIntoCaseId === intoCaseId) return [];
+  const duplicate = requireStatus(state, WITHDRAWABLE, 'merge');
   if (intoCaseId === duplicate.id) throw refuse.invalid('MERGE_INTO_SELF', 'intoCaseId', 'a case cannot be merged into itself');
   const primary = requirePrimary(ctx.related, intoCaseId);
   // A primary that already lists this case took the first half of this very merge: it may have closed since.
