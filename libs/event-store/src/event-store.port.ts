@@ -117,11 +117,17 @@ export class ConcurrencyError extends Error {
 export class StoreUnavailable extends Error {
   /** The store's own code for it, when it has one (SQLITE_BUSY, SQLITE_FULL, ...). */
   readonly code?: string;
+  /** How long a caller should wait before trying again: a held lock clears in moments, a full disk needs an operator. */
+  readonly retryAfterSeconds: number;
 
-  constructor(readonly reason: string, readonly outcomeUnknown = false, options: { cause?: unknown; code?: string } = {}) {
+  constructor(
+    readonly reason: string, readonly outcomeUnknown = false,
+    options: { cause?: unknown; code?: string; retryAfterSeconds?: number } = {},
+  ) {
     super(`event store unavailable: ${reason}`, { cause: options.cause });
     this.name = 'StoreUnavailable';
     this.code = options.code;
+    this.retryAfterSeconds = options.retryAfterSeconds ?? 1;
   }
 }
 

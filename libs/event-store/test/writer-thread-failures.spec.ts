@@ -202,7 +202,9 @@ describe('SqliteEventStore writer thread, failures', () => {
       expect(busy).toMatchObject({ name: 'SqliteError', code: 'SQLITE_BUSY' });
       const failure = asStoreFailure(busy);
       expect(failure).toBeInstanceOf(StoreUnavailable);
-      expect(failure).toMatchObject({ code: 'SQLITE_BUSY', outcomeUnknown: false });
+      expect(failure).toMatchObject({ code: 'SQLITE_BUSY', outcomeUnknown: false, retryAfterSeconds: 1 });
+      // a full disk needs an operator: callers back off longer
+      expect(asStoreFailure(Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' }))).toMatchObject({ retryAfterSeconds: 30 });
       // an append that was wrong stays what it was
       const constraint = Object.assign(new Error('UNIQUE constraint failed'), { code: 'SQLITE_CONSTRAINT_UNIQUE' });
       expect(asStoreFailure(constraint)).toBe(constraint);

@@ -35,7 +35,7 @@ export class ErrorFilter implements ExceptionFilter {
     const response = host.switchToHttp().getResponse<FastifyReply>();
     if (exception instanceof StoreUnavailable) {
       this.logOutage(exception);
-      response.header('Retry-After', String(retryAfterSeconds(exception)));
+      response.header('Retry-After', String(exception.retryAfterSeconds));
       void response.status(HttpStatus.SERVICE_UNAVAILABLE).send(storeUnavailableBody(exception));
       return;
     }
@@ -79,14 +79,6 @@ export class ErrorFilter implements ExceptionFilter {
     }
     return [HttpStatus.INTERNAL_SERVER_ERROR, { code: 'INTERNAL_ERROR', message: 'internal error' }];
   }
-}
-
-/**
- * A lock held by another writer or a full queue clears in moments (and a stopped writer is replaced
- * at once); a full disk, an I/O error or a missing file needs an operator, so clients back off longer.
- */
-function retryAfterSeconds(exception: StoreUnavailable): number {
-  return /^SQLITE_(FULL|IOERR|CANTOPEN|READONLY|NOMEM)/.test(exception.code ?? '') ? 30 : 1;
 }
 
 /** The store could not take the command now; when it stopped mid-write the command may have been recorded. */
