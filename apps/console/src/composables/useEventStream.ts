@@ -9,6 +9,8 @@ const listeners = new Set<Listener>();
 /** True while the stream is open; pages show it as the live indicator. */
 export const streamLive = ref(false);
 let lastEventId: string | null = null;
+/** The newest position this tab has been told of (see seenPosition). */
+let newestNotice: number | undefined;
 let controller: AbortController | null = null;
 
 /**
@@ -29,6 +31,7 @@ async function connect(token: string, abort: AbortController): Promise<void> {
           if (message.id) lastEventId = message.id;
           if (message.event !== 'case') return;
           const notice: StreamNotice = JSON.parse(message.data);
+          newestNotice = Math.max(newestNotice ?? 0, notice.position);
           listeners.forEach((listener) => listener(notice));
         },
       });
@@ -57,7 +60,18 @@ export function stopEventStream(): void {
   controller?.abort();
   controller = null;
   lastEventId = null;
+  newestNotice = undefined;
   streamLive.value = false;
+}
+
+/**
+ * The position of the newest event the feed has brought to this tab. A page opened later reads its
+ * view consistent with it: the notice of an event it must show may have come before the page
+ * listened, while the view was still behind that event (a board opened just after an intake
+ * elsewhere otherwise missed the new case for good).
+ */
+export function seenPosition(): number | undefined {
+  return newestNotice;
 }
 
 /** Calls `listener` for every event the signed-in user may see, while the calling component lives. */
