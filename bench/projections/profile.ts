@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Directory, DEMO_DIRECTORY_FILE } from '@civicloop/directory';
 import { SqliteEventStore } from '@civicloop/event-store';
-import { ALL_PROJECTIONS, openReadDatabase, OrgLookup, ReadModels, rebuildProjections, viewSettings } from '@civicloop/read-models';
+import { ALL_PROJECTIONS, openReadDatabase, OrgLookup, ReadModels, rebuildInThreads, rebuildProjections, viewSettings } from '@civicloop/read-models';
+import { benchRecipe } from './bench-side';
 import { startPostgres } from '../../test/support/postgres-server';
 import { sharedHistory } from './projections-common';
 
@@ -27,7 +28,12 @@ async function main(): Promise<void> {
     const projections = ALL_PROJECTIONS.filter((p) => !only || only.includes(p.name));
     const started = performance.now();
     const cpu = process.cpuUsage();
-    await rebuildProjections(rdb, store, projections, models.env, { batchSize: 5000, cachedCases: Number(process.env.CACHED_CASES ?? 10_000) });
+    const options = { batchSize: 5000, cachedCases: Number(process.env.CACHED_CASES ?? 10_000) };
+    if (process.env.THREADS && !pg) {
+      const side = { rdb, store, env: models.env, close: async () => undefined };
+      await rebuildInThreads(side, benchRecipe({ eventFile: history.file, sqliteFile: join(dir, 'read.sqlite') }), projections, { ...options, threads: Number(process.env.THREADS) });
+    }
+    else await rebuildProjections(rdb, store, projections, models.env, options);
     const seconds = (performance.now() - started) / 1000;
     const used = process.cpuUsage(cpu);
     const cpuSeconds = (used.user + used.system) / 1e6;

@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Directory, DEMO_DIRECTORY_FILE } from '@civicloop/directory';
 import { SqliteEventStore } from '@civicloop/event-store';
-import { ALL_PROJECTIONS, openReadDatabase, OrgLookup, ReadModels, rebuildProjections, viewSettings } from '@civicloop/read-models';
+import { availableParallelism } from 'node:os';
+import { ALL_PROJECTIONS, openReadDatabase, OrgLookup, ReadModels, rebuildInThreads, RebuildProgress, viewSettings } from '@civicloop/read-models';
+import { benchRecipe } from './bench-side';
 import { startPostgres } from '../../test/support/postgres-server';
 import { API_NODE_ARGS, BenchResult, Figure, figure, RESULTS_DIR, ROOT, round, writeResult } from '../harness/result';
 import { writeBenchHistory } from './history';
@@ -35,20 +37,26 @@ export async function sharedHistory(directory: Directory, events: number): Promi
   return { file, ...written };
 }
 
-/** Peak resident memory and heap while `work` runs, sampled every 100 ms (the rebuild yields each page). */
-async function withMemoryPeak<T>(work: () => Promise<T>): Promise<{ result: T; rssMb: number; heapMb: number }> {
+/**
+ * Peak resident memory (the process, its threads included) while `work` runs, sampled every 100 ms,
+ * and the peak V8 heap used: this thread's plus each rebuild thread's peak (reported with its progress).
+ */
+async function withMemoryPeak<T>(work: (onProgress: (p: RebuildProgress) => void) => Promise<T>): Promise<{ result: T; rssMb: number; heapMb: number }> {
   let rss = 0;
   let heap = 0;
+  const threadHeaps = new Map<string, number>();
   const sample = () => {
     const m = process.memoryUsage();
     rss = Math.max(rss, m.rss);
     heap = Math.max(heap, m.heapUsed);
   };
+  const onProgress = (p: RebuildProgress) => threadHeaps.set(p.projection, Math.max(threadHeaps.get(p.projection) ?? 0, p.threadHeapBytes ?? 0));
   const timer = setInterval(sample, 100);
   try {
-    const result = await work();
+    const result = await work(onProgress);
     sample();
-    return { result, rssMb: Math.round(rss / 2 ** 20), heapMb: Math.round(heap / 2 ** 20) };
+    const heaps = heap + [...threadHeaps.values()].reduce((a, b) => a + b, 0);
+    return { result, rssMb: Math.round(rss / 2 ** 20), heapMb: Math.round(heaps / 2 ** 20) };
   } finally {
     clearInterval(timer);
   }
@@ -72,10 +80,10 @@ function mergeResult(dialect: string, figures: Figure[], settings: Record<string
 }
 
 const NOTES = [
-  'A rebuild reads the log once for all projections (board, stats, chain) in pages of 5,000 events (through the store\'s readAllLean: raw rows, the three metadata fields a projection needs picked out by the database); each projection folds its cases in memory (10,000 cases per projection, least recently touched out in groups of 5,000) and writes each row once, in its final state and in key order, when its case falls out or at the end; rows go in through prepared statements (SQLite) or one JSON text per table and chunk (PostgreSQL, json_to_recordset, one transaction per table, in parallel, written while the next pages fold); secondary indexes are built after the last row.',
+  'A rebuild runs as `projections rebuild` runs it: on SQLite the cases split by a hash of their id between worker threads, one per core (settings.threads), each thread with its own connections to the same files, reading the log up to the same event and folding only its cases; tables made before and indexes built and generations swapped after by the calling thread; on PostgreSQL in one thread. Each reading thread reads the log once for all projections in pages of 5,000 events (through the store\'s readAllLean: raw rows, the three metadata fields a projection needs picked out by the database); each projection folds its cases in memory (10,000 cases per projection, least recently touched out in groups of 5,000) and writes each row once, in its final state and in key order, when its case falls out or at the end; rows go in through prepared statements (SQLite) or one JSON text per table and chunk (PostgreSQL, json_to_recordset, one transaction per table, in parallel, written while the next pages fold); secondary indexes are built after the last row.',
   'The baseline writes only the final rows once (into tables with their indexes, so it also pays for index upkeep a rebuild leaves to the end); a rebuild writes the same rows (plus a row twice when its case fell out of memory and came back) and also reads and folds every event.',
   'Cases arrive at a steady 1,232 a day in every log, so a longer log covers more days (1,000,000 events: 90 days; 5,000,000: about 450), as a city\'s log grows; the logs are generated once (seeded) and cached under node_modules/.cache.',
-  'Memory: peak RSS and heap of the bench process sampled every 100 ms during the rebuild.',
+  'Memory: peak RSS of the bench process (its threads included) sampled every 100 ms during the rebuild; the heap figure sums each thread\'s peak V8 heap used.',
 ];
 
 const commit = () => execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT }).toString().trim();
@@ -98,7 +106,8 @@ export async function runDialect(dialect: 'sqlite' | 'postgres', entry: string):
   const sizes = dialect === 'postgres' ? SIZES.filter((n) => n <= POSTGRES_MAX_EVENTS) : SIZES;
   const pg = dialect === 'postgres' && sizes.length ? await startPostgres() : null;
   const figures: Figure[] = [];
-  const settings: Record<string, unknown> = { commit: commit(), nodeFlags: process.execArgv.join(' '), rawBatchRows: RAW_BATCH, rebuildBatchEvents: BATCH, projections: ALL_PROJECTIONS.map((p) => p.name) };
+  const settings: Record<string, unknown> = { commit: commit(), nodeFlags: process.execArgv.join(' '), rawBatchRows: RAW_BATCH, rebuildBatchEvents: BATCH, projections: ALL_PROJECTIONS.map((p) => p.name),
+    threads: dialect === 'sqlite' ? availableParallelism() : 1 };
   try {
     const directory = Directory.fromFile(DEMO_DIRECTORY_FILE);
     for (const size of sizes) {
@@ -114,7 +123,10 @@ export async function runDialect(dialect: 'sqlite' | 'postgres', entry: string):
         console.log(`rebuilding ${history.events} events into ${dialect} ...`);
         const started = performance.now();
         const cpuBefore = process.cpuUsage();
-        const measured = await withMemoryPeak(() => rebuildProjections(rdb, store, ALL_PROJECTIONS, models.env, { batchSize: BATCH }));
+        // As `projections rebuild` runs it: on SQLite the cases split between threads (one per core), on PostgreSQL in one.
+        const recipe = benchRecipe(url ? { eventFile: history.file, databaseUrl: url } : { eventFile: history.file, sqliteFile: file });
+        const side = { rdb, store, env: models.env, close: async () => undefined };
+        const measured = await withMemoryPeak((onProgress) => rebuildInThreads(side, recipe, ALL_PROJECTIONS, { batchSize: BATCH, onProgress, threads: settings.threads as number }));
         const seconds = (performance.now() - started) / 1000;
         const cpu = process.cpuUsage(cpuBefore);
         const cpuSeconds = (cpu.user + cpu.system) / 1e6;
@@ -135,7 +147,7 @@ export async function runDialect(dialect: 'sqlite' | 'postgres', entry: string):
           }),
           figure({
             figure: `rebuild ${events} events, peak memory, ${dialect}`, unit: 'MB RSS', value: measured.rssMb,
-            baseline: 'peak V8 heap used in the same rebuild', baselineValue: measured.heapMb,
+            baseline: 'peak V8 heap used in the same rebuild (every thread\'s peak, summed)', baselineValue: measured.heapMb,
           }),
         );
         settings[`${dialect}${size}`] = { events: history.events, cases: history.cases, rowsWritten: raw.rows, seconds: round(seconds, 1), rawSeconds: round(raw.seconds, 1),

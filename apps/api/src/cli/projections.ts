@@ -1,34 +1,22 @@
 import 'reflect-metadata';
 import { MultiBar, Presets } from 'cli-progress';
 import { Command } from 'commander';
-import { existsSync } from 'node:fs';
-import { Directory } from '@civicloop/directory';
-import { EventStore, PersonalDataStore } from '@civicloop/event-store';
-import { createEventStore, loadConfig, openPersonalDataKeys, PERSONAL_DATA_POLICY } from '@civicloop/platform';
-import { ALL_PROJECTIONS, createReadModels, ReadModels, rebuildProjections } from '@civicloop/read-models';
+import { EventStore } from '@civicloop/event-store';
+import { ALL_PROJECTIONS, ReadModels, rebuildInThreads } from '@civicloop/read-models';
+import { cliRecipe, openCliReadSide } from './rebuild-side';
 
 interface CliOptions {
   dataDir?: string;
 }
 
-class NoEventStore extends Error {}
+const envOf = (options: CliOptions) => ({ ...process.env, ...(options.dataDir ? { DATA_DIR: options.dataDir } : {}) });
 
 async function withReadModels(options: CliOptions, work: (models: ReadModels, store: EventStore) => Promise<void>): Promise<void> {
-  const config = loadConfig({ ...process.env, ...(options.dataDir ? { DATA_DIR: options.dataDir } : {}) });
-  // Opening a missing SQLite file would create an empty store and report lag 0 over nothing.
-  if (!config.EVENTSTORE_CONNECTION_STRING && !existsSync(config.eventStoreFile)) {
-    throw new NoEventStore(`no event store at ${config.eventStoreFile}: pass --data-dir (or DATA_DIR) of a service's data`);
-  }
-  // The views hold what the service's views hold: residents' texts decrypted (or 已删除 once erased), never ciphertext.
-  const keys = await openPersonalDataKeys(config);
-  const store = new PersonalDataStore(await createEventStore(config), keys, PERSONAL_DATA_POLICY);
-  const models = await createReadModels(config, store, Directory.fromFile(config.DIRECTORY_FILE));
+  const side = await openCliReadSide(envOf(options));
   try {
-    await work(models, store);
+    await work(side.models, side.store);
   } finally {
-    await models.rdb.close();
-    await store.close();
-    await keys.close();
+    await side.close();
   }
 }
 
@@ -43,18 +31,21 @@ async function rebuild(name: string | undefined, options: CliOptions): Promise<v
     }, Presets.shades_classic);
     const done: string[] = [];
     try {
-      // One pass over the log feeds every chosen projection.
+      // The cases split between threads (SQLite; PostgreSQL's server already writes in parallel), a bar per part.
       const head = Number((await store.headPosition()) ?? 0);
-      const label = chosen.map((p) => p.name).join('+');
-      const bar = bars.create(Math.max(head, 1), 0, { projection: label, rate: 0 });
+      const groupBars = new Map<string, ReturnType<typeof bars.create>>();
       const started = Date.now();
-      const results = await rebuildProjections(models.rdb, store, chosen, models.env, {
+      const side = { rdb: models.rdb, store, env: models.env, close: async () => undefined };
+      const results = await rebuildInThreads(side, cliRecipe(envOf(options)), chosen, {
+        threads: models.rdb.dialect === 'sqlite' ? undefined : 1,
         onProgress: (p) => {
+          let bar = groupBars.get(p.projection);
+          if (!bar) groupBars.set(p.projection, bar = bars.create(Math.max(head, 1), 0, { projection: p.projection, rate: 0 }));
           bar.setTotal(Math.max(p.head, 1));
           bar.update(p.position, { rate: Math.round(p.events / Math.max((Date.now() - started) / 1000, 0.001)) });
         },
       });
-      bar.update(bar.getTotal());
+      for (const bar of groupBars.values()) bar.update(bar.getTotal());
       for (const result of results) {
         done.push(`${result.name}: ${result.events} events into generation ${result.generation} (swapped in), checkpoint ${result.position ?? 'none'}`);
       }

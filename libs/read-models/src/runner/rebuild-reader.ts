@@ -1,4 +1,4 @@
-import { CheckpointEvent, checkpointEventOf, EventStore } from '@civicloop/event-store';
+import { CheckpointEvent, checkpointEventOf, EventStore, LeanEvent, RecordedEvent } from '@civicloop/event-store';
 import { CASE_STREAM_PREFIX, CASE_TYPES, CaseEventEnvelope, isCaseType, toEnvelope } from '../projection';
 
 /** One page of the log as a rebuild needs it: the case envelopes, and where the page ends. */
@@ -20,15 +20,21 @@ const ENVELOPE_FIELDS = ['caseId', 'occurredAt', 'actor.unitId'] as const;
  * into an envelope (a third of a rebuild's time went there). Any other store (EventStoreDB, the
  * personal-data store that decrypts) is read through readAll.
  */
-export async function* readEnvelopePages(store: EventStore, batchSize: number): AsyncGenerator<EnvelopePage> {
-  yield* (store.readAllLean ? readLeanPages(store, batchSize) : readThroughPort(store, batchSize));
+export async function* readEnvelopePages(store: EventStore, batchSize: number, until?: number): AsyncGenerator<EnvelopePage> {
+  yield* (store.readAllLean ? readLeanPages(store, batchSize, until) : readThroughPort(store, batchSize, until));
+}
+
+/** A page cut at `until` (several folds of one log stop at the same event, see rebuildInThreads). */
+function upTo<E extends { position: number }>(page: E[], until: number | undefined): E[] {
+  if (until === undefined || page.length === 0 || page[page.length - 1].position <= until) return page;
+  return page.filter((event) => event.position <= until);
 }
 
 /** Pages of envelopes through the store's readAll (any store). */
-export async function* readThroughPort(store: EventStore, batchSize: number): AsyncGenerator<EnvelopePage> {
+export async function* readThroughPort(store: EventStore, batchSize: number, until?: number): AsyncGenerator<EnvelopePage> {
   let after: number | null = null;
   for (;;) {
-    const page = await store.readAll({ after, limit: batchSize });
+    const page: RecordedEvent[] = upTo(await store.readAll({ after, limit: batchSize }), until);
     if (page.length === 0) return;
     const last = page[page.length - 1];
     after = Number(last.position);
@@ -37,11 +43,11 @@ export async function* readThroughPort(store: EventStore, batchSize: number): As
 }
 
 /** Pages of envelopes through the store's lean reads; the same envelopes as readThroughPort. */
-export async function* readLeanPages(store: EventStore, batchSize: number): AsyncGenerator<EnvelopePage> {
+export async function* readLeanPages(store: EventStore, batchSize: number, until?: number): AsyncGenerator<EnvelopePage> {
   if (!store.readAllLean) throw new Error('this event store offers no lean reads');
   let after: number | null = null;
   for (;;) {
-    const page = await store.readAllLean({ after, limit: batchSize, fields: ENVELOPE_FIELDS });
+    const page: LeanEvent[] = upTo(await store.readAllLean({ after, limit: batchSize, fields: ENVELOPE_FIELDS }), until);
     if (page.length === 0) return;
     const envelopes: CaseEventEnvelope[] = [];
     for (const event of page) {

@@ -5,7 +5,7 @@ import { ReadDatabase } from '../database';
 import { allTables, Projection, ProjectionEnv } from '../projection';
 import { createIndexes, createTable, dropTable } from '../table-spec';
 import { CheckpointStore } from './checkpoint-store';
-import { byCase, Flush, flushSize, RebuildFold } from './rebuild-fold';
+import { byCase, CaseGroups, Flush, flushSize, RebuildFold } from './rebuild-fold';
 import { HeldCases } from './rebuild-hold';
 import { readEnvelopePages } from './rebuild-reader';
 import { BatchTarget } from './row-writer';
@@ -15,6 +15,8 @@ export interface RebuildProgress {
   position: number;
   head: number;
   events: number;
+  /** V8 heap used by the thread reporting it (rebuildInThreads), when the rebuild runs in a thread of its own. */
+  threadHeapBytes?: number;
 }
 
 export interface RebuildOptions {
@@ -51,22 +53,51 @@ export interface RebuildResult {
 export async function rebuildProjections(
   rdb: ReadDatabase, store: EventStore, projections: Projection[], env: ProjectionEnv, options: RebuildOptions = {},
 ): Promise<RebuildResult[]> {
+  const plans = await prepareRebuild(rdb, projections);
+  const folded = await foldIntoGenerations(rdb, store, projections, plans, env, options);
+  return finishRebuild(rdb, projections, plans, folded);
+}
+
+/** Where each projection's rebuild writes: its current generation and the fresh one. */
+export interface RebuildPlan { name: string; from: number; generation: number }
+
+/** What folding the log left: how far it read, and how many events. */
+export interface Folded { position: number | null; positionEvent: CheckpointEvent | null; events: number }
+
+/** Which cases one of several folds of the same log takes (a thread each, see rebuildInThreads): every case goes to exactly one. */
+export interface CasePartition { index: number; of: number }
+
+/** Fresh tables of the next generation for each projection, without secondary indexes (built once at the end). */
+export async function prepareRebuild(rdb: ReadDatabase, projections: Projection[]): Promise<RebuildPlan[]> {
   const checkpoints = new CheckpointStore(rdb);
-  const plans: { projection: Projection; from: number; generation: number; fold: RebuildFold }[] = [];
+  const plans: RebuildPlan[] = [];
   for (const projection of projections) {
     const current = await checkpoints.ensureProjection(projection);
     const generation = current.generation + 1;
     for (const table of allTables(projection)) await dropTable(rdb.db, table, generation);
     for (const table of allTables(projection)) await createTable(rdb.db, rdb.dialect, table, generation, { withIndexes: false });
-    plans.push({ projection, from: current.generation, generation, fold: new RebuildFold(projection, generation, env) });
+    plans.push({ name: projection.name, from: current.generation, generation });
   }
-  const held = new HeldCases(plans.map(({ fold }) => fold), options.cachedCases ?? 10_000, options.rememberedCases);
-  const label = projections.map((p) => p.name).join('+');
+  return plans;
+}
+
+/**
+ * Reads the log (up to `until`, else to its end) once for the projections given and writes their
+ * rows into the plans' generations: with `partition`, only the cases of that part (the rows of a
+ * case depend on that case's events alone, and every table is keyed by case first).
+ */
+export async function foldIntoGenerations(
+  rdb: ReadDatabase, store: EventStore, projections: Projection[], plans: RebuildPlan[], env: ProjectionEnv,
+  options: RebuildOptions & { until?: number; partition?: CasePartition } = {},
+): Promise<Folded> {
+  const folds = projections.map((projection) => new RebuildFold(projection, planOf(plans, projection).generation, env));
+  const held = new HeldCases(folds, options.cachedCases ?? 10_000, options.rememberedCases);
+  const label = projections.map((p) => p.name).join('+') + (options.partition ? ` ${options.partition.index + 1}/${options.partition.of}` : '');
   const reader: BatchTarget = { db: rdb.db, dialect: rdb.dialect, sqlite: rdb.sqlite };
   let position: number | null = null;
   let positionEvent: CheckpointEvent | null = null;
   let events = 0;
-  let head = Number((await store.headPosition()) ?? 0);
+  let head = options.until ?? Number((await store.headPosition()) ?? 0);
   // PostgreSQL: a flush is written while the next pages are folded (the server works while Node
   // folds); a page touching a case of the flush still in flight waits for it, as that case is read back.
   const writing: { inFlight: { done: Promise<void>; cases: Set<string> } | null } = { inFlight: null };
@@ -79,14 +110,14 @@ export async function rebuildProjections(
     const flushes = held.evict(all);
     if (!flushes.some((f) => flushSize(f) > 0)) return;
     await settle();
-    const done = writeFlushes(rdb, plans, flushes);
+    const done = writeFlushes(rdb, folds, flushes);
     if (all || rdb.dialect === 'sqlite') return done;
     done.catch(() => undefined); // awaited by settle(); no unhandled rejection meanwhile
     writing.inFlight = { done, cases: new Set(flushes.flatMap((f) => [...f.cases])) };
   };
   try {
-    for await (const page of readEnvelopePages(store, options.batchSize ?? 5000)) {
-      const cases = byCase(page.envelopes);
+    for await (const page of readEnvelopePages(store, options.batchSize ?? 5000, options.until)) {
+      const cases = options.partition ? partOf(byCase(page.envelopes), options.partition) : byCase(page.envelopes);
       const waiting = writing.inFlight?.cases;
       if (waiting && [...cases.keys()].some((caseId) => waiting.has(caseId))) await settle();
       await held.apply(reader, cases);
@@ -106,23 +137,50 @@ export async function rebuildProjections(
   }
   await settle();
   await write(true);
-  const tables = plans.flatMap(({ projection, generation }) => allTables(projection).map((table) => ({ table, generation })));
+  return { position, positionEvent, events };
+}
+
+/** Builds the secondary indexes of the fresh generations, then swaps each in with its checkpoint and drops the old tables. */
+export async function finishRebuild(rdb: ReadDatabase, projections: Projection[], plans: RebuildPlan[], folded: Folded): Promise<RebuildResult[]> {
+  const checkpoints = new CheckpointStore(rdb);
+  const tables = projections.flatMap((projection) => allTables(projection).map((table) => ({ table, generation: planOf(plans, projection).generation })));
   if (rdb.dialect === 'sqlite') {
     for (const { table, generation } of tables) await createIndexes(rdb.db, table, generation);
   } else {
     await allOf(tables.map(({ table, generation }) => createIndexes(rdb.db, table, generation)));
   }
   const results: RebuildResult[] = [];
-  for (const { projection, from, generation } of plans) {
+  for (const projection of projections) {
+    const { from, generation } = planOf(plans, projection);
     const tables = allTables(projection);
-    if (!(await checkpoints.swap(projection.name, from, generation, projection.version, position, positionEvent))) {
+    if (!(await checkpoints.swap(projection.name, from, generation, projection.version, folded.position, folded.positionEvent))) {
       for (const table of tables) await dropTable(rdb.db, table, generation);
       throw new Error(`projection ${projection.name} was swapped by someone else during the rebuild; it keeps its tables`);
     }
     for (const table of tables) await dropTable(rdb.db, table, from);
-    results.push({ name: projection.name, generation, position, events });
+    results.push({ name: projection.name, generation, position: folded.position, events: folded.events });
   }
   return results;
+}
+
+function planOf(plans: RebuildPlan[], projection: Projection): RebuildPlan {
+  const plan = plans.find((p) => p.name === projection.name);
+  if (!plan) throw new Error(`no rebuild plan for projection ${projection.name}`);
+  return plan;
+}
+
+/** The cases of one part: by a hash of the case id, so each part gets about as many cases, old and new alike. */
+function partOf(cases: CaseGroups, { index, of }: CasePartition): CaseGroups {
+  const part: CaseGroups = new Map();
+  cases.forEach((events, caseId) => { if (caseHash(caseId) % of === index) part.set(caseId, events); });
+  return part;
+}
+
+/** FNV-1a over the id's UTF-16 code units. */
+function caseHash(caseId: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < caseId.length; i++) hash = Math.imul(hash ^ caseId.charCodeAt(i), 0x01000193);
+  return hash >>> 0;
 }
 
 /**
@@ -131,14 +189,14 @@ export async function rebuildProjections(
  * several tables on its cores at once. The tables are the rebuild's own until the swap, so a
  * rebuild that fails half way leaves nothing anyone reads.
  */
-async function writeFlushes(rdb: ReadDatabase, plans: { fold: RebuildFold }[], flushes: Flush[]): Promise<void> {
+async function writeFlushes(rdb: ReadDatabase, folds: RebuildFold[], flushes: Flush[]): Promise<void> {
   if (rdb.dialect === 'sqlite') {
     await rdb.db.transaction().execute(async (trx) => {
-      for (const [i, { fold }] of plans.entries()) await fold.write({ db: trx, dialect: 'sqlite', sqlite: rdb.sqlite }, flushes[i]);
+      for (const [i, fold] of folds.entries()) await fold.write({ db: trx, dialect: 'sqlite', sqlite: rdb.sqlite }, flushes[i]);
     });
     return;
   }
-  await allOf(plans.flatMap(({ fold }, i) => fold.tablesOf(flushes[i]).map(([spec, rows]) =>
+  await allOf(folds.flatMap((fold, i) => fold.tablesOf(flushes[i]).map(([spec, rows]) =>
     rdb.db.transaction().execute((trx) => fold.writeTable({ db: trx, dialect: 'postgres' }, spec, rows)))));
 }
 

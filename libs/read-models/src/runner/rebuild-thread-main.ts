@@ -1,0 +1,35 @@
+import 'reflect-metadata';
+import { parentPort, workerData } from 'node:worker_threads';
+import { ALL_PROJECTIONS } from '../projections';
+import { foldIntoGenerations } from './rebuild';
+import type { RebuildSide, RebuildThreadData, RebuildThreadMessage } from './rebuild-thread-types';
+
+/** Another rebuild thread writes the same file: this one waits its turn, however long a commit or an index build of the other takes. */
+const WAIT_FOR_WRITER_MS = 600_000;
+
+/** Answers after its connections are closed: the caller may remove the files once it has the answer. */
+async function main(port: NonNullable<typeof parentPort>, data: RebuildThreadData): Promise<void> {
+  const { openRebuildSide } = (await import(data.recipe.module)) as { openRebuildSide(args: unknown): Promise<RebuildSide> };
+  const side = await openRebuildSide(data.recipe.args);
+  let folded;
+  try {
+    side.rdb.sqlite?.pragma(`busy_timeout = ${WAIT_FOR_WRITER_MS}`);
+    const projections = ALL_PROJECTIONS.filter((p) => data.projections.includes(p.name));
+    folded = await foldIntoGenerations(side.rdb, side.store, projections, data.plans, side.env, {
+      ...data.options, until: data.until, partition: data.partition,
+      onProgress: (progress) => port.postMessage({
+        kind: 'progress', progress: { ...progress, threadHeapBytes: process.memoryUsage().heapUsed },
+      } satisfies RebuildThreadMessage),
+    });
+  } finally {
+    await side.close();
+  }
+  port.postMessage({ kind: 'done', folded } satisfies RebuildThreadMessage);
+}
+
+if (parentPort) {
+  const port = parentPort;
+  main(port, workerData as RebuildThreadData).catch((error: Error) => {
+    port.postMessage({ kind: 'failed', message: error.message, stack: error.stack } satisfies RebuildThreadMessage);
+  });
+}
