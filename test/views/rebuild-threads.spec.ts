@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Directory, DEMO_DIRECTORY_FILE } from '@civicloop/directory';
@@ -13,7 +13,6 @@ import { requireCompleteBuild } from '../support/complete-build';
 jest.setTimeout(120_000);
 
 const DIST = join(__dirname, '..', '..', 'dist');
-const byName = (...names: string[]) => names.map((name) => ALL_PROJECTIONS.find((p) => p.name === name)!);
 const directory = Directory.fromFile(DEMO_DIRECTORY_FILE);
 
 /**
@@ -28,6 +27,9 @@ describe('rebuild in threads', () => {
   let single: string[];
   // The compiled module, as the CLI loads it (the threads' entry is its sibling file).
   let threads: { rebuildInThreads: typeof import('@civicloop/read-models').rebuildInThreads };
+  // The compiled projections: a thread finds its projections among these very objects.
+  let projections: typeof ALL_PROJECTIONS;
+  const named = (...names: string[]) => names.map((name) => projections.find((p) => p.name === name)!);
   let cliRecipe: (env: Record<string, string | undefined>) => { module: string; args: unknown };
 
   beforeAll(async () => {
@@ -35,6 +37,7 @@ describe('rebuild in threads', () => {
     // A registry of its own: the compiled platform registers the same metrics as the one the test imports.
     jest.isolateModules(() => {
       threads = require(join(DIST, 'libs', 'read-models', 'src', 'runner', 'rebuild-threads.js'));
+      projections = require(join(DIST, 'libs', 'read-models', 'src', 'projections')).ALL_PROJECTIONS;
       cliRecipe = require(join(DIST, 'apps', 'api', 'src', 'cli', 'rebuild-side.js')).cliRecipe;
     });
     dir = mkdtempSync(join(tmpdir(), 'civicloop-rebuild-threads-'));
@@ -62,21 +65,48 @@ describe('rebuild in threads', () => {
     return { rdb, store, env: models.env, close: async () => { await rdb.close(); await store.close(); } };
   }
 
+  /**
+   * The bench's kind of recipe (the log's lean reads, the bench's path) as a compiled module written for
+   * the test; `failingPart` has its log read fail after `failAfterPages` pages.
+   */
+  function leanRecipe(args: { failingPart?: number; failAfterPages?: number } = {}) {
+    const module = join(dir, 'lean-recipe.js');
+    writeFileSync(module, `
+      const { SqliteEventStore } = require(${JSON.stringify(join(DIST, 'libs', 'event-store', 'src'))});
+      const { Directory, DEMO_DIRECTORY_FILE } = require(${JSON.stringify(join(DIST, 'libs', 'directory', 'src'))});
+      const { openReadDatabase, OrgLookup, ReadModels, viewSettings } = require(${JSON.stringify(join(DIST, 'libs', 'read-models', 'src'))});
+      const { workerData } = require('node:worker_threads');
+      exports.openRebuildSide = async (args) => {
+        const store = new SqliteEventStore(args.eventFile);
+        const rdb = openReadDatabase({ sqliteFile: args.sqliteFile });
+        const models = new ReadModels(rdb, store, new OrgLookup(Directory.fromFile(DEMO_DIRECTORY_FILE)), viewSettings());
+        if (workerData.partition.index === args.failingPart) {
+          let pages = 0;
+          const read = store.readAllLean.bind(store);
+          store.readAllLean = async (options) => { if (++pages > args.failAfterPages) throw new Error('disk gone'); return read(options); };
+        }
+        return { rdb, store, env: models.env, close: async () => { await rdb.close(); await store.close(); } };
+      };`);
+    return { module, args: { eventFile: join(dir, 'events.sqlite'), sqliteFile: join(dir, 'read-models.sqlite'), ...args } };
+  }
+
   it.each([
-    ['two threads, every case in memory', { threads: 2 }],
-    ['two threads, cases falling out of memory and coming back', { threads: 2, cachedCases: 8, batchSize: 61 }],
-    ['three threads', { threads: 3, cachedCases: 150, batchSize: 200 }],
+    ['two threads, every case in memory', { threads: 2, minEventsForThreads: 0 }],
+    ['two threads, cases falling out of memory and coming back', { threads: 2, cachedCases: 8, batchSize: 61, minEventsForThreads: 0 }],
+    ['three threads', { threads: 3, cachedCases: 150, batchSize: 200, minEventsForThreads: 0 }],
     ['one thread (no second reading of the log)', { threads: 1, cachedCases: 150 }],
+    ['a log too short for threads', { threads: 2, cachedCases: 150, expectedParts: 1 }],
   ])('leaves the tables of a rebuild in one thread (%s)', async (_, options) => {
     const side = await openSide();
     try {
       const head = Number(await side.store.headPosition());
       const progress: RebuildProgress[] = [];
-      const results: RebuildResult[] = await threads.rebuildInThreads(side, cliRecipe({ ...process.env, DATA_DIR: dir }), ALL_PROJECTIONS, {
-        ...options, onProgress: (p: RebuildProgress) => progress.push(p),
+      const { expectedParts, ...rebuildOptions } = options as typeof options & { expectedParts?: number };
+      const results: RebuildResult[] = await threads.rebuildInThreads(side, cliRecipe({ ...process.env, DATA_DIR: dir }), projections, {
+        ...rebuildOptions, onProgress: (p: RebuildProgress) => progress.push(p),
       });
       expect(results.map((r) => [r.name, r.position])).toEqual(ALL_PROJECTIONS.map((p) => [p.name, head]));
-      expect(new Set(progress.map((p) => p.projection)).size).toBe(options.threads);
+      expect(new Set(progress.map((p) => p.projection)).size).toBe(expectedParts ?? options.threads);
       expect(await Promise.all(ALL_PROJECTIONS.map((p) => hashProjection(side.rdb, p)))).toEqual(single);
     } finally {
       await side.close();
@@ -89,8 +119,8 @@ describe('rebuild in threads', () => {
     try {
       const head = Number(await side.store.headPosition());
       let appended = false;
-      const results: RebuildResult[] = await threads.rebuildInThreads(side, cliRecipe({ ...process.env, DATA_DIR: dir }), byName('board'), {
-        threads: 2, batchSize: 100,
+      const results: RebuildResult[] = await threads.rebuildInThreads(side, leanRecipe(), named('board'), {
+        threads: 2, batchSize: 100, minEventsForThreads: 0,
         onProgress: () => {
           if (appended) return;
           appended = true;
@@ -104,25 +134,36 @@ describe('rebuild in threads', () => {
       });
       expect(appended).toBe(true);
       expect(results.map((r) => r.position)).toEqual([head]);
-      expect(await hashProjection(side.rdb, byName('board')[0])).toEqual(single[ALL_PROJECTIONS.findIndex((p) => p.name === 'board')]);
+      expect(await hashProjection(side.rdb, named('board')[0])).toEqual(single[ALL_PROJECTIONS.findIndex((p) => p.name === 'board')]);
     } finally {
       await appender.close();
       await side.close();
     }
   });
 
-  it('fails, in words, when a thread cannot open its side, and swaps nothing in', async () => {
+  it('fails, in words, when a thread cannot open its side or fails half way, and leaves no fresh tables', async () => {
     const side = await openSide();
-    const generations = () => side.rdb.sqlite!.prepare('SELECT name, generation FROM projection_state ORDER BY name').all();
+    const state = () => side.rdb.sqlite!.prepare('SELECT name, generation FROM projection_state ORDER BY name').all();
+    const tables = () => side.rdb.sqlite!.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all();
     try {
-      const before = generations();
+      const before = { state: state(), tables: tables() };
       const broken = { module: join(dir, 'no-such-module.js'), args: {} };
-      await expect(threads.rebuildInThreads(side, broken, ALL_PROJECTIONS, { threads: 2 })).rejects.toThrow(/rebuild part 1\/2: .*no-such-module/);
-      expect(generations()).toEqual(before);
+      await expect(threads.rebuildInThreads(side, broken, projections, { threads: 2, minEventsForThreads: 0 })).rejects.toThrow(/rebuild part \d\/2: .*no-such-module/);
+      expect({ state: state(), tables: tables() }).toEqual(before);
       // A configuration that names no store: refused by the thread, in words.
-      await expect(threads.rebuildInThreads(side, cliRecipe({ ...process.env, DATA_DIR: join(dir, 'empty') }), byName('board'), { threads: 2 }))
+      await expect(threads.rebuildInThreads(side, cliRecipe({ ...process.env, DATA_DIR: join(dir, 'empty') }), named('board'), { threads: 2, minEventsForThreads: 0 }))
         .rejects.toThrow(/no event store/);
-      expect(generations()).toEqual(before);
+      expect({ state: state(), tables: tables() }).toEqual(before);
+      // One part's log read fails after both parts have written rows: the other part is stopped, the fresh tables dropped.
+      await expect(threads.rebuildInThreads(side, leanRecipe({ failingPart: 1, failAfterPages: 6 }), projections, {
+        threads: 2, batchSize: 100, cachedCases: 8, minEventsForThreads: 0,
+      })).rejects.toThrow(/rebuild part 2\/2: disk gone/);
+      expect({ state: state(), tables: tables() }).toEqual(before);
+      expect(await Promise.all(ALL_PROJECTIONS.map((p) => hashProjection(side.rdb, p)))).toEqual(single);
+      // Refused before anything is made: a projection a thread would not know, a thread count that is no count.
+      await expect(threads.rebuildInThreads(side, leanRecipe(), [{ ...named('board')[0] }], { threads: 2 })).rejects.toThrow(/not one of ALL_PROJECTIONS/);
+      await expect(threads.rebuildInThreads(side, leanRecipe(), projections, { threads: Number('two') })).rejects.toThrow(/threads must be a whole number/);
+      expect({ state: state(), tables: tables() }).toEqual(before);
     } finally {
       await side.close();
     }

@@ -7,14 +7,15 @@ import { cliRecipe, openCliReadSide } from './rebuild-side';
 
 interface CliOptions {
   dataDir?: string;
+  threads?: string;
 }
 
 const envOf = (options: CliOptions) => ({ ...process.env, ...(options.dataDir ? { DATA_DIR: options.dataDir } : {}) });
 
-async function withReadModels(options: CliOptions, work: (models: ReadModels, store: EventStore) => Promise<void>): Promise<void> {
+async function withReadModels(options: CliOptions, work: (models: ReadModels, store: EventStore, embedded: boolean) => Promise<void>): Promise<void> {
   const side = await openCliReadSide(envOf(options));
   try {
-    await work(side.models, side.store);
+    await work(side.models, side.store, side.embedded);
   } finally {
     await side.close();
   }
@@ -24,20 +25,23 @@ async function withReadModels(options: CliOptions, work: (models: ReadModels, st
 async function rebuild(name: string | undefined, options: CliOptions): Promise<void> {
   const chosen = name ? ALL_PROJECTIONS.filter((p) => p.name === name) : ALL_PROJECTIONS;
   if (chosen.length === 0) throw new Error(`no projection ${name}; known: ${ALL_PROJECTIONS.map((p) => p.name).join(', ')}`);
-  await withReadModels(options, async (models, store) => {
+  const threads = options.threads === undefined ? undefined : Number(options.threads);
+  if (threads !== undefined && (!Number.isInteger(threads) || threads < 1)) throw new Error(`--threads: a whole number of at least 1, not ${options.threads}`);
+  await withReadModels(options, async (models, store, embedded) => {
     const bars = new MultiBar({
       format: '{projection} [{bar}] {percentage}% | {value}/{total} | {rate} events/s',
       hideCursor: true, clearOnComplete: false, stream: process.stderr, noTTYOutput: true, notTTYSchedule: 2000,
     }, Presets.shades_classic);
     const done: string[] = [];
     try {
-      // The cases split between threads (SQLite; PostgreSQL's server already writes in parallel), a bar per part.
+      // The cases split between threads on the embedded stores, a bar per part (PostgreSQL's server
+      // already writes in parallel, and its log may hide events still being committed from a part).
       const head = Number((await store.headPosition()) ?? 0);
       const groupBars = new Map<string, ReturnType<typeof bars.create>>();
       const started = Date.now();
       const side = { rdb: models.rdb, store, env: models.env, close: async () => undefined };
       const results = await rebuildInThreads(side, cliRecipe(envOf(options)), chosen, {
-        threads: models.rdb.dialect === 'sqlite' ? undefined : 1,
+        threads: embedded ? threads : 1,
         onProgress: (p) => {
           let bar = groupBars.get(p.projection);
           if (!bar) groupBars.set(p.projection, bar = bars.create(Math.max(head, 1), 0, { projection: p.projection, rate: 0 }));
@@ -68,6 +72,7 @@ if (require.main === module) {
   const program = new Command('projections').description('the read models behind the views');
   program.command('rebuild [name]').description(`rebuild one projection (${ALL_PROJECTIONS.map((p) => p.name).join(', ')}) or all from the event log`)
     .option('--data-dir <dir>', 'the service\'s data directory (default: DATA_DIR, else ./data)')
+    .option('--threads <n>', 'threads that fold a long embedded log, each its share of the cases (default: one per core; 1 for less memory)')
     .action((name: string | undefined, options: CliOptions) => rebuild(name, options));
   program.command('status').description('checkpoint, lag and owner of each projection')
     .option('--data-dir <dir>', 'the service\'s data directory (default: DATA_DIR, else ./data)')

@@ -34,11 +34,13 @@ function upTo<E extends { position: number }>(page: E[], until: number | undefin
 export async function* readThroughPort(store: EventStore, batchSize: number, until?: number): AsyncGenerator<EnvelopePage> {
   let after: number | null = null;
   for (;;) {
-    const page: RecordedEvent[] = upTo(await store.readAll({ after, limit: batchSize }), until);
+    const read = await store.readAll({ after, limit: batchSize });
+    const page: RecordedEvent[] = upTo(read, until);
     if (page.length === 0) return;
     const last = page[page.length - 1];
     after = Number(last.position);
     yield { envelopes: page.map(toEnvelope).filter((e) => e !== null), events: page.length, position: after, checkpointEvent: checkpointEventOf(last) };
+    if (page.length < read.length) return;
   }
 }
 
@@ -47,7 +49,8 @@ export async function* readLeanPages(store: EventStore, batchSize: number, until
   if (!store.readAllLean) throw new Error('this event store offers no lean reads');
   let after: number | null = null;
   for (;;) {
-    const page: LeanEvent[] = upTo(await store.readAllLean({ after, limit: batchSize, fields: ENVELOPE_FIELDS }), until);
+    const read = await store.readAllLean({ after, limit: batchSize, fields: ENVELOPE_FIELDS });
+    const page: LeanEvent[] = upTo(read, until);
     if (page.length === 0) return;
     const envelopes: CaseEventEnvelope[] = [];
     for (const event of page) {
@@ -69,5 +72,7 @@ export async function* readLeanPages(store: EventStore, batchSize: number, until
     const last = page[page.length - 1];
     after = last.position;
     yield { envelopes, events: page.length, position: after, checkpointEvent: { eventId: last.eventId, streamId: last.streamId, revision: last.revision } };
+    // Cut at `until`: nothing after it is wanted.
+    if (page.length < read.length) return;
   }
 }

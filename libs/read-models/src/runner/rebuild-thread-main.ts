@@ -15,6 +15,7 @@ async function main(port: NonNullable<typeof parentPort>, data: RebuildThreadDat
   try {
     side.rdb.sqlite?.pragma(`busy_timeout = ${WAIT_FOR_WRITER_MS}`);
     const projections = ALL_PROJECTIONS.filter((p) => data.projections.includes(p.name));
+    if (projections.length !== data.projections.length) throw new Error(`unknown projections among ${data.projections.join(', ')}`);
     folded = await foldIntoGenerations(side.rdb, side.store, projections, data.plans, side.env, {
       ...data.options, until: data.until, partition: data.partition,
       onProgress: (progress) => port.postMessage({
@@ -22,7 +23,8 @@ async function main(port: NonNullable<typeof parentPort>, data: RebuildThreadDat
       } satisfies RebuildThreadMessage),
     });
   } finally {
-    await side.close();
+    // A failure to close must not hide the fold's own failure.
+    await side.close().catch(() => undefined);
   }
   port.postMessage({ kind: 'done', folded } satisfies RebuildThreadMessage);
 }

@@ -2,59 +2,90 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { rebuildHead, rebuildPosition } from '@civicloop/platform';
-import { Projection } from '../projection';
+import { allTables, Projection } from '../projection';
+import { ALL_PROJECTIONS } from '../projections';
+import { dropTable } from '../table-spec';
 import { CasePartition, finishRebuild, Folded, prepareRebuild, rebuildProjections, RebuildOptions, RebuildPlan, RebuildProgress, RebuildResult } from './rebuild';
 import type { RebuildRecipe, RebuildSide, RebuildThreadData, RebuildThreadMessage } from './rebuild-thread-types';
 
+export interface ThreadOptions {
+  /** Parts, a thread each (default: one per core); 1 rebuilds in the calling thread. */
+  threads?: number;
+  /**
+   * Below this many events the rebuild stays in the calling thread: a thread starts by loading its
+   * modules and warming its code (~1 s of CPU each), which a short log does not pay back.
+   */
+  minEventsForThreads?: number;
+}
+
+const MIN_EVENTS_FOR_THREADS = 300_000;
+
 /**
- * rebuildProjections with the fold split by case between worker threads (one per core by default):
- * each thread opens its own connections from `recipe`, reads the log up to the same event and folds
- * and writes the cases of its part into the fresh tables; this thread, on `side`, makes the tables
- * before and builds the indexes and swaps each projection in after, as one thread would. On two
- * cores one part folds while the other's rows are written. A failed part fails the rebuild; the
- * fresh tables stay unswapped (the next rebuild drops them) and readers keep the old ones.
+ * rebuildProjections with the fold split by case between worker threads: each thread opens its own
+ * connections from `recipe`, reads the log up to the same event and folds and writes the cases of
+ * its part into the fresh tables; this thread, on `side`, makes the tables before and builds the
+ * indexes and swaps each projection in after, as one thread would. On two cores one part folds while
+ * the other's rows are written. Meant for an embedded (SQLite) store: every part must stop at the
+ * same event, which a store that hides events still being committed may not give (checked: parts
+ * that disagree fail the rebuild). A failed part stops the others and drops the fresh tables (they
+ * may hold residents' texts that a later erasure would not reach); readers keep the old ones.
  */
 export async function rebuildInThreads(
-  side: RebuildSide, recipe: RebuildRecipe, projections: Projection[], options: RebuildOptions & { threads?: number } = {},
+  side: RebuildSide, recipe: RebuildRecipe, projections: Projection[], options: RebuildOptions & ThreadOptions = {},
 ): Promise<RebuildResult[]> {
-  const threads = Math.max(1, Math.floor(options.threads ?? availableParallelism()));
-  // One core: a second read of the log would only cost.
-  if (threads === 1) return rebuildProjections(side.rdb, side.store, projections, side.env, options);
+  const threads = options.threads ?? availableParallelism();
+  if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`threads must be a whole number of at least 1, not ${threads}`);
+  const unknown = projections.find((p) => !ALL_PROJECTIONS.includes(p));
+  // A thread finds its projections by name among ALL_PROJECTIONS: any other would fold nothing and swap in empty tables.
+  if (unknown) throw new Error(`projection ${unknown.name} is not one of ALL_PROJECTIONS: a rebuild thread could not fold it`);
   const until = Number((await side.store.headPosition()) ?? 0);
+  if (threads === 1 || until < (options.minEventsForThreads ?? MIN_EVENTS_FOR_THREADS)) {
+    return rebuildProjections(side.rdb, side.store, projections, side.env, options);
+  }
   const plans = await prepareRebuild(side.rdb, projections);
   // The memory of one rebuild in all: each part holds its share of the cases.
   const cachedCases = Math.ceil((options.cachedCases ?? 10_000) / threads);
-  const parts = Array.from({ length: threads }, (_, index) => foldOnThread({
-    recipe, projections: projections.map((p) => p.name), plans, until, partition: { index, of: threads },
-    options: { batchSize: options.batchSize, cachedCases, rememberedCases: options.rememberedCases },
-  }, options.onProgress));
-  const outcomes = await Promise.allSettled(parts);
-  const failed = outcomes.find((o) => o.status === 'rejected');
-  if (failed) throw failed.reason;
-  const folded = (outcomes[0] as PromiseFulfilledResult<Folded>).value;
+  const workers: Worker[] = [];
+  let folded: Folded;
+  try {
+    const parts = Array.from({ length: threads }, (_, index) => foldOnThread(workers, {
+      recipe, projections: projections.map((p) => p.name), plans, until, partition: { index, of: threads },
+      options: { batchSize: options.batchSize, cachedCases, rememberedCases: options.rememberedCases },
+    }, options.onProgress));
+    // The first failure stops the others at once (Promise.all), then the tables go (finally below).
+    const all = await Promise.all(parts.map((part) => part.catch(async (error: unknown) => {
+      await Promise.all(workers.map((w) => w.terminate()));
+      throw error;
+    })));
+    folded = all[0];
+    if (all.some((f) => f.position !== folded.position || f.events !== folded.events)) {
+      throw new Error(`the parts stopped at different events (${all.map((f) => f.position).join(', ')}); nothing was swapped in: rebuild again`);
+    }
+  } catch (error) {
+    await Promise.all(workers.map((w) => w.terminate()));
+    await dropFreshTables(side, projections, plans);
+    throw error;
+  }
+  // Past here some projections may be swapped in: their fresh tables are the live ones.
   return finishRebuild(side.rdb, projections, plans, folded);
 }
 
-function foldOnThread(data: RebuildThreadData, onProgress: RebuildOptions['onProgress']): Promise<Folded> {
+function foldOnThread(workers: Worker[], data: RebuildThreadData, onProgress: RebuildOptions['onProgress']): Promise<Folded> {
   // The service's V8 limits (scripts/run.sh) for each thread's own heap: a page's garbage dies young.
   const worker = new Worker(join(__dirname, 'rebuild-thread-main.js'), {
-    workerData: data, resourceLimits: { maxOldGenerationSizeMb: 512, maxYoungGenerationSizeMb: 192 },
+    workerData: data, resourceLimits: { maxOldGenerationSizeMb: 512, maxYoungGenerationSizeMb: 96 },
   });
+  workers.push(worker);
   const part = `${data.partition.index + 1}/${data.partition.of}`;
   return new Promise<Folded>((resolve, reject) => {
     let answered = false;
     worker.on('message', (message: RebuildThreadMessage) => {
-      if (message.kind === 'progress') {
-        report(message.progress, onProgress);
-      } else if (message.kind === 'done') {
-        answered = true;
-        resolve(message.folded);
-        // Its connections are closed; nothing of the thread is needed past its answer.
-        void worker.terminate();
-      } else {
-        answered = true;
-        reject(Object.assign(new Error(`rebuild part ${part}: ${message.message}`), { stack: message.stack }));
-      }
+      if (message.kind === 'progress') return report(message.progress, onProgress);
+      answered = true;
+      // Its connections are closed either way; nothing of the thread is needed past its answer.
+      void worker.terminate();
+      if (message.kind === 'done') resolve(message.folded);
+      else reject(Object.assign(new Error(`rebuild part ${part}: ${message.message}`), { stack: message.stack }));
     });
     worker.on('error', (error) => { answered = true; reject(error); });
     worker.on('exit', (code) => {
@@ -66,7 +97,19 @@ function foldOnThread(data: RebuildThreadData, onProgress: RebuildOptions['onPro
 function report(progress: RebuildProgress, onProgress: RebuildOptions['onProgress']): void {
   rebuildPosition.set({ projection: progress.projection }, progress.position);
   rebuildHead.set({ projection: progress.projection }, progress.head);
-  onProgress?.(progress);
+  // A progress bar that throws must not take the process down from inside a message listener.
+  try {
+    onProgress?.(progress);
+  } catch {
+    // progress is only shown
+  }
+}
+
+async function dropFreshTables(side: RebuildSide, projections: Projection[], plans: RebuildPlan[]): Promise<void> {
+  for (const projection of projections) {
+    const plan = plans.find((p) => p.name === projection.name);
+    if (plan) for (const table of allTables(projection)) await dropTable(side.rdb.db, table, plan.generation).catch(() => undefined);
+  }
 }
 
 export type { CasePartition, RebuildPlan };
