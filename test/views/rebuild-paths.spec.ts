@@ -5,8 +5,8 @@ import { Logger } from '@nestjs/common';
 import { Directory, DEMO_DIRECTORY_FILE } from '@civicloop/directory';
 import { SqliteEventStore } from '@civicloop/event-store';
 import {
-  ALL_PROJECTIONS, CaseEventEnvelope, hashProjection, openReadDatabase, OrgLookup, ProjectionRunner, ReadDatabase, ReadModels,
-  readLeanPages, readThroughPort, rebuildProjections, viewSettings,
+  ALL_PROJECTIONS, CaseEventEnvelope, CheckpointStore, finishRebuild, foldIntoGenerations, hashProjection, openReadDatabase, OrgLookup,
+  prepareRebuild, ProjectionRunner, ReadDatabase, ReadModels, readLeanPages, readThroughPort, rebuildProjections, viewSettings,
 } from '@civicloop/read-models';
 import { writeBenchHistory } from '../../bench/projections/history';
 
@@ -70,5 +70,15 @@ describe('rebuild paths', () => {
   ])('a rebuild gives the tables of the incremental run (%s)', async (_, options) => {
     await rebuildProjections(rdb, store, ALL_PROJECTIONS, models.env, options);
     expect(await Promise.all(ALL_PROJECTIONS.map((p) => hashProjection(rdb, p)))).toEqual(incremental);
+  });
+
+  it('a rebuild that loses the swap to another of the same generation leaves the winner\'s tables, now live, in place', async () => {
+    const board = ALL_PROJECTIONS.find((p) => p.name === 'board')!;
+    const plans = await prepareRebuild(rdb, [board]);
+    const folded = await foldIntoGenerations(rdb, store, [board], plans, models.env);
+    // The service's runner and the CLI rebuilding at once both took the next generation; the other swapped first.
+    expect(await new CheckpointStore(rdb).swap('board', plans[0].from, plans[0].generation, board.version, folded.position, folded.positionEvent)).toBe(true);
+    await expect(finishRebuild(rdb, [board], plans, folded)).rejects.toThrow(/swapped by someone else/);
+    expect(await hashProjection(rdb, board)).toEqual(incremental[ALL_PROJECTIONS.indexOf(board)]);
   });
 });

@@ -2,10 +2,9 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { rebuildHead, rebuildPosition } from '@civicloop/platform';
-import { allTables, Projection } from '../projection';
+import { Projection } from '../projection';
 import { ALL_PROJECTIONS } from '../projections';
-import { dropTable } from '../table-spec';
-import { CasePartition, finishRebuild, Folded, prepareRebuild, rebuildProjections, RebuildOptions, RebuildPlan, RebuildProgress, RebuildResult } from './rebuild';
+import { CasePartition, dropGenerationUnlessLive, finishRebuild, Folded, prepareRebuild, rebuildProjections, RebuildOptions, RebuildPlan, RebuildProgress, RebuildResult } from './rebuild';
 import type { RebuildRecipe, RebuildSide, RebuildThreadData, RebuildThreadMessage } from './rebuild-thread-types';
 
 export interface ThreadOptions {
@@ -108,7 +107,7 @@ function report(progress: RebuildProgress, onProgress: RebuildOptions['onProgres
 async function dropFreshTables(side: RebuildSide, projections: Projection[], plans: RebuildPlan[]): Promise<void> {
   for (const projection of projections) {
     const plan = plans.find((p) => p.name === projection.name);
-    if (plan) for (const table of allTables(projection)) await dropTable(side.rdb.db, table, plan.generation).catch(() => undefined);
+    if (plan) await dropGenerationUnlessLive(side.rdb, projection, plan.generation).catch(() => undefined);
   }
 }
 

@@ -154,13 +154,23 @@ export async function finishRebuild(rdb: ReadDatabase, projections: Projection[]
     const { from, generation } = planOf(plans, projection);
     const tables = allTables(projection);
     if (!(await checkpoints.swap(projection.name, from, generation, projection.version, folded.position, folded.positionEvent))) {
-      for (const table of tables) await dropTable(rdb.db, table, generation);
+      await dropGenerationUnlessLive(rdb, projection, generation);
       throw new Error(`projection ${projection.name} was swapped by someone else during the rebuild; it keeps its tables`);
     }
     for (const table of tables) await dropTable(rdb.db, table, from);
     results.push({ name: projection.name, generation, position: folded.position, events: folded.events });
   }
   return results;
+}
+
+/**
+ * Drops a rebuild's fresh tables, unless they are the live ones: another rebuild of the same
+ * projection (the service's runner and the CLI at once) used the same generation and swapped it in.
+ */
+export async function dropGenerationUnlessLive(rdb: ReadDatabase, projection: Projection, generation: number): Promise<void> {
+  const state = await new CheckpointStore(rdb).read(projection.name);
+  if (state?.generation === generation) return;
+  for (const table of allTables(projection)) await dropTable(rdb.db, table, generation);
 }
 
 function planOf(plans: RebuildPlan[], projection: Projection): RebuildPlan {
