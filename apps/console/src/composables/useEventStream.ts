@@ -1,5 +1,5 @@
 import { createParser } from 'eventsource-parser';
-import { onBeforeUnmount, ref } from 'vue';
+import { onBeforeUnmount, ref, watch } from 'vue';
 import type { StreamNotice } from '../api/types';
 import { useSession } from './useSession';
 
@@ -28,6 +28,8 @@ async function connect(token: string, abort: AbortController): Promise<void> {
       streamLive.value = true;
       const parser = createParser({
         onEvent(message) {
+          // A chunk read before a sign-out must not bring the last user's position back.
+          if (abort.signal.aborted) return;
           if (message.id) lastEventId = message.id;
           if (message.event !== 'case') return;
           const notice: StreamNotice = JSON.parse(message.data);
@@ -73,6 +75,10 @@ export function stopEventStream(): void {
 export function seenPosition(): number | undefined {
   return newestNotice;
 }
+
+// Signed out in any way (the header's button, or a 401 on an expired token): the stream, its token and
+// its positions end with the user, or the next one in this tab would be served the last one's feed.
+watch(() => useSession().token.value, (token) => { if (!token) stopEventStream(); });
 
 /** Calls `listener` for every event the signed-in user may see, while the calling component lives. */
 export function onCaseEvent(listener: Listener): void {
