@@ -81,4 +81,20 @@ describe('rebuild paths', () => {
     await expect(finishRebuild(rdb, [board], plans, folded)).rejects.toThrow(/swapped by someone else/);
     expect(await hashProjection(rdb, board)).toEqual(incremental[ALL_PROJECTIONS.indexOf(board)]);
   });
+
+  it('a rebuild that fails half way leaves no fresh tables (they may hold residents\' texts) and the views as they were', async () => {
+    const tables = () => rdb.sqlite!.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all();
+    const before = tables();
+    let pages = 0;
+    const failing = Object.assign(Object.create(store), {
+      readAllLean: async (options: Parameters<NonNullable<SqliteEventStore['readAllLean']>>[0]) => {
+        if (++pages > 5) throw new Error('disk gone');
+        return store.readAllLean(options);
+      },
+    }) as SqliteEventStore;
+    await expect(rebuildProjections(rdb, failing, ALL_PROJECTIONS, models.env, { cachedCases: 4, batchSize: 61 })).rejects.toThrow('disk gone');
+    expect(pages).toBe(6);
+    expect(tables()).toEqual(before);
+    expect(await Promise.all(ALL_PROJECTIONS.map((p) => hashProjection(rdb, p)))).toEqual(incremental);
+  });
 });

@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads';
 import { rebuildHead, rebuildPosition } from '@civicloop/platform';
 import { Projection } from '../projection';
 import { ALL_PROJECTIONS } from '../projections';
-import { CasePartition, dropGenerationUnlessLive, finishRebuild, Folded, prepareRebuild, rebuildProjections, RebuildOptions, RebuildPlan, RebuildProgress, RebuildResult } from './rebuild';
+import { CasePartition, dropFreshTables, finishRebuild, Folded, prepareRebuild, rebuildProjections, RebuildOptions, RebuildPlan, RebuildProgress, RebuildResult } from './rebuild';
 import type { RebuildRecipe, RebuildSide, RebuildThreadData, RebuildThreadMessage } from './rebuild-thread-types';
 
 export interface ThreadOptions {
@@ -62,7 +62,7 @@ export async function rebuildInThreads(
     }
   } catch (error) {
     await Promise.all(workers.map((w) => w.terminate()));
-    await dropFreshTables(side, projections, plans);
+    await dropFreshTables(side.rdb, projections, plans);
     throw error;
   }
   // Past here some projections may be swapped in: their fresh tables are the live ones.
@@ -101,13 +101,6 @@ function report(progress: RebuildProgress, onProgress: RebuildOptions['onProgres
     onProgress?.(progress);
   } catch {
     // progress is only shown
-  }
-}
-
-async function dropFreshTables(side: RebuildSide, projections: Projection[], plans: RebuildPlan[]): Promise<void> {
-  for (const projection of projections) {
-    const plan = plans.find((p) => p.name === projection.name);
-    if (plan) await dropGenerationUnlessLive(side.rdb, projection, plan.generation).catch(() => undefined);
   }
 }
 

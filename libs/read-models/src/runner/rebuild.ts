@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { setImmediate as turnOfTheEventLoop } from 'node:timers/promises';
 import { CheckpointEvent, EventStore } from '@civicloop/event-store';
 import { rebuildHead, rebuildPosition } from '@civicloop/platform';
@@ -54,8 +55,31 @@ export async function rebuildProjections(
   rdb: ReadDatabase, store: EventStore, projections: Projection[], env: ProjectionEnv, options: RebuildOptions = {},
 ): Promise<RebuildResult[]> {
   const plans = await prepareRebuild(rdb, projections);
-  const folded = await foldIntoGenerations(rdb, store, projections, plans, env, options);
+  let folded: Folded;
+  try {
+    folded = await foldIntoGenerations(rdb, store, projections, plans, env, options);
+  } catch (error) {
+    await dropFreshTables(rdb, projections, plans);
+    throw error;
+  }
   return finishRebuild(rdb, projections, plans, folded);
+}
+
+/**
+ * Drops the fresh tables of a rebuild that failed before its swap: they may hold residents' texts
+ * that a later erasure would not reach. A failure to drop is logged, not thrown (the rebuild's own
+ * failure stays the one thrown); the next rebuild drops what is left before it starts.
+ */
+export async function dropFreshTables(rdb: ReadDatabase, projections: Projection[], plans: RebuildPlan[]): Promise<void> {
+  for (const projection of projections) {
+    const plan = plans.find((p) => p.name === projection.name);
+    if (!plan) continue;
+    try {
+      await dropGenerationUnlessLive(rdb, projection, plan.generation);
+    } catch (error) {
+      new Logger('Rebuild').error(`the fresh tables of ${projection.name} (generation ${plan.generation}) could not be dropped: ${(error as Error).message}`);
+    }
+  }
 }
 
 /** Where each projection's rebuild writes: its current generation and the fresh one. */
@@ -144,10 +168,16 @@ export async function foldIntoGenerations(
 export async function finishRebuild(rdb: ReadDatabase, projections: Projection[], plans: RebuildPlan[], folded: Folded): Promise<RebuildResult[]> {
   const checkpoints = new CheckpointStore(rdb);
   const tables = projections.flatMap((projection) => allTables(projection).map((table) => ({ table, generation: planOf(plans, projection).generation })));
-  if (rdb.dialect === 'sqlite') {
-    for (const { table, generation } of tables) await createIndexes(rdb.db, table, generation);
-  } else {
-    await allOf(tables.map(({ table, generation }) => createIndexes(rdb.db, table, generation)));
+  try {
+    if (rdb.dialect === 'sqlite') {
+      for (const { table, generation } of tables) await createIndexes(rdb.db, table, generation);
+    } else {
+      await allOf(tables.map(({ table, generation }) => createIndexes(rdb.db, table, generation)));
+    }
+  } catch (error) {
+    // A full disk is likeliest here, at the end of a large rebuild.
+    await dropFreshTables(rdb, projections, plans);
+    throw error;
   }
   const results: RebuildResult[] = [];
   for (const projection of projections) {
