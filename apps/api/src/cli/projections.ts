@@ -26,7 +26,7 @@ async function rebuild(name: string | undefined, options: CliOptions): Promise<v
   const chosen = name ? ALL_PROJECTIONS.filter((p) => p.name === name) : ALL_PROJECTIONS;
   if (chosen.length === 0) throw new Error(`no projection ${name}; known: ${ALL_PROJECTIONS.map((p) => p.name).join(', ')}`);
   const threads = options.threads === undefined ? undefined : Number(options.threads);
-  if (threads !== undefined && (!Number.isInteger(threads) || threads < 1)) throw new Error(`--threads: a whole number of at least 1, not ${options.threads}`);
+  if (threads !== undefined && (!/^\d{1,2}$/.test(options.threads!) || threads < 1 || threads > 64)) throw new Error(`--threads: a whole number from 1 to 64, not ${options.threads}`);
   await withReadModels(options, async (models, store, embedded) => {
     const bars = new MultiBar({
       format: '{projection} [{bar}] {percentage}% | {value}/{total} | {rate} events/s',
@@ -72,7 +72,7 @@ if (require.main === module) {
   const program = new Command('projections').description('the read models behind the views');
   program.command('rebuild [name]').description(`rebuild one projection (${ALL_PROJECTIONS.map((p) => p.name).join(', ')}) or all from the event log`)
     .option('--data-dir <dir>', 'the service\'s data directory (default: DATA_DIR, else ./data)')
-    .option('--threads <n>', 'threads that fold a long embedded log, each its share of the cases (default: one per core; 1 for less memory)')
+    .option('--threads <n>', 'threads that fold a long embedded log, each its share of the cases (default: one per core, at most 4; 1 for less memory)')
     .action((name: string | undefined, options: CliOptions) => rebuild(name, options));
   program.command('status').description('checkpoint, lag and owner of each projection')
     .option('--data-dir <dir>', 'the service\'s data directory (default: DATA_DIR, else ./data)')
