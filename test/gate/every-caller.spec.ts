@@ -70,11 +70,19 @@ describe('one gate for every caller', () => {
     await expect(viaContext(worker, pending, outsideDispatch, operator)).resolves.toBe('UNIT_OUTSIDE_JURISDICTION');
   });
 
-  it('an HTTP command loads the case once (the guard no longer loads it before the gate)', async () => {
+  it('an HTTP command loads the case once per attempt (the guard no longer loads it before the gate)', async () => {
     const repository = api.app.get(CaseRepository);
-    const before = repository.loads;
-    const res = await api.request('POST', `/cases/${caseId}/note`, { token: api.token('operator'), body: { text: '已致电物业' } });
-    expect(res.status).toBe(200);
-    expect(repository.loads - before).toBe(1);
+    // The worker's deadline events may land on this case meanwhile (its clock is the real one): a
+    // conflict makes the gate load again for its second attempt, which is right; a load before the gate is not.
+    const appends = jest.spyOn(repository, 'append');
+    try {
+      const before = repository.loads;
+      const res = await api.request('POST', `/cases/${caseId}/note`, { token: api.token('operator'), body: { text: '已致电物业' } });
+      expect(res.status).toBe(200);
+      expect(appends.mock.calls.length).toBeGreaterThanOrEqual(1);
+      expect(repository.loads - before).toBe(appends.mock.calls.length);
+    } finally {
+      appends.mockRestore();
+    }
   });
 });
