@@ -161,7 +161,7 @@ describe('rebuild in threads', () => {
       expect({ state: state(), tables: tables() }).toEqual(before);
       expect(await Promise.all(ALL_PROJECTIONS.map((p) => hashProjection(side.rdb, p)))).toEqual(single);
       // Refused before anything is made: a projection a thread would not know, a thread count that is no count.
-      await expect(threads.rebuildInThreads(side, leanRecipe(), [{ ...named('board')[0] }], { threads: 2 })).rejects.toThrow(/not one of ALL_PROJECTIONS/);
+      await expect(threads.rebuildInThreads(side, leanRecipe(), [{ ...named('board')[0], name: 'heatmap' }], { threads: 2 })).rejects.toThrow(/heatmap is not one of ALL_PROJECTIONS/);
       await expect(threads.rebuildInThreads(side, leanRecipe(), projections, { threads: Number('two') })).rejects.toThrow(/threads must be a whole number from 1 to 64/);
       await expect(threads.rebuildInThreads(side, leanRecipe(), projections, { threads: 1e3 })).rejects.toThrow(/not 1000/);
       expect({ state: state(), tables: tables() }).toEqual(before);

@@ -28,6 +28,7 @@ async function rebuild(name: string | undefined, options: CliOptions): Promise<v
   const threads = options.threads === undefined ? undefined : Number(options.threads);
   if (threads !== undefined && (!/^\d{1,2}$/.test(options.threads!) || threads < 1 || threads > 64)) throw new Error(`--threads: a whole number from 1 to 64, not ${options.threads}`);
   await withReadModels(options, async (models, store, embedded) => {
+    if (threads !== undefined && threads > 1 && !embedded) process.stderr.write('--threads: ignored, PostgreSQL or EventStoreDB is rebuilt in one thread\n');
     const bars = new MultiBar({
       format: '{projection} [{bar}] {percentage}% | {value}/{total} | {rate} events/s',
       hideCursor: true, clearOnComplete: false, stream: process.stderr, noTTYOutput: true, notTTYSchedule: 2000,

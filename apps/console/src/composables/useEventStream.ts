@@ -86,3 +86,23 @@ export function onCaseEvent(listener: Listener): void {
   listeners.add(listener);
   onBeforeUnmount(() => listeners.delete(listener));
 }
+
+/**
+ * Calls `read` once per burst of events (a command writes one or two) with the burst's newest
+ * position, while the calling component lives: one read of a view instead of one per event.
+ */
+export function onCaseEventBursts(read: (position: number) => void, waitMs = 150): void {
+  let pending: number | null = null;
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  onCaseEvent((notice) => {
+    pending = Math.max(pending ?? 0, notice.position);
+    if (timer) return;
+    timer = setTimeout(() => {
+      const position = pending ?? notice.position;
+      pending = null;
+      timer = null;
+      read(position);
+    }, waitMs);
+  });
+  onBeforeUnmount(() => { if (timer) clearTimeout(timer); });
+}

@@ -40,7 +40,7 @@ export async function* readThroughPort(store: EventStore, batchSize: number, unt
     const last = page[page.length - 1];
     after = Number(last.position);
     yield { envelopes: page.map(toEnvelope).filter((e) => e !== null), events: page.length, position: after, checkpointEvent: checkpointEventOf(last) };
-    if (page.length < read.length) return;
+    if (page.length < read.length || (until !== undefined && after >= until)) return;
   }
 }
 
@@ -72,7 +72,7 @@ export async function* readLeanPages(store: EventStore, batchSize: number, until
     const last = page[page.length - 1];
     after = last.position;
     yield { envelopes, events: page.length, position: after, checkpointEvent: { eventId: last.eventId, streamId: last.streamId, revision: last.revision } };
-    // Cut at `until`: nothing after it is wanted.
-    if (page.length < read.length) return;
+    // Cut at `until`, or ended on it: nothing after it is wanted.
+    if (page.length < read.length || (until !== undefined && after >= until)) return;
   }
 }

@@ -31,7 +31,8 @@ async function main(port: NonNullable<typeof parentPort>, data: RebuildThreadDat
 
 if (parentPort) {
   const port = parentPort;
-  main(port, workerData as RebuildThreadData).catch((error: Error) => {
-    port.postMessage({ kind: 'failed', message: error.message, stack: error.stack } satisfies RebuildThreadMessage);
+  main(port, workerData as RebuildThreadData).catch((error: unknown) => {
+    const message = error instanceof Error ? error.message : String(error);
+    port.postMessage({ kind: 'failed', message, stack: error instanceof Error ? error.stack : undefined } satisfies RebuildThreadMessage);
   });
 }

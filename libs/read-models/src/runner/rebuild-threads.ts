@@ -38,7 +38,7 @@ export async function rebuildInThreads(
 ): Promise<RebuildResult[]> {
   const threads = options.threads ?? Math.min(availableParallelism(), DEFAULT_MAX_THREADS);
   if (!Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) throw new RangeError(`threads must be a whole number from 1 to ${MAX_THREADS}, not ${threads}`);
-  const unknown = projections.find((p) => !ALL_PROJECTIONS.includes(p));
+  const unknown = projections.find((p) => !ALL_PROJECTIONS.some((known) => known.name === p.name && known.version === p.version));
   // A thread finds its projections by name among ALL_PROJECTIONS: any other would fold nothing and swap in empty tables.
   if (unknown) throw new Error(`projection ${unknown.name} is not one of ALL_PROJECTIONS: a rebuild thread could not fold it`);
   const until = Number((await side.store.headPosition()) ?? 0);
@@ -55,6 +55,8 @@ export async function rebuildInThreads(
       recipe, projections: projections.map((p) => p.name), plans, until, partition: { index, of: threads },
       options: { batchSize: options.batchSize, cachedCases, rememberedCases: options.rememberedCases },
     }, options.onProgress));
+    // Handled below; without this, a part that fails after another part's Worker failed to start would be an unhandled rejection.
+    for (const part of parts) part.catch(() => undefined);
     // The first failure stops the others at once (Promise.all), then the tables go (finally below).
     const all = await Promise.all(parts.map((part) => part.catch(async (error: unknown) => {
       await Promise.all(workers.map((w) => w.terminate()));
