@@ -9,8 +9,6 @@ const listeners = new Set<Listener>();
 /** True while the stream is open; pages show it as the live indicator. */
 export const streamLive = ref(false);
 let lastEventId: string | null = null;
-/** The newest position this tab has been told of (see seenPosition). */
-let newestNotice: number | undefined;
 let controller: AbortController | null = null;
 
 /**
@@ -33,7 +31,6 @@ async function connect(token: string, abort: AbortController): Promise<void> {
           if (message.id) lastEventId = message.id;
           if (message.event !== 'case') return;
           const notice: StreamNotice = JSON.parse(message.data);
-          newestNotice = Math.max(newestNotice ?? 0, notice.position);
           listeners.forEach((listener) => listener(notice));
         },
       });
@@ -62,7 +59,6 @@ export function stopEventStream(): void {
   controller?.abort();
   controller = null;
   lastEventId = null;
-  newestNotice = undefined;
   streamLive.value = false;
 }
 
@@ -73,7 +69,8 @@ export function stopEventStream(): void {
  * elsewhere otherwise missed the new case for good).
  */
 export function seenPosition(): number | undefined {
-  return newestNotice;
+  // Each message's id is its event's position, and the feed delivers them in order.
+  return lastEventId === null ? undefined : Number(lastEventId);
 }
 
 // Signed out in any way (the header's button, or a 401 on an expired token): the stream, its token and

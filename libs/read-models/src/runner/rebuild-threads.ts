@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads';
 import { rebuildHead, rebuildPosition } from '@civicloop/platform';
 import { Projection } from '../projection';
 import { ALL_PROJECTIONS } from '../projections';
-import { CasePartition, dropFreshTables, finishRebuild, Folded, prepareRebuild, rebuildProjections, RebuildOptions, RebuildPlan, RebuildProgress, RebuildResult } from './rebuild';
+import { dropFreshTables, finishRebuild, Folded, prepareRebuild, rebuildProjections, RebuildOptions, RebuildProgress, RebuildResult } from './rebuild';
 import type { RebuildRecipe, RebuildSide, RebuildThreadData, RebuildThreadMessage } from './rebuild-thread-types';
 
 export interface ThreadOptions {
@@ -55,13 +55,10 @@ export async function rebuildInThreads(
       recipe, projections: projections.map((p) => p.name), plans, until, partition: { index, of: threads },
       options: { batchSize: options.batchSize, cachedCases, rememberedCases: options.rememberedCases },
     }, options.onProgress));
-    // Handled below; without this, a part that fails after another part's Worker failed to start would be an unhandled rejection.
+    // The first failure ends the wait (the others are stopped below); a Worker that fails to start
+    // throws before Promise.all holds the parts started until then, hence a handler on each.
     for (const part of parts) part.catch(() => undefined);
-    // The first failure stops the others at once (Promise.all), then the tables go (finally below).
-    const all = await Promise.all(parts.map((part) => part.catch(async (error: unknown) => {
-      await Promise.all(workers.map((w) => w.terminate()));
-      throw error;
-    })));
+    const all = await Promise.all(parts);
     folded = all[0];
     if (all.some((f) => f.position !== folded.position || f.events !== folded.events)) {
       throw new Error(`the parts stopped at different events (${all.map((f) => f.position).join(', ')}); nothing was swapped in: rebuild again`);
@@ -110,4 +107,3 @@ function report(progress: RebuildProgress, onProgress: RebuildOptions['onProgres
   }
 }
 
-export type { CasePartition, RebuildPlan };
