@@ -156,4 +156,41 @@ describe('console: dispatch board and case page', () => {
     expect(await page.locator('.el-message--error').count()).toBe(0);
     expect(errors.filter((error) => !error.includes('status of 503'))).toEqual([]);
   }, 90_000);
+
+  it('a case page whose two reads straddle a new event shows the case as it is, not a replay nobody chose', async () => {
+    const { page, errors } = await harness.open();
+    // No live feed at first: the page's first read is the only one, and nothing else replaces it.
+    await page.route('**/events/stream', (route) => route.abort());
+    await signIn(page, harness.baseUrl, '话务调度员', '12345派单员张');
+    const operator = harness.token('operator');
+    const { id } = await harness.post('/cases', operator, {
+      channel: 'hotline_12345', category: 'repair.water_leak', urgency: 'normal', requestType: 'complaint', description: '厨房水管漏水',
+      location: { compoundId: 'compound-01' }, reporter: { name: '王女士', phone: '13800138000' },
+    });
+    await harness.post(`/cases/${id}/dispatch`, operator, { assigneeId: 'company-jinling', tier: 'grid' });
+    // The case is read at the dispatch; the company signs for it before its history is read.
+    let held = false;
+    const viewAnswered = page.waitForResponse((response) => new URL(response.url()).pathname === `/cases/${id}`);
+    await page.route('**/cases/*/events', async (route) => {
+      if (!held) {
+        held = true;
+        await viewAnswered;
+        await harness.post(`/cases/${id}/accept`, harness.token('handler', 'company-jinling'), {});
+      }
+      return route.continue();
+    });
+    await page.goto(`${harness.baseUrl}/#/cases/${id}`);
+    const header = page.getByRole('region', { name: '工单详情', exact: true });
+    await header.getByText('待签收', { exact: true }).waitFor();
+    await page.getByText('当前', { exact: true }).waitFor();
+    expect(held).toBe(true);
+    expect(await page.getByText(/正在查看第 \d+ 步时的工单状态/).count()).toBe(0);
+
+    // Once the feed opens the case is read again and the page follows it to the signing.
+    await page.unroute('**/events/stream');
+    await header.getByText('办理中', { exact: true }).waitFor();
+    await page.getByLabel('timeline').getByText('签收', { exact: true }).waitFor();
+    await page.getByText('当前', { exact: true }).waitFor();
+    expect(errors.filter((error) => !error.includes('net::ERR_FAILED'))).toEqual([]);
+  }, 90_000);
 });
