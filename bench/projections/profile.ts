@@ -31,7 +31,7 @@ async function main(): Promise<void> {
     const options = { batchSize: 5000, cachedCases: Number(process.env.CACHED_CASES ?? 10_000) };
     if (process.env.THREADS && !pg) {
       const side = { rdb, store, env: models.env, close: async () => undefined };
-      await rebuildInThreads(side, benchRecipe({ eventFile: history.file, sqliteFile: join(dir, 'read.sqlite') }), projections, { ...options, threads: Number(process.env.THREADS) });
+      await rebuildInThreads(side, benchRecipe({ eventFile: history.file, sqliteFile: join(dir, 'read.sqlite') }), projections, { ...options, threads: Number(process.env.THREADS), minEventsForThreads: Number(process.env.MIN_EVENTS_FOR_THREADS ?? 300_000) });
     }
     else await rebuildProjections(rdb, store, projections, models.env, options);
     const seconds = (performance.now() - started) / 1000;

@@ -72,14 +72,21 @@ describe('rebuild paths', () => {
     expect(await Promise.all(ALL_PROJECTIONS.map((p) => hashProjection(rdb, p)))).toEqual(incremental);
   });
 
-  it('a rebuild that loses the swap to another of the same generation leaves the winner\'s tables, now live, in place', async () => {
+  it('a rebuild whose claim lapsed (its process paused) loses to the one that took over, which keeps its tables live', async () => {
     const board = ALL_PROJECTIONS.find((p) => p.name === 'board')!;
-    const plans = await prepareRebuild(rdb, [board]);
-    const folded = await foldIntoGenerations(rdb, store, [board], plans, models.env);
-    // The service's runner and the CLI rebuilding at once both took the next generation; the other swapped first.
-    expect(await new CheckpointStore(rdb).swap('board', plans[0].from, plans[0].generation, board.version, folded.position, folded.positionEvent)).toBe(true);
-    await expect(finishRebuild(rdb, [board], plans, folded)).rejects.toThrow(/swapped by someone else/);
+    const paused = await prepareRebuild(rdb, [board]);
+    const folded = await foldIntoGenerations(rdb, store, [board], paused, models.env);
+    // Paused past its claim: another rebuild takes the projection over, in a generation of its own.
+    rdb.sqlite!.prepare("UPDATE projection_state SET rebuild_until = 0 WHERE name = 'board'").run();
+    const [winner] = await rebuildProjections(rdb, store, [board], models.env);
+    expect(winner.generation).toBe(paused[0].generation + 1);
+    // Its tables were the taker's to drop (they may hold residents' texts): it fails, whatever it reached.
+    const failure = await finishRebuild(rdb, [board], paused, folded).then(() => 'swapped in', (error: { message?: string }) => String(error?.message ?? error));
+    expect(failure).toMatch(/no such table|claim lapsed/);
+    expect((await new CheckpointStore(rdb).read('board'))).toMatchObject({ generation: winner.generation, rebuildOwner: null });
     expect(await hashProjection(rdb, board)).toEqual(incremental[ALL_PROJECTIONS.indexOf(board)]);
+    const tables = rdb.sqlite!.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'board%'").all() as { name: string }[];
+    expect(tables.map((t) => t.name).filter((name) => name.endsWith(`_g${paused[0].generation}`))).toEqual([]);
   });
 
   it('a rebuild that fails half way leaves no fresh tables (they may hold residents\' texts) and the views as they were', async () => {

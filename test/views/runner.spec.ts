@@ -1,5 +1,8 @@
 import { join } from 'node:path';
-import { ALL_PROJECTIONS, boardProjection, hashProjection, queryBoard, rebuildProjection } from '@civicloop/read-models';
+import {
+  ALL_PROJECTIONS, boardProjection, finishRebuild, foldIntoGenerations, hashProjection, prepareRebuild, queryBoard, RebuildBusyError, rebuildProjection,
+  statsProjection,
+} from '@civicloop/read-models';
 import { ExecuteCaseCommand } from '@civicloop/cases';
 import { PostgresServer, startPostgres } from '../support/postgres-server';
 import { Fixture, startReadSide, startWritePath } from './views-fixture';
@@ -74,6 +77,33 @@ describe.each(['sqlite', 'postgres'])('projection runners across replicas (%s)',
     await side.models.waitFor(Number(await f.store.headPosition()), ['board'], 10_000);
     expect((await queryBoard(side.models, { limit: 500 }, f.clock.now().toISOString())).rows).toHaveLength(written);
     await Promise.all(side.runners.map((r) => r.stop()));
+    await side.rdb.close();
+  });
+
+  it('a second rebuild of a projection while one runs is refused, naming who holds it; the first swaps in whole tables', async () => {
+    const side = await startReadSide(f, { ...(await target('claims')), owner: 'replica-d' });
+    side.runners.forEach((r) => r.start());
+    await intake(3);
+    await side.models.waitFor(Number(await f.store.headPosition()), ALL_PROJECTIONS.map((p) => p.name), 10_000);
+    await Promise.all(side.runners.map((r) => r.stop()));
+    const incremental = await hashProjection(side.rdb, boardProjection);
+
+    // The service's rebuild of the board has claimed its generation and made its tables ...
+    const first = await prepareRebuild(side.rdb, [boardProjection]);
+    expect((await side.models.lags()).find((l) => l.name === 'board')!.rebuilding).toMatchObject({ owner: first[0].owner, generation: first[0].generation });
+    // ... so `projections rebuild` beside it is refused, all or nothing: the stats it claimed first is let go.
+    const refused = rebuildProjection(side.rdb, f.store, boardProjection, side.models.env);
+    await expect(refused).rejects.toBeInstanceOf(RebuildBusyError);
+    await expect(refused).rejects.toThrow(`projection board is being rebuilt by ${first[0].owner}`);
+    await expect(prepareRebuild(side.rdb, [statsProjection, boardProjection])).rejects.toBeInstanceOf(RebuildBusyError);
+    expect((await side.models.lags()).find((l) => l.name === 'stats')!.rebuilding).toBeNull();
+    await rebuildProjection(side.rdb, f.store, statsProjection, side.models.env);
+
+    const folded = await foldIntoGenerations(side.rdb, f.store, [boardProjection], first, side.models.env);
+    await finishRebuild(side.rdb, [boardProjection], first, folded);
+    const board = (await side.models.lags()).find((l) => l.name === 'board')!;
+    expect(board).toMatchObject({ generation: first[0].generation, rebuilding: null });
+    expect(await hashProjection(side.rdb, boardProjection)).toEqual(incremental);
     await side.rdb.close();
   });
 });

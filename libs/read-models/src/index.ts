@@ -13,6 +13,7 @@ export * from './runner/row-writer';
 export * from './runner/checkpoint-store';
 export * from './runner/projection-runner';
 export * from './runner/rebuild';
+export * from './runner/rebuild-claim';
 export * from './runner/rebuild-threads';
 export type { RebuildRecipe, RebuildSide } from './runner/rebuild-thread-types';
 export { type EnvelopePage, readLeanPages, readThroughPort } from './runner/rebuild-reader';

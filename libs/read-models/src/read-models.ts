@@ -15,6 +15,8 @@ export interface ProjectionLag {
   lag: number;
   generation: number;
   owner: string | null;
+  /** A rebuild under way (its claim holds now): who, into which generation, until when unless renewed. */
+  rebuilding: { owner: string; generation: number; until: string } | null;
 }
 
 export class NotCaughtUp extends Error {
@@ -71,6 +73,8 @@ export class ReadModels {
       lag: head === null ? 0 : Math.max(0, Number(head) - Number(s.position ?? 0)),
       generation: s.generation,
       owner: s.owner,
+      rebuilding: s.rebuildOwner !== null && s.rebuildGeneration !== null && (s.rebuildUntil ?? 0) >= Date.now()
+        ? { owner: s.rebuildOwner, generation: s.rebuildGeneration, until: new Date(s.rebuildUntil!).toISOString() } : null,
     }));
   }
 

@@ -64,7 +64,8 @@ async function rebuild(name: string | undefined, options: CliOptions): Promise<v
 async function status(options: CliOptions): Promise<void> {
   await withReadModels(options, async (models) => {
     for (const lag of await models.lags()) {
-      process.stdout.write(`${lag.name.padEnd(8)} generation ${lag.generation}  position ${lag.position ?? '-'}  lag ${lag.lag}  owner ${lag.owner ?? '-'}\n`);
+      const rebuilding = lag.rebuilding ? `  rebuilding into generation ${lag.rebuilding.generation} by ${lag.rebuilding.owner}` : '';
+      process.stdout.write(`${lag.name.padEnd(8)} generation ${lag.generation}  position ${lag.position ?? '-'}  lag ${lag.lag}  owner ${lag.owner ?? '-'}${rebuilding}\n`);
     }
   });
 }

@@ -18,6 +18,10 @@ export interface ProjectionState {
   owner: string | null;
   /** Epoch ms (wall clock of the replicas) until which the owner's lease holds. */
   leaseUntil: number | null;
+  /** The rebuild that claimed `rebuildGeneration`, and until when (epoch ms) its claim holds; null when none runs. */
+  rebuildOwner: string | null;
+  rebuildUntil: number | null;
+  rebuildGeneration: number | null;
 }
 
 const toState = (row: Record<string, unknown>): ProjectionState => ({
@@ -28,6 +32,9 @@ const toState = (row: Record<string, unknown>): ProjectionState => ({
   positionEvent: decodeCheckpointEvent(row.position_event),
   owner: (row.owner as string | null) ?? null,
   leaseUntil: row.lease_until === null ? null : Number(row.lease_until),
+  rebuildOwner: (row.rebuild_owner as string | null) ?? null,
+  rebuildUntil: row.rebuild_until === null || row.rebuild_until === undefined ? null : Number(row.rebuild_until),
+  rebuildGeneration: row.rebuild_generation === null || row.rebuild_generation === undefined ? null : Number(row.rebuild_generation),
 });
 
 /**
@@ -58,17 +65,26 @@ export class CheckpointStore {
       .addColumn('owner', 'text')
       .addColumn('lease_until', num)
       .addColumn('position_event', 'text')
+      .addColumn('rebuild_owner', 'text')
+      .addColumn('rebuild_until', num)
+      .addColumn('rebuild_generation', big)
       .execute();
   }
 
   private async addMissingColumns(db: ReadDb): Promise<void> {
-    // Tables created before checkpoints carried their event lack the column. Looked up first: an
-    // ALTER, even a no-op one, would lock the table against every runner in PostgreSQL.
-    const columns = this.rdb.dialect === 'postgres'
+    // Tables created before checkpoints carried their event, or before rebuilds claimed their
+    // generation, lack those columns. Looked up first: an ALTER, even a no-op one, would lock the
+    // table against every runner in PostgreSQL.
+    const postgres = this.rdb.dialect === 'postgres';
+    const columns = postgres
       ? await sql<{ name: string }>`select column_name as name from information_schema.columns where table_name = ${STATE_TABLE} and table_schema = current_schema()`.execute(db)
       : await sql<{ name: string }>`select name from pragma_table_info(${STATE_TABLE})`.execute(db);
-    if (!columns.rows.some((c) => c.name === 'position_event')) {
-      await sql`alter table ${sql.table(STATE_TABLE)} add column position_event text`.execute(db);
+    const added: [string, string][] = [
+      ['position_event', 'text'], ['rebuild_owner', 'text'],
+      ['rebuild_until', postgres ? 'double precision' : 'real'], ['rebuild_generation', postgres ? 'bigint' : 'integer'],
+    ];
+    for (const [column, type] of added) {
+      if (!columns.rows.some((c) => c.name === column)) await sql`alter table ${sql.table(STATE_TABLE)} add column ${sql.ref(column)} ${sql.raw(type)}`.execute(db);
     }
   }
 
@@ -136,13 +152,57 @@ export class CheckpointStore {
     return Number(result.numUpdatedRows) === 1;
   }
 
-  /** Swaps a rebuilt generation in, unless someone else swapped first. */
+  /**
+   * Claims the next generation for a rebuild by `owner`, unless another rebuild's claim still holds.
+   * Each claim takes a generation no claim had before, so a rebuild whose claim lapsed (a process
+   * paused past it) writes only into tables nobody else writes or reads. `stale`: the generation of
+   * an earlier claim that never swapped in (its tables, if any are left, are the claimer's to drop).
+   */
+  async claimRebuild(name: string, owner: string, leaseMs: number): Promise<RebuildClaim> {
+    for (;;) {
+      const row = await this.db.selectFrom(STATE_TABLE).select(['generation', 'rebuild_owner', 'rebuild_until', 'rebuild_generation'])
+        .where('name', '=', name).executeTakeFirst();
+      if (!row) throw new Error(`projection ${name} has no state row: ensureProjection first`);
+      const now = Date.now();
+      const until = row.rebuild_until === null ? null : Number(row.rebuild_until);
+      if (row.rebuild_owner !== null && until !== null && until >= now) return { busy: { owner: String(row.rebuild_owner), until } };
+      const from = Number(row.generation);
+      const earlier = row.rebuild_generation === null ? null : Number(row.rebuild_generation);
+      const generation = Math.max(from, earlier ?? 0) + 1;
+      // Compare-and-set on all that was read: two claimers that read the same row cannot both win.
+      const result = await this.db.updateTable(STATE_TABLE)
+        .set({ rebuild_owner: owner, rebuild_until: now + leaseMs, rebuild_generation: generation })
+        .where('name', '=', name).where('generation', '=', from)
+        .where('rebuild_generation', earlier === null ? 'is' : '=', earlier)
+        .where('rebuild_owner', row.rebuild_owner === null ? 'is' : '=', row.rebuild_owner)
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) === 1) return { from, generation, stale: earlier !== null && earlier !== from ? earlier : null };
+    }
+  }
+
+  /** Extends a rebuild's claim; false when it was lost (it lapsed and another rebuild claimed). */
+  async renewRebuild(name: string, owner: string, leaseMs: number): Promise<boolean> {
+    const result = await this.db.updateTable(STATE_TABLE).set({ rebuild_until: Date.now() + leaseMs })
+      .where('name', '=', name).where('rebuild_owner', '=', owner).executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  /** Ends a rebuild's claim without a swap (it failed); its generation stays noted for the next claimer to clear. */
+  async releaseRebuild(name: string, owner: string): Promise<void> {
+    await this.db.updateTable(STATE_TABLE).set({ rebuild_owner: null, rebuild_until: null })
+      .where('name', '=', name).where('rebuild_owner', '=', owner).execute();
+  }
+
+  /** Swaps a rebuilt generation in and ends its claim, unless the claim was lost or someone else swapped first. */
   async swap(
-    name: string, fromGeneration: number, toGeneration: number, version: number, position: number | null, positionEvent: CheckpointEvent | null,
+    name: string, owner: string, fromGeneration: number, toGeneration: number, version: number, position: number | null, positionEvent: CheckpointEvent | null,
   ): Promise<boolean> {
     const result = await this.db.updateTable(STATE_TABLE)
-      .set({ generation: toGeneration, version, position, position_event: encodeCheckpointEvent(positionEvent) })
-      .where('name', '=', name).where('generation', '=', fromGeneration).executeTakeFirst();
+      .set({ generation: toGeneration, version, position, position_event: encodeCheckpointEvent(positionEvent), rebuild_owner: null, rebuild_until: null })
+      .where('name', '=', name).where('generation', '=', fromGeneration).where('rebuild_owner', '=', owner).executeTakeFirst();
     return Number(result.numUpdatedRows) === 1;
   }
 }
+
+/** A rebuild's claim on a projection: the generation it writes, or who holds the claim now. */
+export type RebuildClaim = { from: number; generation: number; stale: number | null } | { busy: { owner: string; until: number } };

@@ -90,11 +90,11 @@ export class ProjectionRunner {
           const state = (await this.checkpoints.read(name))!;
           if (state.version !== this.projection.version) {
             this.logger.log(`version ${state.version} → ${this.projection.version}: rebuilding`);
-            await rebuildProjection(this.rdb, this.store, this.projection, this.env);
+            await this.rebuildHoldingLease();
             continue;
           }
           if (!(await this.checkpointBelongsHere(state))) {
-            await rebuildProjection(this.rdb, this.store, this.projection, this.env);
+            await this.rebuildHoldingLease();
             continue;
           }
           crashed = await this.follow(state);
@@ -134,6 +134,23 @@ export class ProjectionRunner {
       ? `checkpoint ${state.position} is from another store: ${event} is at ${check.position} here (the history was migrated); its views hold the old store's positions, so it is rebuilt from this store`
       : `checkpoint ${state.position} is from another store: ${event} is not in this store; rebuilding from the beginning`);
     return false;
+  }
+
+  /**
+   * Rebuilds while renewing this replica's lease: a rebuild outlasts the lease, and another replica
+   * that took the projection over meanwhile would start a rebuild of its own (refused while this
+   * one's claim holds, retried every second until it ends).
+   */
+  private async rebuildHoldingLease(): Promise<void> {
+    const { owner, leaseMs } = this.options;
+    const heartbeat = setInterval(() => {
+      this.checkpoints.renew(this.projection.name, owner, leaseMs).catch(() => undefined);
+    }, Math.max(50, Math.floor(leaseMs / 3)));
+    try {
+      await rebuildProjection(this.rdb, this.store, this.projection, this.env);
+    } finally {
+      clearInterval(heartbeat);
+    }
   }
 
   /** Follows the log until stopped or failed; resolves true when the stop was a simulated crash. */

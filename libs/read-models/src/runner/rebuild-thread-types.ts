@@ -1,7 +1,8 @@
 import { EventStore } from '@civicloop/event-store';
 import { ReadDatabase } from '../database';
 import { ProjectionEnv } from '../projection';
-import { CasePartition, Folded, RebuildOptions, RebuildPlan, RebuildProgress } from './rebuild';
+import { CasePartition, Folded, RebuildOptions, RebuildProgress } from './rebuild';
+import type { RebuildPlan } from './rebuild-claim';
 
 /**
  * How a thread opens what a rebuild reads and writes: `module` (a compiled file's absolute path)

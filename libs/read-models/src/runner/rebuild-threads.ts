@@ -4,6 +4,7 @@ import { Worker } from 'node:worker_threads';
 import { rebuildHead, rebuildPosition } from '@civicloop/platform';
 import { Projection } from '../projection';
 import { ALL_PROJECTIONS } from '../projections';
+import { keepClaims, RebuildPlan } from './rebuild-claim';
 import { dropFreshTables, finishRebuild, Folded, prepareRebuild, rebuildProjections, RebuildOptions, RebuildProgress, RebuildResult } from './rebuild';
 import type { RebuildRecipe, RebuildSide, RebuildThreadData, RebuildThreadMessage } from './rebuild-thread-types';
 
@@ -46,6 +47,17 @@ export async function rebuildInThreads(
     return rebuildProjections(side.rdb, side.store, projections, side.env, options);
   }
   const plans = await prepareRebuild(side.rdb, projections);
+  const stopKeeping = keepClaims(side.rdb, plans);
+  try {
+    return await foldAndFinish(side, recipe, projections, plans, until, threads, options);
+  } finally {
+    stopKeeping();
+  }
+}
+
+async function foldAndFinish(
+  side: RebuildSide, recipe: RebuildRecipe, projections: Projection[], plans: RebuildPlan[], until: number, threads: number, options: RebuildOptions,
+): Promise<RebuildResult[]> {
   // The memory of one rebuild in all: each part holds its share of the cases.
   const cachedCases = Math.ceil((options.cachedCases ?? 10_000) / threads);
   const workers: Worker[] = [];

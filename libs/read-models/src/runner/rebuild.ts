@@ -6,6 +6,7 @@ import { ReadDatabase } from '../database';
 import { allTables, Projection, ProjectionEnv } from '../projection';
 import { createIndexes, createTable, dropTable } from '../table-spec';
 import { CheckpointStore } from './checkpoint-store';
+import { claimGenerations, keepClaims, RebuildPlan, releaseClaims } from './rebuild-claim';
 import { byCase, CaseGroups, Flush, flushSize, RebuildFold } from './rebuild-fold';
 import { HeldCases } from './rebuild-hold';
 import { readEnvelopePages } from './rebuild-reader';
@@ -55,14 +56,19 @@ export async function rebuildProjections(
   rdb: ReadDatabase, store: EventStore, projections: Projection[], env: ProjectionEnv, options: RebuildOptions = {},
 ): Promise<RebuildResult[]> {
   const plans = await prepareRebuild(rdb, projections);
-  let folded: Folded;
+  const stopKeeping = keepClaims(rdb, plans);
   try {
-    folded = await foldIntoGenerations(rdb, store, projections, plans, env, options);
-  } catch (error) {
-    await dropFreshTables(rdb, projections, plans);
-    throw error;
+    let folded: Folded;
+    try {
+      folded = await foldIntoGenerations(rdb, store, projections, plans, env, options);
+    } catch (error) {
+      await dropFreshTables(rdb, projections, plans);
+      throw error;
+    }
+    return await finishRebuild(rdb, projections, plans, folded);
+  } finally {
+    stopKeeping();
   }
-  return finishRebuild(rdb, projections, plans, folded);
 }
 
 /**
@@ -80,10 +86,8 @@ export async function dropFreshTables(rdb: ReadDatabase, projections: Projection
       new Logger('Rebuild').error(`the fresh tables of ${projection.name} (generation ${plan.generation}) could not be dropped: ${(error as Error).message}`);
     }
   }
+  await releaseClaims(rdb, plans);
 }
-
-/** Where each projection's rebuild writes: its current generation and the fresh one. */
-export interface RebuildPlan { name: string; from: number; generation: number }
 
 /** What folding the log left: how far it read, and how many events. */
 export interface Folded { position: number | null; positionEvent: CheckpointEvent | null; events: number }
@@ -91,16 +95,23 @@ export interface Folded { position: number | null; positionEvent: CheckpointEven
 /** Which cases one of several folds of the same log takes (a thread each, see rebuildInThreads): every case goes to exactly one. */
 export interface CasePartition { index: number; of: number }
 
-/** Fresh tables of the next generation for each projection, without secondary indexes (built once at the end). */
+/**
+ * Claims a fresh generation of each projection (see claimGenerations: refused while another rebuild
+ * of one of them runs) and makes its tables, without secondary indexes (built once at the end).
+ * Tables left by an earlier rebuild that died are dropped first.
+ */
 export async function prepareRebuild(rdb: ReadDatabase, projections: Projection[]): Promise<RebuildPlan[]> {
-  const checkpoints = new CheckpointStore(rdb);
-  const plans: RebuildPlan[] = [];
-  for (const projection of projections) {
-    const current = await checkpoints.ensureProjection(projection);
-    const generation = current.generation + 1;
-    for (const table of allTables(projection)) await dropTable(rdb.db, table, generation);
-    for (const table of allTables(projection)) await createTable(rdb.db, rdb.dialect, table, generation, { withIndexes: false });
-    plans.push({ name: projection.name, from: current.generation, generation });
+  const plans = await claimGenerations(rdb, projections);
+  try {
+    for (const projection of projections) {
+      const { generation, stale } = planOf(plans, projection);
+      if (stale !== null) for (const table of allTables(projection)) await dropTable(rdb.db, table, stale);
+      for (const table of allTables(projection)) await dropTable(rdb.db, table, generation);
+      for (const table of allTables(projection)) await createTable(rdb.db, rdb.dialect, table, generation, { withIndexes: false });
+    }
+  } catch (error) {
+    await dropFreshTables(rdb, projections, plans);
+    throw error;
   }
   return plans;
 }
@@ -183,9 +194,10 @@ export async function finishRebuild(rdb: ReadDatabase, projections: Projection[]
   for (const projection of projections) {
     const { from, generation } = planOf(plans, projection);
     const tables = allTables(projection);
-    if (!(await checkpoints.swap(projection.name, from, generation, projection.version, folded.position, folded.positionEvent))) {
+    const { owner } = planOf(plans, projection);
+    if (!(await checkpoints.swap(projection.name, owner, from, generation, projection.version, folded.position, folded.positionEvent))) {
       await dropGenerationUnlessLive(rdb, projection, generation);
-      throw new Error(`projection ${projection.name} was swapped by someone else during the rebuild; it keeps its tables`);
+      throw new Error(`projection ${projection.name}: this rebuild's claim lapsed and another rebuild took over; the projection keeps the tables it has`);
     }
     for (const table of tables) await dropTable(rdb.db, table, from);
     results.push({ name: projection.name, generation, position: folded.position, events: folded.events });
