@@ -1,3 +1,4 @@
+import type { CasePart } from './case-partition';
 /**
  * The one port every event store adapter implements (embedded SQLite, EventStoreDB).
  *
@@ -66,6 +67,12 @@ export interface LeanReadOptions extends ReadAllOptions {
    * the database picks them out of the stored JSON, so the metadata is neither parsed nor copied per event.
    */
   fields: readonly string[];
+  /**
+   * Only the events of this part's cases (casePartOf of the metadata's case id, else the case
+   * stream's), other streams' events left out: several threads rebuilding one log each parse only
+   * their own share. A store may read everything instead (the reader filters again).
+   */
+  part?: CasePart;
 }
 
 /** An event as a bulk reader needs it: its data parsed, of its metadata only the fields asked for. */

@@ -4,6 +4,7 @@ export * from './poll-subscription';
 export * from './esdb/esdb-event-store';
 export { fromEsdbPosition } from './esdb/esdb-mapping';
 export * from './checkpoint-event';
+export * from './case-partition';
 export * from './postgres/postgres-event-store';
 export { describePostgres, isPostgresConnectionString } from './postgres/postgres-connection';
 export * from './personal-data/personal-data-keys.port';

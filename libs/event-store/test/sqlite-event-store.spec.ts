@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ConcurrencyError, NewEvent, RecordedEvent, SqliteEventStore } from '../src';
+import { casePartOf, ConcurrencyError, NewEvent, RecordedEvent, SqliteEventStore } from '../src';
 
 let seq = 0;
 const event = (type: string, occurredAt = '2026-03-01T00:00:00.000Z', data: Record<string, unknown> = {}): NewEvent => ({
@@ -100,6 +100,32 @@ describe.each([
     })));
     // Paths go to the database as parameters and must be plain names: nothing else is taken.
     await expect(store.readAllLean({ fields: ["caseId') FROM events; --"] })).rejects.toThrow(/plain names/);
+  });
+
+  it('a lean read by part hands over only that part\'s cases, each case in exactly one part', async () => {
+    const cases = Array.from({ length: 40 }, (_, i) => `案件-${i}`);
+    for (const caseId of cases) await store.append(`case-${caseId}`, [event('X1'), event('X2')], 'no_stream');
+    // A case named by its metadata, not its stream; and a stream of no case, in no part.
+    await store.append('case-stream-name', [{ ...event('Y1'), metadata: { ...event('Y1').metadata, caseId: 'named-in-metadata' } }], 'no_stream');
+    await store.append('checkpoints', [event('Z1')], 'no_stream');
+    const all = await store.readAllLean({ fields: ['caseId'], limit: 1000 });
+    const caseOf = (e: { streamId: string; fields: unknown[] }) => (e.fields[0] as string | null) ?? e.streamId.slice('case-'.length);
+    const seen: string[] = [];
+    for (let index = 0; index < 3; index++) {
+      // Small pages: paging goes on after the part's last event of a page.
+      const part = [];
+      for (let after = 0; ;) {
+        const page = await store.readAllLean({ fields: ['caseId'], after, limit: 7, part: { index, of: 3 } });
+        if (!page.length) break;
+        part.push(...page);
+        after = page[page.length - 1].position;
+      }
+      expect(part.every((e) => casePartOf(caseOf(e), 3) === index)).toBe(true);
+      expect(part.map((e) => e.position)).toEqual([...part.map((e) => e.position)].sort((a, b) => a - b));
+      seen.push(...part.map((e) => e.eventId));
+    }
+    expect(seen.sort()).toEqual(all.filter((e) => e.streamId !== 'checkpoints').map((e) => e.eventId).sort());
+    expect(all.find((e) => e.type === 'Y1')!.fields[0]).toBe('named-in-metadata');
   });
 
   it('a subscription catches up from a position, then goes live', async () => {

@@ -16,7 +16,7 @@ export * from './runner/rebuild';
 export * from './runner/rebuild-claim';
 export * from './runner/rebuild-threads';
 export type { RebuildRecipe, RebuildSide } from './runner/rebuild-thread-types';
-export { type EnvelopePage, readLeanPages, readThroughPort } from './runner/rebuild-reader';
+export { type EnvelopePage, readEnvelopePages, readLeanPages, readThroughPort } from './runner/rebuild-reader';
 export * from './queries/common';
 export * from './queries/board.query';
 export * from './queries/satisfaction.query';

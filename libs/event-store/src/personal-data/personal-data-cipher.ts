@@ -1,4 +1,4 @@
-import { NewEvent, RecordedEvent } from '../event-store.port';
+import { LeanEvent, NewEvent, RecordedEvent } from '../event-store.port';
 import { decryptText, openPd2Texts, PD1, PD2 } from './legacy-sealed-value';
 import { CaseKey } from './personal-data-keys.port';
 import { openTexts, PD3, sealTexts } from './sealed-value';
@@ -93,6 +93,10 @@ export function sealedFieldsOf(event: NewEvent, caseKey: CaseKey, policy: Person
 export const revealEvent = (event: RecordedEvent, caseKey: CaseKey, policy: PersonalDataPolicy): RecordedEvent =>
   (holdsPersonalData(event, policy) ? revealPersonal(event, caseKey, policy) : event);
 
+/** The data of a lean read's event (see EventStore.readAllLean) revealed as revealPersonal reveals a recorded one's. */
+export const revealLeanData = (event: LeanEvent, caseKey: CaseKey, policy: PersonalDataPolicy): Record<string, unknown> =>
+  revealData({ type: event.type, data: event.data, metadata: { eventId: event.eventId } }, caseKey, policy);
+
 /** revealEvent for an event known to hold personal data. */
 export function revealPersonal(event: RecordedEvent, caseKey: CaseKey, policy: PersonalDataPolicy): RecordedEvent {
   return new RevealedEvent(event, caseKey, policy);
@@ -146,7 +150,10 @@ class RevealedEvent implements RecordedEvent {
  * values, so a reader of the structural facts (a fold reading the intake's case id and category)
  * never opens the sealed value. The first personal text read opens it, once, for all of them.
  */
-function revealData(event: NewEvent, caseKey: CaseKey, policy: PersonalDataPolicy): Record<string, unknown> {
+/** What revealing reads of an event: its type, data and id (the sealed value's additional data). */
+type SealedEvent = Pick<NewEvent, 'type' | 'data'> & { metadata: Pick<NewEvent['metadata'], 'eventId'> };
+
+function revealData(event: SealedEvent, caseKey: CaseKey, policy: PersonalDataPolicy): Record<string, unknown> {
   const personal = policy.fieldsOf(event.type);
   const data: Record<string, unknown> = {};
   let sealedFields = false;
@@ -171,12 +178,12 @@ function revealData(event: NewEvent, caseKey: CaseKey, policy: PersonalDataPolic
  * util.inspect with showHidden prints the key.
  */
 class SealedSource {
-  readonly #event: NewEvent;
+  readonly #event: SealedEvent;
   readonly #caseKey: CaseKey;
   readonly #policy: PersonalDataPolicy;
   #sealed: Record<string, unknown> | null | undefined;
 
-  constructor(event: NewEvent, caseKey: CaseKey, policy: PersonalDataPolicy) {
+  constructor(event: SealedEvent, caseKey: CaseKey, policy: PersonalDataPolicy) {
     this.#event = event;
     this.#caseKey = caseKey;
     this.#policy = policy;
@@ -226,7 +233,7 @@ const personalTextProperty = (field: string): PropertyDescriptor => {
  * field is tried: an event stored before every text was sealed may hold a resident's plain "pd2:…"
  * beside the real sealed value.
  */
-function unsealed(key: Buffer, event: NewEvent, policy: PersonalDataPolicy): Record<string, unknown> | null {
+function unsealed(key: Buffer, event: SealedEvent, policy: PersonalDataPolicy): Record<string, unknown> | null {
   for (const field of policy.fieldsOf(event.type)) {
     const value = event.data[field];
     if (typeof value !== 'string') continue;

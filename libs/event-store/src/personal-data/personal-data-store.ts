@@ -1,8 +1,8 @@
 import {
-  AppendResult, EventStore, ExpectedRevision, NewEvent, Position, ReadAllOptions, ReadStreamOptions, RecordedEvent,
+  AppendResult, EventStore, ExpectedRevision, LeanEvent, LeanReadOptions, NewEvent, Position, ReadAllOptions, ReadStreamOptions, RecordedEvent,
   SubscribeOptions, Subscription,
 } from '../event-store.port';
-import { holdsPersonalData, keyIdOf, PersonalDataPolicy, revealPersonal } from './personal-data-cipher';
+import { holdsPersonalData, keyIdOf, PersonalDataPolicy, revealLeanData, revealPersonal } from './personal-data-cipher';
 import { CaseKey, PersonalDataKeys } from './personal-data-keys.port';
 
 /** The case an event belongs to: its metadata says so; events from before that field, their stream. */
@@ -21,10 +21,11 @@ export class PersonalDataStore implements EventStore {
   readonly storeId?: () => Promise<string>;
   readonly writerStatus?: () => Promise<Record<string, string | number>>;
   /**
-   * Never a lean read of the store underneath: it would hand a rebuild the ciphertext. Said here,
-   * not left to the method's absence, so no wrapper or subclass inherits the inner store's.
+   * A rebuild's lean reads, when the store underneath has them, with the personal texts revealed as
+   * readAll reveals them (never the inner store's own: it would hand a rebuild the ciphertext).
+   * Through readAll instead, a rebuild parsed every event's metadata and made a RecordedEvent of it.
    */
-  readonly readAllLean: undefined = undefined;
+  readonly readAllLean?: (options: LeanReadOptions) => Promise<LeanEvent[]>;
   /**
    * What each stored event object revealed, under which key: a store that hands back its cached
    * (frozen) events gets back the same revealed objects while the key stands (so CaseRepository's fold
@@ -37,6 +38,8 @@ export class PersonalDataStore implements EventStore {
     if (storeId) this.storeId = storeId;
     const writerStatus = stored.writerStatus?.bind(stored);
     if (writerStatus) this.writerStatus = writerStatus;
+    const readLean = stored.readAllLean?.bind(stored);
+    if (readLean) this.readAllLean = (options) => this.readLeanRevealed(readLean, options);
   }
 
   append(streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
@@ -90,6 +93,30 @@ export class PersonalDataStore implements EventStore {
       shown[i] = this.revealWith(event, lastKey);
     }
     return shown ?? events;
+  }
+
+  /**
+   * The inner store's lean read with two more metadata fields asked for (where the key is found),
+   * taken off again; the events are the inner read's own (made for this read), their data replaced
+   * by the revealed data where they hold personal texts.
+   */
+  private async readLeanRevealed(read: (options: LeanReadOptions) => Promise<LeanEvent[]>, options: LeanReadOptions): Promise<LeanEvent[]> {
+    const asked = options.fields.length;
+    const events = await read({ ...options, fields: [...options.fields, 'keyId', 'caseId'] });
+    const keys = new Map<string, CaseKey>();
+    for (const event of events) {
+      const [keyId, caseId] = [event.fields[asked], event.fields[asked + 1]];
+      event.fields.length = asked;
+      if (!holdsPersonalData(event, this.policy)) continue;
+      const ref = typeof keyId === 'string' ? `k:${keyId}`
+        : typeof caseId === 'string' ? `c:${caseId}`
+          : event.streamId.startsWith('case-') ? `c:${event.streamId.slice('case-'.length)}` : null;
+      if (ref === null) continue;
+      let key = keys.get(ref);
+      if (!key) keys.set(ref, key = this.peek(ref) ?? await this.lookup(ref));
+      event.data = revealLeanData(event, key, this.policy);
+    }
+    return events;
   }
 
   private async reveal(event: RecordedEvent, keys: Map<string, CaseKey>): Promise<RecordedEvent> {

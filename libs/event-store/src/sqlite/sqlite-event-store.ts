@@ -6,6 +6,7 @@ import {
   AppendResult, checkLeanFields, ConcurrencyError, EventStore, ExpectedRevision, LeanEvent, LeanReadOptions, NewEvent, Position,
   ReadAllOptions, ReadStreamOptions, RecordedEvent, recordedAtOf, SubscribeOptions, Subscription,
 } from '../event-store.port';
+import { casePartOf } from '../case-partition';
 import { AppendSignal, pollingSubscription } from '../poll-subscription';
 import { APPEND_SQL, appendRows, AppendStatements, toEventRows } from './append-rows';
 import { GroupCommit } from './group-commit';
@@ -79,7 +80,9 @@ export class SqliteEventStore implements EventStore {
   private readonly cache: StreamCache;
   private readonly identity: string;
   /** Lean reads by number of metadata fields (the paths are parameters, so one statement serves any fields). */
+  /** Lean read statements by how many fields they pick (negative: -1 - that, filtered by part). */
   private readonly leanReads = new Map<number, Database.Statement>();
+  private partFunction = false;
 
   /**
    * `cachedEvents`: how many parsed events the stream cache holds (0: none, every read parses).
@@ -168,14 +171,26 @@ export class SqliteEventStore implements EventStore {
   async readAllLean(options: LeanReadOptions): Promise<LeanEvent[]> {
     checkLeanFields(options.fields);
     const n = options.fields.length;
-    let statement = this.leanReads.get(n);
+    const { part } = options;
+    const key = part ? -1 - n : n;
+    let statement = this.leanReads.get(key);
     if (!statement) {
+      if (part && !this.partFunction) {
+        // The case of an event as caseIdOf finds it; events of no case fall in no part.
+        this.db.function('civicloop_case_part', { deterministic: true }, (caseId: unknown, of: unknown) =>
+          (typeof caseId === 'string' ? casePartOf(caseId, Number(of)) : -1));
+        this.partFunction = true;
+      }
       const picked = options.fields.map(() => ', json_extract(metadata, ?)').join('');
+      // The part is decided in SQLite, before a row is handed over and its data parsed.
+      const inPart = part ? `AND civicloop_case_part(coalesce(json_extract(metadata, '$.caseId'),
+        CASE WHEN stream_id LIKE 'case-%' THEN substr(stream_id, 6) END), ?) = ?` : '';
       statement = this.db.prepare(`SELECT position, stream_id, revision, event_id, type, data${picked}
-        FROM events WHERE position > ? ORDER BY position LIMIT ?`).raw(true);
-      this.leanReads.set(n, statement);
+        FROM events WHERE position > ? ${inPart} ORDER BY position LIMIT ?`).raw(true);
+      this.leanReads.set(key, statement);
     }
-    const rows = statement.all(...options.fields.map((f) => `$.${f}`), options.after ?? 0, options.limit ?? 1000) as LeanRow[];
+    const after = options.after ?? 0;
+    const rows = statement.all(...options.fields.map((f) => `$.${f}`), after, ...(part ? [part.of, part.index] : []), options.limit ?? 1000) as LeanRow[];
     // Indexed, not destructured: array destructuring with a rest element iterates each row (a rebuild reads millions).
     const events: LeanEvent[] = new Array(rows.length);
     for (let i = 0; i < rows.length; i++) {

@@ -1,4 +1,4 @@
-import { CheckpointEvent, checkpointEventOf, EventStore, LeanEvent, RecordedEvent } from '@civicloop/event-store';
+import { CasePart, CheckpointEvent, checkpointEventOf, EventStore, LeanEvent, RecordedEvent } from '@civicloop/event-store';
 import { CASE_STREAM_PREFIX, CASE_TYPES, CaseEventEnvelope, isCaseType, toEnvelope } from '../projection';
 
 /** One page of the log as a rebuild needs it: the case envelopes, and where the page ends. */
@@ -20,8 +20,8 @@ const ENVELOPE_FIELDS = ['caseId', 'occurredAt', 'actor.unitId'] as const;
  * into an envelope (a third of a rebuild's time went there). Any other store (EventStoreDB, the
  * personal-data store that decrypts) is read through readAll.
  */
-export async function* readEnvelopePages(store: EventStore, batchSize: number, until?: number): AsyncGenerator<EnvelopePage> {
-  yield* (store.readAllLean ? readLeanPages(store, batchSize, until) : readThroughPort(store, batchSize, until));
+export async function* readEnvelopePages(store: EventStore, batchSize: number, until?: number, part?: CasePart): AsyncGenerator<EnvelopePage> {
+  yield* (store.readAllLean ? readLeanPages(store, batchSize, until, part) : readThroughPort(store, batchSize, until));
 }
 
 /** A page cut at `until` (several folds of one log stop at the same event, see rebuildInThreads). */
@@ -44,12 +44,16 @@ export async function* readThroughPort(store: EventStore, batchSize: number, unt
   }
 }
 
-/** Pages of envelopes through the store's lean reads; the same envelopes as readThroughPort. */
-export async function* readLeanPages(store: EventStore, batchSize: number, until?: number): AsyncGenerator<EnvelopePage> {
+/**
+ * Pages of envelopes through the store's lean reads; the same envelopes as readThroughPort. With
+ * `part`, the store may leave out the other parts' events (the pages then hold and count only this
+ * part's; the caller still filters by part).
+ */
+export async function* readLeanPages(store: EventStore, batchSize: number, until?: number, part?: CasePart): AsyncGenerator<EnvelopePage> {
   if (!store.readAllLean) throw new Error('this event store offers no lean reads');
   let after: number | null = null;
   for (;;) {
-    const read = await store.readAllLean({ after, limit: batchSize, fields: ENVELOPE_FIELDS });
+    const read = await store.readAllLean({ after, limit: batchSize, fields: ENVELOPE_FIELDS, ...(part ? { part } : {}) });
     const page: LeanEvent[] = upTo(read, until);
     if (page.length === 0) return;
     const envelopes: CaseEventEnvelope[] = [];

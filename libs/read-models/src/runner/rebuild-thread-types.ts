@@ -1,7 +1,7 @@
-import { EventStore } from '@civicloop/event-store';
+import { CasePart, EventStore } from '@civicloop/event-store';
 import { ReadDatabase } from '../database';
 import { ProjectionEnv } from '../projection';
-import { CasePartition, Folded, RebuildOptions, RebuildProgress } from './rebuild';
+import { Folded, RebuildOptions, RebuildProgress } from './rebuild';
 import type { RebuildPlan } from './rebuild-claim';
 
 /**
@@ -29,7 +29,7 @@ export interface RebuildThreadData {
   projections: string[];
   plans: RebuildPlan[];
   until: number;
-  partition: CasePartition;
+  partition: CasePart;
   options: Pick<RebuildOptions, 'batchSize' | 'cachedCases' | 'rememberedCases'>;
 }
 

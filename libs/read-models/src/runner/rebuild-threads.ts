@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { checkpointEventOf } from '@civicloop/event-store';
 import { rebuildHead, rebuildPosition } from '@civicloop/platform';
 import { Projection } from '../projection';
 import { ALL_PROJECTIONS } from '../projections';
@@ -63,6 +64,10 @@ async function foldAndFinish(
   const workers: Worker[] = [];
   let folded: Folded;
   try {
+    // Where the rebuild's checkpoint will stand: each part reads only its own cases' events, so no
+    // part's last event need be this one.
+    const [last] = await side.store.readAll({ after: until - 1, limit: 1 });
+    if (last?.position !== until) throw new Error(`the event at position ${until}, the log's head when the rebuild began, could not be read`);
     const parts = Array.from({ length: threads }, (_, index) => foldOnThread(workers, {
       recipe, projections: projections.map((p) => p.name), plans, until, partition: { index, of: threads },
       options: { batchSize: options.batchSize, cachedCases, rememberedCases: options.rememberedCases },
@@ -71,10 +76,11 @@ async function foldAndFinish(
     // throws before Promise.all holds the parts started until then, hence a handler on each.
     for (const part of parts) part.catch(() => undefined);
     const all = await Promise.all(parts);
-    folded = all[0];
-    if (all.some((f) => f.position !== folded.position || f.events !== folded.events)) {
-      throw new Error(`the parts stopped at different events (${all.map((f) => f.position).join(', ')}); nothing was swapped in: rebuild again`);
+    // Every part reads to its end up to `until` and no further (only a part that fails stops early, and fails the rebuild).
+    if (all.some((f) => f.position !== null && f.position > until)) {
+      throw new Error(`a part read past the rebuild's last event (${all.map((f) => f.position).join(', ')} > ${until}); nothing was swapped in: rebuild again`);
     }
+    folded = { position: until, positionEvent: checkpointEventOf(last), events: all.reduce((sum, f) => sum + f.events, 0) };
   } catch (error) {
     await Promise.all(workers.map((w) => w.terminate()));
     await dropFreshTables(side.rdb, projections, plans);

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { setImmediate as turnOfTheEventLoop } from 'node:timers/promises';
-import { CheckpointEvent, EventStore } from '@civicloop/event-store';
+import { CasePart, casePartOf, CheckpointEvent, EventStore } from '@civicloop/event-store';
 import { rebuildHead, rebuildPosition } from '@civicloop/platform';
 import { ReadDatabase } from '../database';
 import { allTables, Projection, ProjectionEnv } from '../projection';
@@ -92,8 +92,6 @@ export async function dropFreshTables(rdb: ReadDatabase, projections: Projection
 /** What folding the log left: how far it read, and how many events. */
 export interface Folded { position: number | null; positionEvent: CheckpointEvent | null; events: number }
 
-/** Which cases one of several folds of the same log takes (a thread each, see rebuildInThreads): every case goes to exactly one. */
-export interface CasePartition { index: number; of: number }
 
 /**
  * Claims a fresh generation of each projection (see claimGenerations: refused while another rebuild
@@ -123,7 +121,7 @@ export async function prepareRebuild(rdb: ReadDatabase, projections: Projection[
  */
 export async function foldIntoGenerations(
   rdb: ReadDatabase, store: EventStore, projections: Projection[], plans: RebuildPlan[], env: ProjectionEnv,
-  options: RebuildOptions & { until?: number; partition?: CasePartition } = {},
+  options: RebuildOptions & { until?: number; partition?: CasePart } = {},
 ): Promise<Folded> {
   const folds = projections.map((projection) => new RebuildFold(projection, planOf(plans, projection).generation, env));
   const held = new HeldCases(folds, options.cachedCases ?? 10_000, options.rememberedCases);
@@ -151,7 +149,7 @@ export async function foldIntoGenerations(
     writing.inFlight = { done, cases: new Set(flushes.flatMap((f) => [...f.cases])) };
   };
   try {
-    for await (const page of readEnvelopePages(store, options.batchSize ?? 5000, options.until)) {
+    for await (const page of readEnvelopePages(store, options.batchSize ?? 5000, options.until, options.partition)) {
       const cases = options.partition ? partOf(byCase(page.envelopes), options.partition) : byCase(page.envelopes);
       const waiting = writing.inFlight?.cases;
       if (waiting && [...cases.keys()].some((caseId) => waiting.has(caseId))) await settle();
@@ -221,18 +219,11 @@ function planOf(plans: RebuildPlan[], projection: Projection): RebuildPlan {
   return plan;
 }
 
-/** The cases of one part: by a hash of the case id, so each part gets about as many cases, old and new alike. */
-function partOf(cases: CaseGroups, { index, of }: CasePartition): CaseGroups {
+/** The cases of one part (casePartOf: a store's read by part may already have left the others out). */
+function partOf(cases: CaseGroups, { index, of }: CasePart): CaseGroups {
   const part: CaseGroups = new Map();
-  cases.forEach((events, caseId) => { if (caseHash(caseId) % of === index) part.set(caseId, events); });
+  cases.forEach((events, caseId) => { if (casePartOf(caseId, of) === index) part.set(caseId, events); });
   return part;
-}
-
-/** FNV-1a over the id's UTF-16 code units. */
-function caseHash(caseId: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < caseId.length; i++) hash = Math.imul(hash ^ caseId.charCodeAt(i), 0x01000193);
-  return hash >>> 0;
 }
 
 /**
