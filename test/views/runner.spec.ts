@@ -1,7 +1,8 @@
 import { join } from 'node:path';
+import { Logger } from '@nestjs/common';
 import {
-  ALL_PROJECTIONS, boardProjection, finishRebuild, foldIntoGenerations, hashProjection, prepareRebuild, queryBoard, RebuildBusyError, rebuildProjection,
-  statsProjection,
+  ALL_PROJECTIONS, allTables, boardProjection, CheckpointStore, dropFreshTables, finishRebuild, foldIntoGenerations, generationsOf, hashProjection, prepareRebuild,
+  Projection, ProjectionRunner, queryBoard, ReadDatabase, RebuildBusyError, rebuildProjection, statsProjection,
 } from '@civicloop/read-models';
 import { ExecuteCaseCommand } from '@civicloop/cases';
 import { PostgresServer, startPostgres } from '../support/postgres-server';
@@ -104,6 +105,71 @@ describe.each(['sqlite', 'postgres'])('projection runners across replicas (%s)',
     const board = (await side.models.lags()).find((l) => l.name === 'board')!;
     expect(board).toMatchObject({ generation: first[0].generation, rebuilding: null });
     expect(await hashProjection(side.rdb, boardProjection)).toEqual(incremental);
+    await side.rdb.close();
+  });
+
+  /** Every generation of the projection's tables the database holds. */
+  const generations = async (rdb: ReadDatabase, projection: Projection) =>
+    [...new Set((await Promise.all(allTables(projection).map((t) => generationsOf(rdb.db, t)))).flat())].sort();
+  const lapse = (rdb: ReadDatabase, name: string) => rdb.db.updateTable('projection_state').set({ rebuild_until: 0 }).where('name', '=', name).execute();
+
+  it('no rebuild that died or was turned away leaves tables behind (they may hold residents\' texts)', async () => {
+    const side = await startReadSide(f, { ...(await target('orphans')), owner: 'replica-e' });
+    await side.models.checkpoints.ensureProjection(boardProjection);
+    // A rebuild of the board dies after making its tables; its claim lapses.
+    const died = await prepareRebuild(side.rdb, [boardProjection]);
+    await lapse(side.rdb, 'board');
+    // Stats is being rebuilt elsewhere, so `projections rebuild` of both is turned away after claiming the board.
+    const other = await prepareRebuild(side.rdb, [statsProjection]);
+    await expect(prepareRebuild(side.rdb, [boardProjection, statsProjection])).rejects.toBeInstanceOf(RebuildBusyError);
+    await dropFreshTables(side.rdb, [statsProjection], other);
+    expect(await generations(side.rdb, boardProjection)).toEqual([died[0].from, died[0].generation]);
+    // The next rebuild that gets through leaves the live generation alone.
+    const done = await rebuildProjection(side.rdb, f.store, boardProjection, side.models.env);
+    expect(await generations(side.rdb, boardProjection)).toEqual([done.generation]);
+    await side.rdb.close();
+  });
+
+  it('a swap refused half way ends the claims of the projections not reached and drops their tables', async () => {
+    const side = await startReadSide(f, { ...(await target('half-swapped')), owner: 'replica-f' });
+    const both = [boardProjection, statsProjection];
+    const plans = await prepareRebuild(side.rdb, both);
+    const folded = await foldIntoGenerations(side.rdb, f.store, both, plans, side.models.env);
+    // The board's claim lapsed and another rebuild took it over.
+    await lapse(side.rdb, 'board');
+    expect(await new CheckpointStore(side.rdb).claimRebuild('board', 'taker', 60_000)).toMatchObject({ generation: plans[0].generation + 1 });
+    await expect(finishRebuild(side.rdb, both, plans, folded)).rejects.toThrow(/claim lapsed/);
+    const stats = plans.find((p) => p.name === 'stats')!;
+    expect((await side.models.checkpoints.read('stats'))!.rebuildOwner).toBeNull();
+    expect(await generations(side.rdb, statsProjection)).toEqual([stats.from]);
+    // So the next rebuild of stats goes ahead at once.
+    await rebuildProjection(side.rdb, f.store, statsProjection, side.models.env);
+    await side.rdb.close();
+  });
+
+  it('a runner that meets another rebuild says so once, waits quietly, then rebuilds', async () => {
+    const side = await startReadSide(f, { ...(await target('waiting')), owner: 'replica-g' });
+    await side.models.checkpoints.ensureProjection(boardProjection);
+    const held = await prepareRebuild(side.rdb, [boardProjection]); // the CLI's rebuild, under way
+    const lines: string[] = [];
+    const capture = (m: unknown) => { lines.push(String(m)); };
+    Logger.overrideLogger({ log: capture, warn: capture, error: capture, debug: () => undefined, verbose: () => undefined });
+    const bumped = { ...boardProjection, version: boardProjection.version + 1 };
+    const runner = new ProjectionRunner(side.rdb, f.store, bumped, side.models.env, { owner: 'replica-g', retryMs: 100 });
+    try {
+      runner.start();
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      expect(lines.filter((line) => line.includes(`being rebuilt by ${held[0].owner}`))).toHaveLength(1);
+      await dropFreshTables(side.rdb, [boardProjection], held); // the CLI's rebuild ends
+      for (let tries = 0; (await side.models.checkpoints.read('board'))!.version !== bumped.version; tries++) {
+        expect(tries).toBeLessThan(100);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    } finally {
+      await runner.stop();
+      Logger.overrideLogger(['warn', 'error']);
+    }
+    expect(lines.length).toBeLessThanOrEqual(4);
     await side.rdb.close();
   });
 });

@@ -38,6 +38,17 @@ export async function createIndexes(db: ReadDb, spec: TableSpec, generation: num
   }
 }
 
+/** The generations of a table the database holds (every `<name>_g<n>`, live, fresh or left by a rebuild that died). */
+export async function generationsOf(db: ReadDb, spec: TableSpec): Promise<number[]> {
+  const names = dialectOf(db) === 'postgres'
+    ? await sql<{ name: string }>`select table_name as name from information_schema.tables where table_schema = current_schema()`.execute(db)
+    : await sql<{ name: string }>`select name from sqlite_master where type = 'table'`.execute(db);
+  const prefix = `${spec.name}_g`;
+  return names.rows.map((row) => row.name)
+    .filter((name) => name.startsWith(prefix) && /^\d+$/.test(name.slice(prefix.length)))
+    .map((name) => Number(name.slice(prefix.length)));
+}
+
 export async function dropTable(db: ReadDb, spec: TableSpec, generation: number): Promise<void> {
   await db.schema.dropTable(physicalName(spec.name, generation)).ifExists().execute();
 }

@@ -155,8 +155,7 @@ export class CheckpointStore {
   /**
    * Claims the next generation for a rebuild by `owner`, unless another rebuild's claim still holds.
    * Each claim takes a generation no claim had before, so a rebuild whose claim lapsed (a process
-   * paused past it) writes only into tables nobody else writes or reads. `stale`: the generation of
-   * an earlier claim that never swapped in (its tables, if any are left, are the claimer's to drop).
+   * paused past it) writes only into tables nobody else writes or reads.
    */
   async claimRebuild(name: string, owner: string, leaseMs: number): Promise<RebuildClaim> {
     for (;;) {
@@ -176,7 +175,7 @@ export class CheckpointStore {
         .where('rebuild_generation', earlier === null ? 'is' : '=', earlier)
         .where('rebuild_owner', row.rebuild_owner === null ? 'is' : '=', row.rebuild_owner)
         .executeTakeFirst();
-      if (Number(result.numUpdatedRows) === 1) return { from, generation, stale: earlier !== null && earlier !== from ? earlier : null };
+      if (Number(result.numUpdatedRows) === 1) return { from, generation };
     }
   }
 
@@ -205,4 +204,4 @@ export class CheckpointStore {
 }
 
 /** A rebuild's claim on a projection: the generation it writes, or who holds the claim now. */
-export type RebuildClaim = { from: number; generation: number; stale: number | null } | { busy: { owner: string; until: number } };
+export type RebuildClaim = { from: number; generation: number } | { busy: { owner: string; until: number } };

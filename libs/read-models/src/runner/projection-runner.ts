@@ -11,6 +11,7 @@ import { forgetOldPages } from './forget-old-pages';
 import { CheckpointStore, ProjectionState } from './checkpoint-store';
 import { DocCache } from './doc-cache';
 import { rebuildProjection } from './rebuild';
+import { RebuildBusyError } from './rebuild-claim';
 
 export interface RunnerOptions {
   /** Identifies this replica in the lease; must differ between processes. */
@@ -40,6 +41,8 @@ export class ProjectionRunner {
   private endFollow: ((error?: unknown) => Promise<void>) | null = null;
   private holding = false;
   private committed: number | null = null;
+  /** The holder of the rebuild claim this runner last found in its way, while it waits for it. */
+  private waitingFor: string | null = null;
 
   constructor(
     private readonly rdb: ReadDatabase,
@@ -89,7 +92,7 @@ export class ProjectionRunner {
           this.holding = true;
           const state = (await this.checkpoints.read(name))!;
           if (state.version !== this.projection.version) {
-            this.logger.log(`version ${state.version} → ${this.projection.version}: rebuilding`);
+            if (this.waitingFor === null) this.logger.log(`version ${state.version} → ${this.projection.version}: rebuilding`);
             await this.rebuildHoldingLease();
             continue;
           }
@@ -100,7 +103,10 @@ export class ProjectionRunner {
           crashed = await this.follow(state);
         }
       } catch (error) {
-        if (!this.stopped) this.logger.warn(`restarting from the checkpoint: ${(error as Error).message}`);
+        // Another rebuild of this projection runs (the CLI's, say): said once, then waited for quietly.
+        const busy = error instanceof RebuildBusyError ? error.holder : null;
+        if (!this.stopped && (busy === null || busy !== this.waitingFor)) this.logger.warn(`restarting from the checkpoint: ${(error as Error).message}`);
+        this.waitingFor = busy;
       } finally {
         this.holding = false;
       }
@@ -148,6 +154,7 @@ export class ProjectionRunner {
     }, Math.max(50, Math.floor(leaseMs / 3)));
     try {
       await rebuildProjection(this.rdb, this.store, this.projection, this.env);
+      this.waitingFor = null;
     } finally {
       clearInterval(heartbeat);
     }

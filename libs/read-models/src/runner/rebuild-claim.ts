@@ -18,8 +18,6 @@ export interface RebuildPlan {
   from: number;
   generation: number;
   owner: string;
-  /** An earlier claim's generation that never swapped in: tables of it that are left are dropped before the rebuild starts. */
-  stale: number | null;
 }
 
 /** Another rebuild of the projection is under way (the service's own, or another `projections rebuild`). */
@@ -75,16 +73,21 @@ export async function releaseClaims(rdb: ReadDatabase, plans: RebuildPlan[]): Pr
 export function keepClaims(rdb: ReadDatabase, plans: RebuildPlan[], claimMs = REBUILD_CLAIM_MS): () => void {
   const checkpoints = new CheckpointStore(rdb);
   const lost = new Set<string>();
+  let stopped = false;
   const timer = setInterval(() => {
     for (const plan of plans) {
       if (lost.has(plan.name)) continue;
       checkpoints.renewRebuild(plan.name, plan.owner, claimMs).then((held) => {
-        if (held) return;
+        // A renewal that answers after the swap (which ends the claim) says nothing of a loss.
+        if (held || stopped) return;
         lost.add(plan.name);
         new Logger('Rebuild').warn(`the rebuild claim on ${plan.name} lapsed and another rebuild took it: this one will not swap in`);
       }).catch((error: Error) => new Logger('Rebuild').warn(`the rebuild claim on ${plan.name} could not be renewed: ${error.message}`));
     }
   }, Math.floor(claimMs / 4));
   timer.unref();
-  return () => clearInterval(timer);
+  return () => {
+    stopped = true;
+    clearInterval(timer);
+  };
 }

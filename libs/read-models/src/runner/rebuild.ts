@@ -4,7 +4,7 @@ import { CasePart, casePartOf, CheckpointEvent, EventStore } from '@civicloop/ev
 import { rebuildHead, rebuildPosition } from '@civicloop/platform';
 import { ReadDatabase } from '../database';
 import { allTables, Projection, ProjectionEnv } from '../projection';
-import { createIndexes, createTable, dropTable } from '../table-spec';
+import { createIndexes, createTable, dropTable, generationsOf } from '../table-spec';
 import { CheckpointStore } from './checkpoint-store';
 import { claimGenerations, keepClaims, RebuildPlan, releaseClaims } from './rebuild-claim';
 import { byCase, CaseGroups, Flush, flushSize, RebuildFold } from './rebuild-fold';
@@ -96,16 +96,18 @@ export interface Folded { position: number | null; positionEvent: CheckpointEven
 /**
  * Claims a fresh generation of each projection (see claimGenerations: refused while another rebuild
  * of one of them runs) and makes its tables, without secondary indexes (built once at the end).
- * Tables left by an earlier rebuild that died are dropped first.
+ * First, holding the claim, it drops every generation but the live one: tables of rebuilds that
+ * died or were overtaken (they may hold residents' texts that an erasure would not reach).
  */
 export async function prepareRebuild(rdb: ReadDatabase, projections: Projection[]): Promise<RebuildPlan[]> {
   const plans = await claimGenerations(rdb, projections);
   try {
     for (const projection of projections) {
-      const { generation, stale } = planOf(plans, projection);
-      if (stale !== null) for (const table of allTables(projection)) await dropTable(rdb.db, table, stale);
-      for (const table of allTables(projection)) await dropTable(rdb.db, table, generation);
-      for (const table of allTables(projection)) await createTable(rdb.db, rdb.dialect, table, generation, { withIndexes: false });
+      const { from, generation } = planOf(plans, projection);
+      for (const table of allTables(projection)) {
+        for (const left of await generationsOf(rdb.db, table)) if (left !== from) await dropTable(rdb.db, table, left);
+        await createTable(rdb.db, rdb.dialect, table, generation, { withIndexes: false });
+      }
     }
   } catch (error) {
     await dropFreshTables(rdb, projections, plans);
@@ -189,15 +191,19 @@ export async function finishRebuild(rdb: ReadDatabase, projections: Projection[]
     throw error;
   }
   const results: RebuildResult[] = [];
-  for (const projection of projections) {
-    const { from, generation } = planOf(plans, projection);
-    const tables = allTables(projection);
-    const { owner } = planOf(plans, projection);
-    if (!(await checkpoints.swap(projection.name, owner, from, generation, projection.version, folded.position, folded.positionEvent))) {
-      await dropGenerationUnlessLive(rdb, projection, generation);
-      throw new Error(`projection ${projection.name}: this rebuild's claim lapsed and another rebuild took over; the projection keeps the tables it has`);
+  for (const [i, projection] of projections.entries()) {
+    const { from, generation, owner } = planOf(plans, projection);
+    try {
+      if (!(await checkpoints.swap(projection.name, owner, from, generation, projection.version, folded.position, folded.positionEvent))) {
+        throw new Error(`projection ${projection.name}: this rebuild's claim lapsed and another rebuild took over; the projection keeps the tables it has`);
+      }
+      for (const table of allTables(projection)) await dropTable(rdb.db, table, from);
+    } catch (error) {
+      // This one's fresh tables unless they went live, and those of the projections not reached:
+      // dropped and their claims ended, not left to wait two minutes for a rebuild that has stopped.
+      await dropFreshTables(rdb, projections.slice(i), plans);
+      throw error;
     }
-    for (const table of tables) await dropTable(rdb.db, table, from);
     results.push({ name: projection.name, generation, position: folded.position, events: folded.events });
   }
   return results;
