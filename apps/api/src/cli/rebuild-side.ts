@@ -25,7 +25,7 @@ export async function openCliReadSide(env: Record<string, string | undefined>, {
   }
   // The views hold what the service's views hold: residents' texts decrypted (or 已删除 once erased), never ciphertext.
   const keys = await openPersonalDataKeys(config);
-  const store = new PersonalDataStore(await createEventStore(config), keys, PERSONAL_DATA_POLICY);
+  const store = new PersonalDataStore(await createEventStore(config, { appends: false }), keys, PERSONAL_DATA_POLICY);
   const directory = Directory.fromFile(config.DIRECTORY_FILE);
   // A rebuild thread writes nothing before its rebuild: its caller made the schema, and a write here
   // would wait on its sibling threads' commits with the connection's default busy timeout only.
