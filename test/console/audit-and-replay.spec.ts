@@ -65,4 +65,33 @@ describe('console: an auditor\'s look and replays answered out of order', () => 
     expect(await header.getByText('待派单', { exact: true }).count()).toBe(0);
     expect(errors).toEqual([]);
   }, 90_000);
+
+  it('a case\'s history answered after the auditor opened another case is not shown beside it', async () => {
+    const [a, b] = [await intake(), await intake()];
+    await harness.post(`/cases/${b}/dispatch`, harness.token('operator'), { assigneeId: 'company-jinling', tier: 'grid' });
+    const { page, errors } = await harness.open();
+    await signIn(page, harness.baseUrl, '审计人员', '审计员陈');
+    await page.goto(`${harness.baseUrl}/#/audit?case=${a}`);
+    await page.getByText('原始数据').waitFor();
+
+    // Case A is opened again and its history is slow to come; meanwhile the auditor opens case B.
+    let release = () => {};
+    const held = new Promise<void>((resolve) => { release = resolve; });
+    await page.route(`**/cases/${a}/events`, async (route) => {
+      await held;
+      await route.continue();
+    });
+    await page.getByRole('button', { name: '回放' }).click();
+    await page.goto(`${harness.baseUrl}/#/audit?case=${b}`);
+    await page.getByText('派单 ·', { exact: false }).first().waitFor();
+    const late = page.waitForResponse((response) => new URL(response.url()).pathname === `/cases/${a}/events`);
+    release();
+    await late;
+    await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 300)));
+    expect(await page.getByLabel('工单号').inputValue()).toBe(b);
+    const shown = await page.locator('section').first().innerText();
+    expect(shown).toContain(b);
+    expect(shown).not.toContain(a);
+    expect(errors).toEqual([]);
+  }, 90_000);
 });

@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -69,7 +70,7 @@ describe('rebuild in threads', () => {
    * The bench's kind of recipe (the log's lean reads, the bench's path) as a compiled module written for
    * the test; `failingPart` has its log read fail after `failAfterPages` pages.
    */
-  function leanRecipe(args: { failingPart?: number; failAfterPages?: number } = {}) {
+  function leanRecipe(args: { failingPart?: number; failAfterPages?: number; eventFile?: string } = {}) {
     const module = join(dir, 'lean-recipe.js');
     writeFileSync(module, `
       const { SqliteEventStore } = require(${JSON.stringify(join(DIST, 'libs', 'event-store', 'src'))});
@@ -160,6 +161,18 @@ describe('rebuild in threads', () => {
       })).rejects.toThrow(/rebuild part 2\/2: disk gone/);
       expect({ state: state(), tables: tables() }).toEqual(before);
       expect(await Promise.all(ALL_PROJECTIONS.map((p) => hashProjection(side.rdb, p)))).toEqual(single);
+      // The threads open a copy of the log that stops short of the last event: refused, not swapped in
+      // with that event's position and without its cases' last events.
+      const short = join(dir, 'short-copy.sqlite');
+      const original = new Database(join(dir, 'events.sqlite'), { readonly: true });
+      await original.backup(short);
+      original.close();
+      const cut = new Database(short);
+      cut.prepare('DELETE FROM events WHERE position > (SELECT max(position) - 200 FROM events)').run();
+      cut.close();
+      await expect(threads.rebuildInThreads(side, leanRecipe({ eventFile: short }), projections, { threads: 2, minEventsForThreads: 0 }))
+        .rejects.toThrow(/does not end at this one's event at position \d+ \(it read to \d+, holding no event there\)/);
+      expect({ state: state(), tables: tables() }).toEqual(before);
       // Refused before anything is made: a projection a thread would not know, a thread count that is no count.
       await expect(threads.rebuildInThreads(side, leanRecipe(), [{ ...named('board')[0], name: 'heatmap' }], { threads: 2 })).rejects.toThrow(/heatmap is not one of ALL_PROJECTIONS/);
       await expect(threads.rebuildInThreads(side, leanRecipe(), projections, { threads: Number('two') })).rejects.toThrow(/threads must be a whole number from 1 to 64/);

@@ -108,8 +108,10 @@ describe.each([
     // A case named by its metadata, not its stream; and a stream of no case, in no part.
     await store.append('case-stream-name', [{ ...event('Y1'), metadata: { ...event('Y1').metadata, caseId: 'named-in-metadata' } }], 'no_stream');
     await store.append('checkpoints', [event('Z1')], 'no_stream');
+    // A case id in the metadata that is no text: the case is the stream's, as caseIdOf has it.
+    await store.append('case-numbered', [{ ...event('N1'), metadata: { ...event('N1').metadata, caseId: 42 as unknown as string } }], 'no_stream');
     const all = await store.readAllLean({ fields: ['caseId'], limit: 1000 });
-    const caseOf = (e: { streamId: string; fields: unknown[] }) => (e.fields[0] as string | null) ?? e.streamId.slice('case-'.length);
+    const caseOf = (e: { streamId: string; fields: unknown[] }) => (typeof e.fields[0] === 'string' ? e.fields[0] : e.streamId.slice('case-'.length));
     const seen: string[] = [];
     for (let index = 0; index < 3; index++) {
       // Small pages: paging goes on after the part's last event of a page.

@@ -176,15 +176,16 @@ export class SqliteEventStore implements EventStore {
     let statement = this.leanReads.get(key);
     if (!statement) {
       if (part && !this.partFunction) {
-        // The case of an event as caseIdOf finds it; events of no case fall in no part.
+        // Events of no case fall in no part.
         this.db.function('civicloop_case_part', { deterministic: true }, (caseId: unknown, of: unknown) =>
           (typeof caseId === 'string' ? casePartOf(caseId, Number(of)) : -1));
         this.partFunction = true;
       }
       const picked = options.fields.map(() => ', json_extract(metadata, ?)').join('');
       // The part is decided in SQLite, before a row is handed over and its data parsed.
-      const inPart = part ? `AND civicloop_case_part(coalesce(json_extract(metadata, '$.caseId'),
-        CASE WHEN stream_id LIKE 'case-%' THEN substr(stream_id, 6) END), ?) = ?` : '';
+      // The case as caseIdOf finds it: the metadata's when it is a text, else a case stream's (GLOB: case-sensitive).
+      const inPart = part ? `AND civicloop_case_part(CASE WHEN json_type(metadata, '$.caseId') = 'text' THEN json_extract(metadata, '$.caseId')
+        WHEN stream_id GLOB 'case-*' THEN substr(stream_id, 6) END, ?) = ?` : '';
       statement = this.db.prepare(`SELECT position, stream_id, revision, event_id, type, data${picked}
         FROM events WHERE position > ? ${inPart} ORDER BY position LIMIT ?`).raw(true);
       this.leanReads.set(key, statement);

@@ -79,9 +79,12 @@ export function keepClaims(rdb: ReadDatabase, plans: RebuildPlan[], claimMs = RE
       if (lost.has(plan.name)) continue;
       checkpoints.renewRebuild(plan.name, plan.owner, claimMs).then((held) => {
         // A renewal that answers after the swap (which ends the claim) says nothing of a loss.
-        if (held || stopped) return;
-        lost.add(plan.name);
-        new Logger('Rebuild').warn(`the rebuild claim on ${plan.name} lapsed and another rebuild took it: this one will not swap in`);
+        if (held || stopped) return undefined;
+        return checkpoints.read(plan.name).then((state) => {
+          if (stopped || state?.generation === plan.generation) return;
+          lost.add(plan.name);
+          new Logger('Rebuild').warn(`the rebuild claim on ${plan.name} lapsed and another rebuild took it: this one will not swap in`);
+        });
       }).catch((error: Error) => new Logger('Rebuild').warn(`the rebuild claim on ${plan.name} could not be renewed: ${error.message}`));
     }
   }, Math.floor(claimMs / 4));

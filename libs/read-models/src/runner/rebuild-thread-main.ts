@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { parentPort, workerData } from 'node:worker_threads';
+import { CheckpointEvent, checkpointEventOf } from '@civicloop/event-store';
 import { ALL_PROJECTIONS } from '../projections';
 import { foldIntoGenerations } from './rebuild';
 import type { RebuildSide, RebuildThreadData, RebuildThreadMessage } from './rebuild-thread-types';
@@ -12,6 +13,7 @@ async function main(port: NonNullable<typeof parentPort>, data: RebuildThreadDat
   const { openRebuildSide } = (await import(data.recipe.module)) as { openRebuildSide(args: unknown): Promise<RebuildSide> };
   const side = await openRebuildSide(data.recipe.args);
   let folded;
+  let untilEvent: CheckpointEvent | null = null;
   try {
     side.rdb.sqlite?.pragma(`busy_timeout = ${WAIT_FOR_WRITER_MS}`);
     const projections = ALL_PROJECTIONS.filter((p) => data.projections.includes(p.name));
@@ -22,11 +24,15 @@ async function main(port: NonNullable<typeof parentPort>, data: RebuildThreadDat
         kind: 'progress', progress: { ...progress, threadHeapBytes: process.memoryUsage().heapUsed },
       } satisfies RebuildThreadMessage),
     });
+    // The event this part's store holds at the rebuild's last position: the caller checks it is the
+    // one its own store holds (a part given another copy of the log would fold other events).
+    const [last] = await side.store.readAll({ after: data.until - 1, limit: 1 });
+    untilEvent = last?.position === data.until ? checkpointEventOf(last) : null;
   } finally {
     // A failure to close must not hide the fold's own failure.
     await side.close().catch(() => undefined);
   }
-  port.postMessage({ kind: 'done', folded } satisfies RebuildThreadMessage);
+  port.postMessage({ kind: 'done', folded, untilEvent } satisfies RebuildThreadMessage);
 }
 
 if (parentPort) {

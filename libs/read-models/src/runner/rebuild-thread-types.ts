@@ -1,4 +1,4 @@
-import { CasePart, EventStore } from '@civicloop/event-store';
+import { CasePart, CheckpointEvent, EventStore } from '@civicloop/event-store';
 import { ReadDatabase } from '../database';
 import { ProjectionEnv } from '../projection';
 import { Folded, RebuildOptions, RebuildProgress } from './rebuild';
@@ -35,5 +35,5 @@ export interface RebuildThreadData {
 
 export type RebuildThreadMessage =
   | { kind: 'progress'; progress: RebuildProgress }
-  | { kind: 'done'; folded: Folded }
+  | { kind: 'done'; folded: Folded; untilEvent: CheckpointEvent | null }
   | { kind: 'failed'; message: string; stack?: string };

@@ -44,7 +44,8 @@ export async function rebuildInThreads(
   // A thread finds its projections by name among ALL_PROJECTIONS: any other would fold nothing and swap in empty tables.
   if (unknown) throw new Error(`projection ${unknown.name} is not one of ALL_PROJECTIONS: a rebuild thread could not fold it`);
   const until = Number((await side.store.headPosition()) ?? 0);
-  if (threads === 1 || until < (options.minEventsForThreads ?? MIN_EVENTS_FOR_THREADS)) {
+  // An empty log has no event for the parts to stop at: nothing to split.
+  if (threads === 1 || until === 0 || until < (options.minEventsForThreads ?? MIN_EVENTS_FOR_THREADS)) {
     return rebuildProjections(side.rdb, side.store, projections, side.env, options);
   }
   const plans = await prepareRebuild(side.rdb, projections);
@@ -76,11 +77,14 @@ async function foldAndFinish(
     // throws before Promise.all holds the parts started until then, hence a handler on each.
     for (const part of parts) part.catch(() => undefined);
     const all = await Promise.all(parts);
-    // Every part reads to its end up to `until` and no further (only a part that fails stops early, and fails the rebuild).
-    if (all.some((f) => f.position !== null && f.position > until)) {
-      throw new Error(`a part read past the rebuild's last event (${all.map((f) => f.position).join(', ')} > ${until}); nothing was swapped in: rebuild again`);
+    // Every part read its store up to `until` and no further, and its store holds there the very
+    // event this one does (the same log, not a copy that stops short or goes elsewhere).
+    const positionEvent = checkpointEventOf(last);
+    const astray = all.find(({ folded: f, untilEvent }) => (f.position !== null && f.position > until) || untilEvent?.eventId !== positionEvent.eventId);
+    if (astray) {
+      throw new Error(`a part's log does not end at this one's event at position ${until} (it read to ${astray.folded.position}, holding ${astray.untilEvent?.eventId ?? 'no event'} there); nothing was swapped in: rebuild again`);
     }
-    folded = { position: until, positionEvent: checkpointEventOf(last), events: all.reduce((sum, f) => sum + f.events, 0) };
+    folded = { position: until, positionEvent, events: all.reduce((sum, { folded: f }) => sum + f.events, 0) };
   } catch (error) {
     await Promise.all(workers.map((w) => w.terminate()));
     await dropFreshTables(side.rdb, projections, plans);
@@ -90,21 +94,23 @@ async function foldAndFinish(
   return finishRebuild(side.rdb, projections, plans, folded);
 }
 
-function foldOnThread(workers: Worker[], data: RebuildThreadData, onProgress: RebuildOptions['onProgress']): Promise<Folded> {
+type PartDone = Omit<Extract<RebuildThreadMessage, { kind: 'done' }>, 'kind'>;
+
+function foldOnThread(workers: Worker[], data: RebuildThreadData, onProgress: RebuildOptions['onProgress']): Promise<PartDone> {
   // The service's V8 limits (scripts/run.sh) for each thread's own heap: a page's garbage dies young.
   const worker = new Worker(join(__dirname, 'rebuild-thread-main.js'), {
     workerData: data, resourceLimits: { maxOldGenerationSizeMb: 512, maxYoungGenerationSizeMb: 96 },
   });
   workers.push(worker);
   const part = `${data.partition.index + 1}/${data.partition.of}`;
-  return new Promise<Folded>((resolve, reject) => {
+  return new Promise<PartDone>((resolve, reject) => {
     let answered = false;
     worker.on('message', (message: RebuildThreadMessage) => {
       if (message.kind === 'progress') return report(message.progress, onProgress);
       answered = true;
       // Its connections are closed either way; nothing of the thread is needed past its answer.
       void worker.terminate();
-      if (message.kind === 'done') resolve(message.folded);
+      if (message.kind === 'done') resolve({ folded: message.folded, untilEvent: message.untilEvent });
       else reject(Object.assign(new Error(`rebuild part ${part}: ${message.message}`), { stack: message.stack }));
     });
     worker.on('error', (error) => { answered = true; reject(error); });

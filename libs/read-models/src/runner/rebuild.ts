@@ -159,7 +159,8 @@ export async function foldIntoGenerations(
       await write(false);
       position = page.position;
       positionEvent = page.checkpointEvent;
-      events += page.events;
+      // A part counts its own cases' events (a store may or may not have left the others out).
+      events += options.partition ? countEvents(cases) : page.events;
       head = Math.max(head, position);
       options.onProgress?.({ projection: label, position, head, events });
       rebuildPosition.set({ projection: label }, position);
@@ -223,6 +224,12 @@ function planOf(plans: RebuildPlan[], projection: Projection): RebuildPlan {
   const plan = plans.find((p) => p.name === projection.name);
   if (!plan) throw new Error(`no rebuild plan for projection ${projection.name}`);
   return plan;
+}
+
+function countEvents(cases: CaseGroups): number {
+  let n = 0;
+  cases.forEach((events) => { n += events.length; });
+  return n;
 }
 
 /** The cases of one part (casePartOf: a store's read by part may already have left the others out). */
