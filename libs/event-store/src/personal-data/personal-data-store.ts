@@ -105,12 +105,9 @@ export class PersonalDataStore implements EventStore {
     const events = await read({ ...options, fields: [...options.fields, 'keyId', 'caseId'] });
     const keys = new Map<string, CaseKey>();
     for (const event of events) {
-      const [keyId, caseId] = [event.fields[asked], event.fields[asked + 1]];
+      const metadata = { keyId: event.fields[asked], caseId: event.fields[asked + 1] };
       event.fields.length = asked;
-      if (!holdsPersonalData(event, this.policy)) continue;
-      const ref = typeof keyId === 'string' ? `k:${keyId}`
-        : typeof caseId === 'string' ? `c:${caseId}`
-          : event.streamId.startsWith('case-') ? `c:${event.streamId.slice('case-'.length)}` : null;
+      const ref = this.keyRefOf({ type: event.type, data: event.data, streamId: event.streamId, metadata });
       if (ref === null) continue;
       let key = keys.get(ref);
       if (!key) keys.set(ref, key = this.peek(ref) ?? await this.lookup(ref));
@@ -126,7 +123,7 @@ export class PersonalDataStore implements EventStore {
   }
 
   /** Where an event's key is found: by the id it names, else by its case; null when it holds no personal data. */
-  private keyRefOf(event: RecordedEvent): string | null {
+  private keyRefOf(event: { type: string; data: Record<string, unknown>; streamId: string; metadata: Record<string, unknown> }): string | null {
     if (!holdsPersonalData(event, this.policy)) return null;
     const keyId = keyIdOf(event);
     if (keyId !== null) return `k:${keyId}`;

@@ -24,6 +24,12 @@ export async function* readEnvelopePages(store: EventStore, batchSize: number, u
   yield* (store.readAllLean ? readLeanPages(store, batchSize, until, part) : readThroughPort(store, batchSize, until));
 }
 
+/** The event at `position` as a checkpoint names it, or null when the store holds none there. */
+export async function checkpointEventAt(store: EventStore, position: number): Promise<CheckpointEvent | null> {
+  const [event] = await store.readAll({ after: position - 1, limit: 1 });
+  return event?.position === position ? checkpointEventOf(event) : null;
+}
+
 /** A page cut at `until` (several folds of one log stop at the same event, see rebuildInThreads). */
 function upTo<E extends { position: number }>(page: E[], until: number | undefined): E[] {
   if (until === undefined || page.length === 0 || page[page.length - 1].position <= until) return page;

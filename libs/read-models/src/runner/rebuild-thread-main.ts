@@ -1,8 +1,9 @@
 import 'reflect-metadata';
 import { parentPort, workerData } from 'node:worker_threads';
-import { CheckpointEvent, checkpointEventOf } from '@civicloop/event-store';
+import { CheckpointEvent } from '@civicloop/event-store';
 import { ALL_PROJECTIONS } from '../projections';
 import { foldIntoGenerations } from './rebuild';
+import { checkpointEventAt } from './rebuild-reader';
 import type { RebuildSide, RebuildThreadData, RebuildThreadMessage } from './rebuild-thread-types';
 
 /** Another rebuild thread writes the same file: this one waits its turn, however long a commit or an index build of the other takes. */
@@ -26,8 +27,7 @@ async function main(port: NonNullable<typeof parentPort>, data: RebuildThreadDat
     });
     // The event this part's store holds at the rebuild's last position: the caller checks it is the
     // one its own store holds (a part given another copy of the log would fold other events).
-    const [last] = await side.store.readAll({ after: data.until - 1, limit: 1 });
-    untilEvent = last?.position === data.until ? checkpointEventOf(last) : null;
+    untilEvent = await checkpointEventAt(side.store, data.until);
   } finally {
     // A failure to close must not hide the fold's own failure.
     await side.close().catch(() => undefined);

@@ -1,12 +1,12 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { checkpointEventOf } from '@civicloop/event-store';
 import { rebuildHead, rebuildPosition } from '@civicloop/platform';
 import { Projection } from '../projection';
 import { ALL_PROJECTIONS } from '../projections';
 import { keepClaims, RebuildPlan } from './rebuild-claim';
 import { dropFreshTables, finishRebuild, Folded, prepareRebuild, rebuildProjections, RebuildOptions, RebuildProgress, RebuildResult } from './rebuild';
+import { checkpointEventAt } from './rebuild-reader';
 import type { RebuildRecipe, RebuildSide, RebuildThreadData, RebuildThreadMessage } from './rebuild-thread-types';
 
 export interface ThreadOptions {
@@ -67,8 +67,8 @@ async function foldAndFinish(
   try {
     // Where the rebuild's checkpoint will stand: each part reads only its own cases' events, so no
     // part's last event need be this one.
-    const [last] = await side.store.readAll({ after: until - 1, limit: 1 });
-    if (last?.position !== until) throw new Error(`the event at position ${until}, the log's head when the rebuild began, could not be read`);
+    const positionEvent = await checkpointEventAt(side.store, until);
+    if (!positionEvent) throw new Error(`the event at position ${until}, the log's head when the rebuild began, could not be read`);
     const parts = Array.from({ length: threads }, (_, index) => foldOnThread(workers, {
       recipe, projections: projections.map((p) => p.name), plans, until, partition: { index, of: threads },
       options: { batchSize: options.batchSize, cachedCases, rememberedCases: options.rememberedCases },
@@ -79,7 +79,6 @@ async function foldAndFinish(
     const all = await Promise.all(parts);
     // Every part read its store up to `until` and no further, and its store holds there the very
     // event this one does (the same log, not a copy that stops short or goes elsewhere).
-    const positionEvent = checkpointEventOf(last);
     const astray = all.find(({ folded: f, untilEvent }) => (f.position !== null && f.position > until) || untilEvent?.eventId !== positionEvent.eventId);
     if (astray) {
       throw new Error(`a part's log does not end at this one's event at position ${until} (it read to ${astray.folded.position}, holding ${astray.untilEvent?.eventId ?? 'no event'} there); nothing was swapped in: rebuild again`);
