@@ -2,7 +2,7 @@ import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AuditStore, catchUpAndSign, loadOrCreateSigningKey, SignedCheckpoint, verifyLog } from '@civicloop/audit';
-import { EsdbEventStore, PostgresEventStore, SqliteEventStore } from '@civicloop/event-store';
+import { connectEsdb, PostgresEventStore, SqliteEventStore } from '@civicloop/event-store';
 import { verifyCommand } from '../../apps/api/src/cli/audit/verify-command';
 import { PostgresServer, startPostgres } from '../support/postgres-server';
 import { migrate } from '../../apps/api/src/cli/migrate/migrate';
@@ -34,7 +34,7 @@ describe('the hashes travel through migrate and verify in the other store', () =
 
   it('SQLite → EventStoreDB (stand-in) → SQLite: intact in each, and the checkpoint signed before still matches', async () => {
     const source = openStore(dataDir);
-    const esdb = await EsdbEventStore.connect(standIn.connectionString);
+    const esdb = await connectEsdb(standIn.connectionString);
     const back = new SqliteEventStore(join(elsewhere, 'events.sqlite'));
     try {
       await migrate({ from: { name: 'sqlite', store: source }, to: { name: 'esdb', store: esdb }, checkpointFile: join(elsewhere, 'a.json'), pageSize: 50 });

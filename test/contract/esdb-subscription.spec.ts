@@ -1,4 +1,4 @@
-import { EsdbEventStore, RecordedEvent } from '@civicloop/event-store';
+import { connectEsdb, EsdbEventStore, RecordedEvent } from '@civicloop/event-store';
 import { EsdbStandIn, startEsdbStandIn } from '../esdb-stand-in/stand-in-server';
 import { caseEvent, eventually } from './event-store.contract';
 
@@ -8,7 +8,7 @@ describe('EventStoreDB adapter subscription (over the stand-in)', () => {
   let store: EsdbEventStore;
   beforeEach(async () => {
     standIn = await startEsdbStandIn();
-    store = await EsdbEventStore.connect(standIn.connectionString);
+    store = await connectEsdb(standIn.connectionString);
   });
   afterEach(async () => {
     await store.close();

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EsdbEventStore, SqliteEventStore } from '@civicloop/event-store';
+import { connectEsdb, SqliteEventStore } from '@civicloop/event-store';
 import { startEsdbStandIn } from '../esdb-stand-in/stand-in-server';
 import { eventStoreContract } from './event-store.contract';
 
@@ -22,7 +22,7 @@ eventStoreContract('SQLite', async () => {
 // and each registration checks after every test that the path it names is the one that was taken.
 const overStandIn = (features: 'batch-append' | 'append-only') => async () => {
   const standIn = await startEsdbStandIn({ features });
-  const store = await EsdbEventStore.connect(standIn.connectionString);
+  const store = await connectEsdb(standIn.connectionString);
   const [taken, avoided] = features === 'batch-append'
     ? ['Streams.BatchAppend', 'Streams.Append'] as const : ['Streams.Append', 'Streams.BatchAppend'] as const;
   return {
@@ -43,7 +43,7 @@ eventStoreContract('EventStoreDB adapter over gRPC, against the stand-in, append
 const realServer = process.env.EVENTSTORE_CONNECTION_STRING;
 if (realServer) {
   eventStoreContract(`EventStoreDB server (${realServer})`, async () => {
-    const store = await EsdbEventStore.connect(realServer);
+    const store = await connectEsdb(realServer);
     return { store, cleanup: () => store.close() };
   });
 }

@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EsdbEventStore, EventStore, PostgresEventStore, SqliteEventStore } from '@civicloop/event-store';
+import { connectEsdb, EventStore, PostgresEventStore, SqliteEventStore } from '@civicloop/event-store';
 import { caseEvent } from './event-store.contract';
 import { EsdbStandIn, startEsdbStandIn } from '../esdb-stand-in/stand-in-server';
 import { historyHash } from '../../apps/api/src/cli/migrate/history-hash';
@@ -44,7 +44,7 @@ describe('migrate', () => {
   it('SQLite → EventStoreDB (stand-in) → a fresh SQLite file keeps the identical history', async () => {
     const source = sqlite('source.sqlite');
     await seed(source);
-    const esdb = await EsdbEventStore.connect(standIn.connectionString);
+    const esdb = await connectEsdb(standIn.connectionString);
     open.push(esdb);
     const back = sqlite('back.sqlite');
 
@@ -65,7 +65,7 @@ describe('migrate', () => {
   it('resumes an interrupted migration from its checkpoint without duplicating events', async () => {
     const source = sqlite('source.sqlite');
     await seed(source);
-    const esdb = await EsdbEventStore.connect(standIn.connectionString);
+    const esdb = await connectEsdb(standIn.connectionString);
     open.push(esdb);
     const checkpointFile = join(dir, 'checkpoint.json');
     const run = (afterPageWritten?: (copied: number) => void) => migrate({

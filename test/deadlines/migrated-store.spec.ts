@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
-import { EsdbEventStore, EVENT_STORE, EventStore, SqliteEventStore } from '@civicloop/event-store';
+import { connectEsdb, EVENT_STORE, EventStore, SqliteEventStore } from '@civicloop/event-store';
 import { systemClock } from '@civicloop/platform';
 import { migrate } from '../../apps/api/src/cli/migrate/migrate';
 import { DeadlineCheckpoint } from '../../libs/consumers/src/deadlines/deadline-checkpoint';
@@ -58,7 +58,7 @@ describe('the deadline checkpoint survives a migration of the event store', () =
   it('EventStoreDB (stand-in) → SQLite with the same app.sqlite: a new event after the switch gets its deadline', async () => {
     const source: EventStore = writer.app.get(EVENT_STORE);
     for (let i = 0; i < 3; i++) await writer.dispatchedCase();
-    const esdb = await EsdbEventStore.connect(standIn.connectionString);
+    const esdb = await connectEsdb(standIn.connectionString);
     closing.push(esdb);
     const toEsdb = () => migrate({ from: { name: 'sqlite', store: source }, to: { name: 'esdb', store: esdb }, checkpointFile: join(environment.dir, 'a.json') });
     await toEsdb();

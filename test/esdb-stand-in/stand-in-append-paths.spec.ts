@@ -6,7 +6,7 @@ import {
 import { ServerFeaturesClient } from '@eventstore/db-client/generated/serverfeatures_grpc_pb';
 import { SupportedMethods } from '@eventstore/db-client/generated/serverfeatures_pb';
 import { Empty } from '@eventstore/db-client/generated/shared_pb';
-import { EsdbEventStore } from '@civicloop/event-store';
+import { connectEsdb } from '@civicloop/event-store';
 import { caseEvent } from '../contract/event-store.contract';
 import { STAND_IN_SERVER_VERSION } from './stand-in-features';
 import { EsdbStandIn, startEsdbStandIn } from './stand-in-server';
@@ -43,7 +43,7 @@ describe('EventStoreDB stand-in: the append path the client chooses', () => {
     ['append-only', 'Streams.Append', 'Streams.BatchAppend'],
   ] as const)('with %s features, the adapter appends through %s only', async (features, taken, avoided) => {
     standIn = await startEsdbStandIn({ features });
-    const store = await EsdbEventStore.connect(standIn.connectionString);
+    const store = await connectEsdb(standIn.connectionString);
     try {
       await store.append('case-a', [caseEvent('case-a', 'CaseReceived', at)], 'no_stream');
       await store.append('case-a', [caseEvent('case-a', 'CaseDispatched', at)], 0);

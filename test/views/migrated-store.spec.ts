@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { ExecuteCaseCommand } from '@civicloop/cases';
-import { EsdbEventStore, EventStore, SqliteEventStore } from '@civicloop/event-store';
+import { connectEsdb, EventStore, SqliteEventStore } from '@civicloop/event-store';
 import {
   ALL_PROJECTIONS, hashProjection, openReadDatabase, ProjectionRunner, queryBoard, NotCaughtUp, ReadDatabase, ReadModels, rebuildProjections,
 } from '@civicloop/read-models';
@@ -112,7 +112,7 @@ describe('projection checkpoints survive a migration of the event store', () => 
     expect(cases).toBeGreaterThan(30);
 
     // SQLite → EventStoreDB; new events keep arriving there (the migration's resume carries them over).
-    const esdb = await EsdbEventStore.connect(standIn.connectionString);
+    const esdb = await connectEsdb(standIn.connectionString);
     closing.push(esdb);
     const toEsdb = () => migrate({ from: { name: 'sqlite', store: f.store }, to: { name: 'esdb', store: esdb }, checkpointFile: join(dir, 'a.json') });
     await toEsdb();

@@ -116,6 +116,14 @@ export class ConcurrencyError extends Error {
   }
 }
 
+/** The configured store's server does not answer (start-up fails with this, naming the store). */
+export class EventStoreUnreachable extends Error {
+  constructor(store: string, cause: unknown) {
+    super(`cannot reach ${store}: ${cause instanceof Error ? cause.message : String(cause)}`);
+    this.name = 'EventStoreUnreachable';
+  }
+}
+
 /**
  * The store cannot take the append now (locked by another writer past its wait, disk full, I/O error,
  * file gone, too many appends already waiting): retry later. `outcomeUnknown`: the writer stopped

@@ -1,7 +1,10 @@
 export * from './event-store.port';
 export * from './sqlite/sqlite-event-store';
 export * from './poll-subscription';
-export * from './esdb/esdb-event-store';
+export * from './esdb/esdb-connect';
+export * from './esdb/esdb-options';
+// A type only: the class (and the EventStoreDB client under it) loads when connectEsdb is called.
+export type { EsdbEventStore } from './esdb/esdb-event-store';
 export { fromEsdbPosition } from './esdb/esdb-mapping';
 export * from './checkpoint-event';
 export * from './case-partition';

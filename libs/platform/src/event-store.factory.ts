@@ -1,5 +1,5 @@
 import {
-  describePostgres, EsdbEventStore, EventStore, isPostgresConnectionString, KeyMaker, PersonalDataKeys, PostgresEventStore,
+  connectEsdb, describePostgres, EventStore, isPostgresConnectionString, KeyMaker, PersonalDataKeys, PostgresEventStore,
   PostgresPersonalDataKeys, SqliteEventStore, SqlitePersonalDataKeys,
 } from '@civicloop/event-store';
 import { AppConfig } from './app-config';
@@ -14,7 +14,7 @@ export async function createEventStore(config: AppConfig, { appends = true }: { 
     return PostgresEventStore.connect(config.EVENTSTORE_CONNECTION_STRING, { connectTimeoutMs: 5000 });
   }
   if (config.EVENTSTORE_CONNECTION_STRING) {
-    return EsdbEventStore.connect(config.EVENTSTORE_CONNECTION_STRING, { connectTimeoutMs: 5000 });
+    return connectEsdb(config.EVENTSTORE_CONNECTION_STRING, { connectTimeoutMs: 5000 });
   }
   // The fsync of each commit runs on the store's writer thread, not on the event loop that serves
   // requests; a reader that never appends (a rebuild and each of its threads) starts no such thread.

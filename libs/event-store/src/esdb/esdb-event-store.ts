@@ -4,26 +4,11 @@ import {
 } from '@eventstore/db-client';
 import {
   AppendResult, ConcurrencyError, EventStore, ExpectedRevision, NewEvent, Position,
-  ReadAllOptions, ReadStreamOptions, RecordedEvent, recordedAtOf, SubscribeOptions, Subscription,
+  EventStoreUnreachable, ReadAllOptions, ReadStreamOptions, RecordedEvent, recordedAtOf, SubscribeOptions, Subscription,
 } from '../event-store.port';
+import { describeEsdb, EsdbEventStoreOptions } from './esdb-options';
 import { esdbPosition, fromEsdbPosition, isOwnEvent, toRecorded } from './esdb-mapping';
 import { esdbSubscription } from './esdb-subscription';
-
-export interface EsdbEventStoreOptions {
-  /** How long `connect` waits for the server to answer before giving up. */
-  connectTimeoutMs?: number;
-}
-
-/** The store's name as it appears in error messages: the connection string without credentials. */
-export const describeEsdb = (connectionString: string) =>
-  `EventStoreDB at ${connectionString.replace(/\/\/[^@/]*@/, '//')}`;
-
-export class EventStoreUnreachable extends Error {
-  constructor(store: string, cause: unknown) {
-    super(`cannot reach ${store}: ${cause instanceof Error ? cause.message : String(cause)}`);
-    this.name = 'EventStoreUnreachable';
-  }
-}
 
 /**
  * The production store. Streams, revisions and ids are EventStoreDB's own: our metadata.eventId is

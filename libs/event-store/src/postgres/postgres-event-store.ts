@@ -1,9 +1,8 @@
 import { DatabaseError, Pool } from 'pg';
 import {
-  AppendResult, checkLeanFields, EventStore, ExpectedRevision, LeanEvent, LeanReadOptions, NewEvent, Position, ReadAllOptions,
-  ReadStreamOptions, RecordedEvent, recordedAtOf, SubscribeOptions, Subscription,
+  AppendResult, checkLeanFields, EventStore, EventStoreUnreachable, ExpectedRevision, LeanEvent, LeanReadOptions, NewEvent, Position,
+  ReadAllOptions, ReadStreamOptions, RecordedEvent, recordedAtOf, SubscribeOptions, Subscription,
 } from '../event-store.port';
-import { EventStoreUnreachable } from '../esdb/esdb-event-store';
 import { AppendSignal } from '../poll-subscription';
 import { AppendWakeup } from './append-wakeup';
 import { appendEvents, appendRunner } from './postgres-append';

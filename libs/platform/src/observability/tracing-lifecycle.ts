@@ -7,8 +7,8 @@ import { startTracing, stopTracing } from './tracing';
 export class TracingLifecycle implements OnModuleInit, OnApplicationShutdown {
   constructor(private readonly config: AppConfig) {}
 
-  onModuleInit(): void {
-    startTracing(this.config.tracingMode, { endpoint: this.config.OTEL_EXPORTER_OTLP_ENDPOINT });
+  async onModuleInit(): Promise<void> {
+    await startTracing(this.config.tracingMode, { endpoint: this.config.OTEL_EXPORTER_OTLP_ENDPOINT });
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -1,7 +1,5 @@
 import { Attributes, context, Context, Link, Span, SpanContext, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { BatchSpanProcessor, ConsoleSpanExporter, SimpleSpanProcessor, SpanExporter, TracerProvider } from '@opentelemetry/sdk-trace';
+import type { SpanExporter, TracerProvider } from '@opentelemetry/sdk-trace';
 
 export type TracingMode = 'off' | 'console' | 'otlp';
 
@@ -15,16 +13,28 @@ export type TracingMode = 'off' | 'console' | 'otlp';
 let provider: TracerProvider | null = null;
 const tracer = () => trace.getTracer('civicloop');
 
-/** Starts the SDK once per process; `exporter` lets a test collect spans in memory. */
-export function startTracing(mode: TracingMode, options: { endpoint?: string; exporter?: SpanExporter } = {}): boolean {
+/**
+ * Starts the SDK once per process; `exporter` lets a test collect spans in memory. The SDK and its
+ * exporter (~240 modules, ~0.2 s to load) are loaded only here: a process with traces off (the
+ * default, and every CLI command and rebuild thread) never loads them.
+ */
+export async function startTracing(mode: TracingMode, options: { endpoint?: string; exporter?: SpanExporter } = {}): Promise<boolean> {
   if (provider || mode === 'off') return false;
-  const exporter = options.exporter
-    ?? (mode === 'console' ? new ConsoleSpanExporter() : new OTLPTraceExporter(options.endpoint ? { url: tracesUrl(options.endpoint) } : {}));
-  const processor = mode === 'console' || options.exporter ? new SimpleSpanProcessor({ exporter }) : new BatchSpanProcessor({ exporter, scheduledDelayMillis: 1000 });
-  provider = new TracerProvider({ spanProcessors: [processor] });
+  const sdk = await import('@opentelemetry/sdk-trace');
+  const { AsyncLocalStorageContextManager } = await import('@opentelemetry/context-async-hooks');
+  const exporter = options.exporter ?? (mode === 'console' ? new sdk.ConsoleSpanExporter() : await otlpExporter(options.endpoint));
+  // Another call may have started it while this one loaded the SDK.
+  if (provider) return false;
+  const processor = mode === 'console' || options.exporter ? new sdk.SimpleSpanProcessor({ exporter }) : new sdk.BatchSpanProcessor({ exporter, scheduledDelayMillis: 1000 });
+  provider = new sdk.TracerProvider({ spanProcessors: [processor] });
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   trace.setGlobalTracerProvider(provider);
   return true;
+}
+
+async function otlpExporter(endpoint: string | undefined): Promise<SpanExporter> {
+  const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-http');
+  return new OTLPTraceExporter(endpoint ? { url: tracesUrl(endpoint) } : {});
 }
 
 /** OTEL_EXPORTER_OTLP_ENDPOINT names the collector; traces go to its /v1/traces (as the spec says for the base endpoint). */

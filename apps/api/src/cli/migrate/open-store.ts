@@ -1,5 +1,5 @@
 import {
-  EsdbEventStore, EventStore, isPostgresConnectionString, PostgresEventStore, SqliteEventStore,
+  connectEsdb, EventStore, isPostgresConnectionString, PostgresEventStore, SqliteEventStore,
 } from '@civicloop/event-store';
 
 /**
@@ -9,6 +9,6 @@ import {
  */
 export async function openStore(spec: string): Promise<EventStore> {
   if (isPostgresConnectionString(spec)) return PostgresEventStore.connect(spec);
-  if (/^esdb(\+discover)?:\/\//.test(spec)) return EsdbEventStore.connect(spec);
+  if (/^esdb(\+discover)?:\/\//.test(spec)) return connectEsdb(spec);
   return new SqliteEventStore(spec.replace(/^sqlite:/, ''));
 }
