@@ -33,6 +33,24 @@ describe('console: an auditor\'s look and replays answered out of order', () => 
     expect(errors).toEqual([]);
   }, 90_000);
 
+  it('a look is no longer shown once the case\'s personal data was erased, when the auditor reloads the case', async () => {
+    const id = await intake();
+    const { page, errors } = await harness.open();
+    await signIn(page, harness.baseUrl, '审计人员', '审计员陈');
+    await page.goto(`${harness.baseUrl}/#/audit?case=${id}`);
+    await page.getByText('原始数据').waitFor();
+    await page.getByLabel('查看原因').fill('复核来电记录');
+    await page.getByRole('button', { name: '查看个人信息' }).click();
+    await page.locator('.unmasked').getByText(/13800138000/).waitFor();
+    await harness.post(`/cases/${id}/erase-personal-data`, harness.token('operator'), { reason: '居民依法申请删除' });
+    const reread = page.waitForResponse((response) => new URL(response.url()).pathname === `/cases/${id}/events`);
+    await page.getByRole('button', { name: '回放' }).click();
+    await reread;
+    await page.locator('.unmasked').waitFor({ state: 'detached' });
+    expect(await page.getByText('13800138000').count()).toBe(0);
+    expect(errors).toEqual([]);
+  }, 90_000);
+
   it('a replay answered after the page went back to the current case does not show an old state as the current one', async () => {
     const id = await intake();
     const operator = harness.token('operator');
