@@ -64,4 +64,18 @@ describe('lean reads through the personal-data store', () => {
     // The metadata fields asked for come back alone (the key's whereabouts asked beside them are taken off).
     expect((await revealing.readAllLean!({ fields: ['caseId'] })).map((e) => e.fields)).toEqual(stored.map((e) => e.fields));
   });
+
+  it('leaves the events of a store that keeps them as they were: no plaintext written into them, no field taken off', async () => {
+    // A store that hands out the same lean event objects on every read (as a cache would).
+    let kept: Awaited<ReturnType<SqliteEventStore['readAllLean']>> | null = null;
+    const keeping = Object.assign(Object.create(store) as SqliteEventStore, {
+      readAllLean: async (options: Parameters<SqliteEventStore['readAllLean']>[0]) => (kept ??= await store.readAllLean(options)),
+    });
+    const through = new PersonalDataStore(keeping, keys, PERSONAL_DATA_POLICY);
+    const read = await through.readAllLean!({ fields: ['caseId'] });
+    expect(JSON.stringify(read)).toContain('电梯困人');
+    expect(JSON.stringify(kept)).not.toContain('电梯困人');
+    expect(kept!.every((e) => e.fields.length === 3)).toBe(true);
+    expect(await through.readAllLean!({ fields: ['caseId'] })).toEqual(read);
+  });
 });

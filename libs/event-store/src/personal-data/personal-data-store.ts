@@ -104,16 +104,17 @@ export class PersonalDataStore implements EventStore {
     const asked = options.fields.length;
     const events = await read({ ...options, fields: [...options.fields, 'keyId', 'caseId'] });
     const keys = new Map<string, CaseKey>();
-    for (const event of events) {
+    // New objects, not the inner store's: one that kept its lean events (a cache) must not get plaintext written into them.
+    const revealed: LeanEvent[] = new Array(events.length);
+    for (let i = 0; i < events.length; i++) {
+      const event = events[i];
       const metadata = { keyId: event.fields[asked], caseId: event.fields[asked + 1] };
-      event.fields.length = asked;
       const ref = this.keyRefOf({ type: event.type, data: event.data, streamId: event.streamId, metadata });
-      if (ref === null) continue;
-      let key = keys.get(ref);
-      if (!key) keys.set(ref, key = this.peek(ref) ?? await this.lookup(ref));
-      event.data = revealLeanData(event, key, this.policy);
+      let key = ref === null ? undefined : keys.get(ref);
+      if (ref !== null && !key) keys.set(ref, key = this.peek(ref) ?? await this.lookup(ref));
+      revealed[i] = { ...event, fields: event.fields.slice(0, asked), data: key ? revealLeanData(event, key, this.policy) : event.data };
     }
-    return events;
+    return revealed;
   }
 
   private async reveal(event: RecordedEvent, keys: Map<string, CaseKey>): Promise<RecordedEvent> {
