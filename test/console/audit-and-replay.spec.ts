@@ -14,13 +14,19 @@ describe('console: an auditor\'s look and replays answered out of order', () => 
     location: { compoundId: 'compound-01', building: '5' }, reporter: { name: '王女士', phone: '13800138000' },
   })).id as string;
 
+  /** The audit page of a case, as an auditor who has typed the reason for a look. */
+  const auditorOn = async (id: string) => {
+    const opened = await harness.open();
+    await signIn(opened.page, harness.baseUrl, '审计人员', '审计员陈');
+    await opened.page.goto(`${harness.baseUrl}/#/audit?case=${id}`);
+    await opened.page.getByText('原始数据').waitFor();
+    await opened.page.getByLabel('查看原因').fill('复核来电记录');
+    return opened;
+  };
+
   it('shows the personal data an auditor looked at, and records the look once', async () => {
     const id = await intake();
-    const { page, errors } = await harness.open();
-    await signIn(page, harness.baseUrl, '审计人员', '审计员陈');
-    await page.goto(`${harness.baseUrl}/#/audit?case=${id}`);
-    await page.getByText('原始数据').waitFor();
-    await page.getByLabel('查看原因').fill('复核来电记录');
+    const { page, errors } = await auditorOn(id);
     // The history is read again after the look (it now holds the look's event): the look stays on screen.
     const reread = page.waitForResponse((response) => new URL(response.url()).pathname === `/cases/${id}/events`);
     await page.getByRole('button', { name: '查看个人信息' }).click();
@@ -35,11 +41,7 @@ describe('console: an auditor\'s look and replays answered out of order', () => 
 
   it('a look is no longer shown once the case\'s personal data was erased, when the auditor reloads the case', async () => {
     const id = await intake();
-    const { page, errors } = await harness.open();
-    await signIn(page, harness.baseUrl, '审计人员', '审计员陈');
-    await page.goto(`${harness.baseUrl}/#/audit?case=${id}`);
-    await page.getByText('原始数据').waitFor();
-    await page.getByLabel('查看原因').fill('复核来电记录');
+    const { page, errors } = await auditorOn(id);
     await page.getByRole('button', { name: '查看个人信息' }).click();
     await page.locator('.unmasked').getByText(/13800138000/).waitFor();
     await harness.post(`/cases/${id}/erase-personal-data`, harness.token('operator'), { reason: '居民依法申请删除' });
