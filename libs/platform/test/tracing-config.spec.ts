@@ -1,5 +1,5 @@
 import { trace } from '@opentelemetry/api';
-import { ConfigInvalid, inSpan, loadConfig, tracingOn } from '../src';
+import { ConfigInvalid, inSpan, loadConfig, startTracing, stopTracing, tracingOn } from '../src';
 
 /** Traces are off unless asked for, and a wrong setting stops the start with the field named. */
 describe('tracing configuration', () => {
@@ -16,6 +16,19 @@ describe('tracing configuration', () => {
     expect(loadConfig({ ...base, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel-collector:4318' }).tracingMode).toBe('otlp');
     expect(loadConfig({ ...base, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel-collector:4318', TRACING: 'off' }).tracingMode).toBe('off');
     expect(loadConfig({ ...base, TRACING: 'console' }).tracingMode).toBe('console');
+  });
+
+  it('a stop while the start still loads the SDK leaves tracing off; of two starts at once, one starts it', async () => {
+    const exporter = { export: (_spans: unknown[], done: (result: { code: number }) => void) => done({ code: 0 }), shutdown: async () => undefined };
+    const pending = startTracing('console', { exporter });
+    await stopTracing();
+    expect(await pending).toBe(true);
+    expect(tracingOn()).toBe(false);
+    const both = await Promise.all([startTracing('otlp'), startTracing('console', { exporter })]);
+    expect(both).toEqual([true, false]);
+    expect(tracingOn()).toBe(true);
+    await stopTracing();
+    expect(tracingOn()).toBe(false);
   });
 
   it('refuses an unknown mode or an endpoint that is not an http(s) URL, naming the variable', () => {

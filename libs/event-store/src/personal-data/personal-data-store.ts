@@ -97,8 +97,7 @@ export class PersonalDataStore implements EventStore {
 
   /**
    * The inner store's lean read with two more metadata fields asked for (where the key is found),
-   * taken off again; the events are the inner read's own (made for this read), their data replaced
-   * by the revealed data where they hold personal texts.
+   * taken off again; new event objects, with the revealed data where the events hold personal texts.
    */
   private async readLeanRevealed(read: (options: LeanReadOptions) => Promise<LeanEvent[]>, options: LeanReadOptions): Promise<LeanEvent[]> {
     const asked = options.fields.length;

@@ -13,18 +13,26 @@ export type TracingMode = 'off' | 'console' | 'otlp';
 let provider: TracerProvider | null = null;
 const tracer = () => trace.getTracer('civicloop');
 
+/** A start still loading the SDK: a second start waits for it, and a stop stops what it starts. */
+let starting: Promise<boolean> | null = null;
+
 /**
  * Starts the SDK once per process; `exporter` lets a test collect spans in memory. The SDK and its
  * exporter (~240 modules, ~0.2 s to load) are loaded only here: a process with traces off (the
- * default, and every CLI command and rebuild thread) never loads them.
+ * default, and every CLI command and rebuild thread) never loads them. True when this call started it.
  */
-export async function startTracing(mode: TracingMode, options: { endpoint?: string; exporter?: SpanExporter } = {}): Promise<boolean> {
-  if (provider || mode === 'off') return false;
+export function startTracing(mode: TracingMode, options: { endpoint?: string; exporter?: SpanExporter } = {}): Promise<boolean> {
+  if (provider || mode === 'off') return Promise.resolve(false);
+  if (starting) return starting.then(() => false, () => false);
+  const started = launch(mode, options).finally(() => { starting = null; });
+  starting = started;
+  return started;
+}
+
+async function launch(mode: Exclude<TracingMode, 'off'>, options: { endpoint?: string; exporter?: SpanExporter }): Promise<boolean> {
   const sdk = await import('@opentelemetry/sdk-trace');
   const { AsyncLocalStorageContextManager } = await import('@opentelemetry/context-async-hooks');
   const exporter = options.exporter ?? (mode === 'console' ? new sdk.ConsoleSpanExporter() : await otlpExporter(options.endpoint));
-  // Another call may have started it while this one loaded the SDK.
-  if (provider) return false;
   const processor = mode === 'console' || options.exporter ? new sdk.SimpleSpanProcessor({ exporter }) : new sdk.BatchSpanProcessor({ exporter, scheduledDelayMillis: 1000 });
   provider = new sdk.TracerProvider({ spanProcessors: [processor] });
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
@@ -42,6 +50,8 @@ const tracesUrl = (endpoint: string) => `${endpoint.replace(/\/+$/, '')}/v1/trac
 
 /** Sends what is buffered and stops the SDK (on shutdown). */
 export async function stopTracing(): Promise<void> {
+  // A start still loading the SDK (a shutdown right after start-up) ends first, so this stops it.
+  await starting?.catch(() => undefined);
   const running = provider;
   provider = null;
   if (!running) return;

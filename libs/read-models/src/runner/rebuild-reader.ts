@@ -17,8 +17,8 @@ const ENVELOPE_FIELDS = ['caseId', 'occurredAt', 'actor.unitId'] as const;
  * Reads the whole log in pages. A store that offers lean reads (SQLite, PostgreSQL) hands back
  * raw rows with the three metadata fields a projection uses picked out by the database: per event
  * one parse of `data` and one envelope instead of a RecordedEvent, its parsed metadata and a copy
- * into an envelope (a third of a rebuild's time went there). Any other store (EventStoreDB, the
- * personal-data store that decrypts) is read through readAll.
+ * into an envelope (a third of a rebuild's time went there); so does the personal-data store that
+ * decrypts, when the store under it does. Any other store (EventStoreDB) is read through readAll.
  */
 export async function* readEnvelopePages(store: EventStore, batchSize: number, until?: number, part?: CasePart): AsyncGenerator<EnvelopePage> {
   yield* (store.readAllLean ? readLeanPages(store, batchSize, until, part) : readThroughPort(store, batchSize, until));
