@@ -53,6 +53,19 @@ describe('console: an auditor\'s look and replays answered out of order', () => 
     expect(errors).toEqual([]);
   }, 90_000);
 
+  it('a look at a case erased before it shows the erased texts as 已删除, and they stay after the history is read again', async () => {
+    const id = await intake();
+    await harness.post(`/cases/${id}/erase-personal-data`, harness.token('operator'), { reason: '居民依法申请删除' });
+    const { page, errors } = await auditorOn(id);
+    const reread = page.waitForResponse((response) => new URL(response.url()).pathname === `/cases/${id}/events`);
+    await page.getByRole('button', { name: '查看个人信息' }).click();
+    await page.getByText('已记录查看').waitFor();
+    await reread;
+    await page.locator('.unmasked').getByText('已删除').first().waitFor();
+    expect(await page.locator('.unmasked').innerText()).not.toContain('13800138000');
+    expect(errors).toEqual([]);
+  }, 90_000);
+
   it('a replay answered after the page went back to the current case does not show an old state as the current one', async () => {
     const id = await intake();
     const operator = harness.token('operator');
