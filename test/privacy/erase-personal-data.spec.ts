@@ -118,6 +118,9 @@ describe('erasing a resident\'s personal data (PIPL art. 47), on a started servi
     expect(unmasked.body.reporter).toMatchObject({ name: '已删除', phone: '已删除' });
     const after = await api.request('GET', `/cases/${id}`, { token: operator });
     expect(after.body.description).toBe('已删除');
+    // Masked for an auditor, what erasure left still reads 已删除 (not 已**, which looks like a surname).
+    const masked = await api.request('GET', `/cases/${id}`, { token: auditor });
+    expect(masked.body.reporter).toMatchObject({ name: '已删除', phone: '已删除' });
     expect(after.body.category).toBe('repair.water_leak');
 
     // Nothing in the files (events, -wal, read models and their -wal, keys and theirs) nor in the service log.

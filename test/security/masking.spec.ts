@@ -1,4 +1,6 @@
-import { maskName, maskPhone } from '../../apps/api/src/auth/personal-data';
+import { ERASED } from '@civicloop/domain';
+import { maskCaseView, maskName, maskPhone } from '../../apps/api/src/auth/personal-data';
+import { maskName as dossierName, maskPhone as dossierPhone } from '../../libs/audit/src/dossier/words';
 import { ApiHarness, startApi } from '../support/api-harness';
 
 describe('masking of residents\' personal data', () => {
@@ -25,6 +27,13 @@ describe('masking of residents\' personal data', () => {
     expect(maskName(name)).toBe(masked);
     const count = (text: string) => [...new Intl.Segmenter('zh', { granularity: 'grapheme' }).segment(text)].length;
     expect((count(masked) - [...masked].filter((c) => c === '*').length) * 2).toBeLessThanOrEqual(count(name));
+  });
+
+  it('leaves what erasure left as it is (已删除, not 已**), in the views and in the dossier', () => {
+    expect([maskName(ERASED), maskPhone(ERASED), dossierName(ERASED), dossierPhone(ERASED)]).toEqual([ERASED, ERASED, ERASED, ERASED]);
+    const view = { reporter: { name: ERASED, phone: ERASED }, location: { unit: ERASED } } as unknown as Parameters<typeof maskCaseView>[0];
+    expect(maskCaseView(view)).toMatchObject({ reporter: { name: ERASED, phone: ERASED }, location: { unit: ERASED } });
+    expect([dossierName('王女士'), dossierPhone('13800138000')]).toEqual(['王**', '138****8000']);
   });
 
   describe('over HTTP', () => {

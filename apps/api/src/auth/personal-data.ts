@@ -1,4 +1,5 @@
 import { CaseView } from '@civicloop/cases';
+import { ERASED } from '@civicloop/domain';
 
 /**
  * 王女士 → 王**, 孙丽 → 孙*, 孙 → *: the first character only, and only while it is at most half of
@@ -7,7 +8,8 @@ import { CaseView } from '@civicloop/cases';
 const graphemes = new Intl.Segmenter('zh', { granularity: 'grapheme' });
 
 export const maskName = (name: string | null) => {
-  if (!name) return name;
+  // What erasure left (已删除) is no resident's data: shown as it is, not masked into a name like 已**.
+  if (!name || name === ERASED) return name;
   // user-perceived characters: an emoji family or a letter with its accent is one, not several code points
   const characters = [...graphemes.segment(name)].map((s) => s.segment);
   const shown = characters.length >= 2 ? 1 : 0;
@@ -23,14 +25,14 @@ const MOBILE = /^(?:86)?(1[3-9]\d{9})$/;
  * fixed run of stars so the length does not show either.
  */
 export const maskPhone = (phone: string | null) => {
-  if (!phone) return phone;
+  if (!phone || phone === ERASED) return phone;
   const digits = phone.replace(/\D/g, '');
   const mobile = MOBILE.exec(digits)?.[1];
   if (mobile) return `${mobile.slice(0, 3)}****${mobile.slice(-4)}`;
   const kept = Math.min(4, Math.floor(digits.length / 2));
   return `****${kept ? digits.slice(-kept) : ''}`;
 };
-const maskUnit = (unit: string | null) => (unit ? '***' : unit);
+const maskUnit = (unit: string | null) => (!unit || unit === ERASED ? unit : '***');
 
 export function maskCaseView(view: CaseView): CaseView {
   return {

@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { ERASED } from '@civicloop/domain';
 import { RecordedEvent } from '@civicloop/event-store';
 
 /** How the dossier names things: the labels operators already use (docs DOMAIN.md, "Words on screen"). */
@@ -21,9 +22,12 @@ export const label = (group: string, value: unknown) => LABELS[group]?.[String(v
 export const beijing = (iso: string | null | undefined) =>
   (iso ? DateTime.fromISO(iso, { zone: 'utc' }).setZone('Asia/Shanghai').toFormat('yyyy-MM-dd HH:mm') : '—');
 
-/** 王女士 → 王**, 13800138000 → 138****8000: the dossier is for auditors, who see personal data masked. */
-export const maskName = (name: unknown) => (typeof name === 'string' && name ? `${[...name][0]}**` : '—');
-export const maskPhone = (phone: unknown) => (typeof phone === 'string' && phone.length >= 8 ? `${phone.slice(0, 3)}****${phone.slice(-4)}` : '—');
+/**
+ * 王女士 → 王**, 13800138000 → 138****8000: the dossier is for auditors, who see personal data masked.
+ * What erasure left (已删除) is shown as it is, not masked into a name like 已**.
+ */
+export const maskName = (name: unknown) => (name === ERASED ? ERASED : typeof name === 'string' && name ? `${[...name][0]}**` : '—');
+export const maskPhone = (phone: unknown) => (phone === ERASED ? ERASED : typeof phone === 'string' && phone.length >= 8 ? `${phone.slice(0, 3)}****${phone.slice(-4)}` : '—');
 
 export type UnitName = (unitId: string | null | undefined) => string;
 
